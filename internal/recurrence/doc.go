@@ -1,0 +1,44 @@
+// Package recurrence expands recurring iCalendar components (RFC 5545
+// RRULE, RDATE, EXDATE and RECURRENCE-ID overrides) into instances,
+// safely: every expansion is bounded by Limits (rule steps, instances,
+// window length) and a context, so hostile or pathological rules such as
+// FREQ=SECONDLY without end, COUNT=1000000000 or BY* lists that multiply to
+// millions of candidates end quickly with an error matching ErrLimit
+// instead of consuming the server.
+//
+// It is the single expansion used by iTIP processing, free-busy and the
+// stores' time-range index, so that all of them agree on which instances
+// exist and how they are keyed: an instance's key (Instance.RecurrenceID,
+// Key) is the UTC instant of its original start, never the raw string.
+//
+// Typical use:
+//
+//	res := tz.NewResolver(cal)
+//	err := recurrence.Expand(ctx, comps, res, time.UTC, from, to,
+//		recurrence.Limits{}, func(in recurrence.Instance) bool {
+//			fmt.Println(in.Start, in.End)
+//			return true
+//		})
+//
+// The rules are iterated with github.com/teambition/rrule-go, driven one
+// step at a time on zone-free wall-clock readings. This package maps each
+// reading to instants itself (RFC 5545 §3.3.5: a repeated local time means
+// its first occurrence, a skipped one is taken with the offset before the
+// gap), so a 09:00 weekly meeting stays at 09:00 local time across DST
+// changes. For HOURLY, MINUTELY and SECONDLY rules a local time that occurs
+// twice yields both instants and a gap never yields an instant twice, so an
+// hourly rule neither duplicates nor loses an hour when clocks change.
+//
+// Before iterating, rules on which rrule-go would search without end inside
+// one step are recognised and treated as producing nothing beyond DTSTART
+// (impossible BY* combinations, BYSETPOS beyond the set, times of day that
+// the INTERVAL can never reach), and the search that remains is confined
+// to about 400 years past the needed horizon by shifting the wall clock by
+// whole 400-year Gregorian cycles, under which the calendar is identical.
+//
+// DTSTART is always an instance. EXDATE removes instances by instant (a
+// DATE EXDATE on a DATE-TIME master removes that whole local day). Helpers
+// parse the list values go-ical does not: comma-separated EXDATE and RDATE
+// (ParseDateList), RDATE;VALUE=PERIOD (ParsePeriodList) and DURATION
+// (ParseDuration, ParseNominalDuration).
+package recurrence

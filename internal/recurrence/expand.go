@@ -1,0 +1,244 @@
+package recurrence
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/tz"
+)
+
+// Instance is one occurrence of a calendar object.
+type Instance struct {
+	// Start and End bound the occurrence, in the zone of its DTSTART
+	// (floating and DATE values in the floating location).
+	Start, End time.Time
+	// RecurrenceID is the UTC key of the instance: its original start (for
+	// a non-recurring object, its start; for an override, its
+	// RECURRENCE-ID).
+	RecurrenceID time.Time
+	// AllDay is true when the start is a DATE.
+	AllDay bool
+	// Component is the master, or the override that replaces this
+	// instance. Callers decide what to do with STATUS:CANCELLED ones.
+	Component *ical.Component
+	// Override is true when Component carries a RECURRENCE-ID.
+	Override bool
+}
+
+// Expand yields, in ascending start order, the occurrences of one object
+// that overlap [start, end): comps are the components of one UID (a master
+// with RRULE/RDATE/EXDATE plus RECURRENCE-ID overrides; there may be no
+// master, only overrides). An instance overlaps when it starts before end
+// and ends after start; one that lasts no time overlaps when start <= its
+// start < end (RFC 4791 §9.9).
+//
+// Overrides replace the master's instance with the same RECURRENCE-ID and
+// are tested against the window by their own DTSTART and end, so a moved
+// instance appears where it was moved to. An override whose RECURRENCE-ID
+// names no instance of the master is still yielded: it is a real
+// component. RANGE=THISANDFUTURE is not applied to later instances.
+//
+// res resolves TZIDs (see tz.NewResolver); floating gives DATE and
+// floating values their zone and must not be nil. Expansion stops early
+// when yield returns false. Errors: ErrLimit (a *LimitError) when lim is
+// exceeded, ErrInvalid for malformed recurrence data, tz errors for bad
+// dates, and ctx.Err() when ctx ends.
+func Expand(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location,
+	start, end time.Time, lim Limits, yield func(Instance) bool) error {
+	lim = lim.withDefaults()
+	if end.Before(start) {
+		return fmt.Errorf("%w: window ends before it starts", ErrInvalid)
+	}
+	if end.Sub(start) > lim.MaxWindow {
+		return &LimitError{Which: "window", Limit: int64(lim.MaxWindow)}
+	}
+	obj, err := prepare(comps, res, floating)
+	if err != nil {
+		return err
+	}
+	b := &budget{ctx: ctx, max: lim.MaxSteps}
+	ms, err := obj.masterStream(res, floating, end, b)
+	if err != nil {
+		return err
+	}
+	yielded := 0
+	emit := func(in Instance) (bool, error) {
+		if !overlaps(in.Start, in.End, start, end) {
+			return true, nil
+		}
+		if yielded >= lim.MaxInstances {
+			return false, &LimitError{Which: "instances", Limit: int64(lim.MaxInstances)}
+		}
+		yielded++
+		return yield(in), nil
+	}
+	ov := obj.overrides
+	for {
+		var in Instance
+		var ok bool
+		if ms != nil {
+			in, ok, err = ms.next()
+			if err != nil {
+				return err
+			}
+		}
+		if !ok || !in.Start.Before(end) {
+			ms = nil
+		}
+		// Overrides that start before the master instance come first.
+		for len(ov) > 0 && (ms == nil || ov[0].Start.Before(in.Start)) {
+			cont, err := emit(ov[0])
+			if err != nil || !cont {
+				return err
+			}
+			ov = ov[1:]
+		}
+		if ms == nil {
+			return nil
+		}
+		cont, err := emit(in)
+		if err != nil || !cont {
+			return err
+		}
+	}
+}
+
+// Bounds returns the start of the first and the end of the last occurrence
+// of one object. unbounded is true when a rule repeats forever (no COUNT
+// or UNTIL), or its instances reach beyond year 9999; last is then the
+// end of the last override or RDATE instance, which may be zero. An object
+// that occupies no time returns zero times.
+func Bounds(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location, lim Limits) (first, last time.Time, unbounded bool, err error) {
+	lim = lim.withDefaults()
+	obj, err := prepare(comps, res, floating)
+	if err != nil {
+		return time.Time{}, time.Time{}, false, err
+	}
+	note := func(s, e time.Time) {
+		if first.IsZero() || s.Before(first) {
+			first = s
+		}
+		if last.IsZero() || e.After(last) {
+			last = e
+		}
+	}
+	for _, o := range obj.overrides {
+		note(o.Start, o.End)
+	}
+	if obj.master == nil {
+		return first, last, false, nil
+	}
+	for _, r := range obj.rules {
+		if r.count == 0 && r.untilKind == untilNone && !r.empty {
+			unbounded = true
+		}
+	}
+	b := &budget{ctx: ctx, max: lim.MaxSteps}
+	horizon := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	ms, err := obj.masterStream(res, floating, horizon, b)
+	if err != nil {
+		return time.Time{}, time.Time{}, false, err
+	}
+	for {
+		in, ok, err := ms.next()
+		if err != nil {
+			return time.Time{}, time.Time{}, false, err
+		}
+		if !ok {
+			break
+		}
+		note(in.Start, in.End)
+		if unbounded {
+			break // only the first instance matters
+		}
+		if in.Start.Year() >= 9999 {
+			unbounded = true
+			break
+		}
+	}
+	return first, last, unbounded, nil
+}
+
+func overlaps(s, e, ws, we time.Time) bool {
+	if !e.After(s) {
+		return !s.Before(ws) && s.Before(we)
+	}
+	return s.Before(we) && e.After(ws)
+}
+
+// object is one UID's components, parsed.
+type object struct {
+	master    *ical.Component
+	span      span
+	rules     []*rule
+	overrides []Instance // sorted by start
+	replaced  map[time.Time]bool
+}
+
+func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location) (*object, error) {
+	if floating == nil {
+		return nil, errors.New("recurrence: floating location is nil")
+	}
+	if res == nil {
+		res = tz.NewResolver(nil)
+	}
+	obj := &object{replaced: map[time.Time]bool{}}
+	for _, c := range comps {
+		if c == nil {
+			continue
+		}
+		rid := c.Props.Get(ical.PropRecurrenceID)
+		if rid == nil {
+			if obj.master != nil {
+				return nil, fmt.Errorf("%w: more than one component without RECURRENCE-ID", ErrInvalid)
+			}
+			obj.master = c
+			continue
+		}
+		rv, err := res.Parse(rid, floating)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ical.PropRecurrenceID, err)
+		}
+		key := Key(rv)
+		if obj.replaced[key] {
+			return nil, fmt.Errorf("%w: two overrides for RECURRENCE-ID %s", ErrInvalid, rid.Value)
+		}
+		obj.replaced[key] = true
+		sp, ok, err := componentSpan(c, res, floating)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		obj.overrides = append(obj.overrides, Instance{
+			Start: sp.start.Time, End: sp.end(sp.start.Time), RecurrenceID: key,
+			AllDay: sp.allDay, Component: c, Override: true,
+		})
+	}
+	sort.SliceStable(obj.overrides, func(i, j int) bool { return obj.overrides[i].Start.Before(obj.overrides[j].Start) })
+	if obj.master != nil {
+		sp, ok, err := componentSpan(obj.master, res, floating)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			obj.master = nil
+			return obj, nil
+		}
+		obj.span = sp
+		for _, p := range obj.master.Props.Values(ical.PropRecurrenceRule) {
+			r, err := parseRule(p.Value)
+			if err != nil {
+				return nil, err
+			}
+			obj.rules = append(obj.rules, r)
+		}
+	}
+	return obj, nil
+}

@@ -1,0 +1,208 @@
+package recurrence
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/teambition/rrule-go"
+)
+
+// ctxEvery is how many steps pass between two context checks.
+const ctxEvery = 1024
+
+// budget counts the steps of one object's expansion against MaxSteps and
+// checks the context now and then.
+type budget struct {
+	ctx   context.Context
+	steps int
+	max   int
+}
+
+func (b *budget) spend(n int) error {
+	before := b.steps
+	b.steps += n
+	if b.steps > b.max {
+		return &LimitError{Which: "steps", Limit: int64(b.max)}
+	}
+	if before/ctxEvery != b.steps/ctxEvery {
+		if err := b.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ruleIter yields the instants of one RRULE in ascending order. It drives
+// rrule-go's iterator on zone-free wall-clock readings (see wallOf),
+// shifted by whole 400-year cycles so that rrule-go's own search ends
+// shortly after the horizon, and maps each reading to instants in loc.
+type ruleIter struct {
+	next     rrule.Next
+	shift    int
+	loc      *time.Location
+	subDaily bool
+	unitSecs int64 // INTERVAL in seconds for sub-daily rules
+	b        *budget
+
+	untilUTC time.Time // precise UNTIL for the UTC form; zero otherwise
+	prevWall time.Time
+	pending  []time.Time // later occurrences of repeated wall-clock times
+	peeked   time.Time
+	hasPeek  bool
+	last     time.Time
+	done     bool
+}
+
+// newRuleIter prepares iteration of r from dtstart (a time in loc; for a
+// DATE start, midnight in the floating location). horizon is an instant
+// after which no instance is needed; the iterator may stop soon after it.
+// dateOnly says DTSTART is a DATE.
+func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b *budget) (*ruleIter, error) {
+	loc := dtstart.Location()
+	it := &ruleIter{loc: loc, b: b}
+	if r.empty {
+		it.done = true
+		return it, nil
+	}
+	if n := r.maxSetSize(); n > b.max {
+		return nil, &LimitError{Which: "rule", Limit: int64(b.max)}
+	}
+	startWall := wallOf(dtstart)
+	o := r.opt
+	o.Count = r.count
+	it.subDaily = o.Freq >= rrule.HOURLY
+	if it.subDaily {
+		unit := int64(1)
+		switch o.Freq {
+		case rrule.HOURLY:
+			unit = 3600
+		case rrule.MINUTELY:
+			unit = 60
+		}
+		it.unitSecs = unit * int64(o.Interval)
+		if !r.reachable(startWall) {
+			it.done = true
+			return it, nil
+		}
+	}
+	if !r.dayFiltersSatisfiable(startWall) {
+		it.done = true
+		return it, nil
+	}
+
+	var untilWall time.Time
+	switch r.untilKind {
+	case untilUTC:
+		it.untilUTC = r.untilUTC
+		// rrule-go compares wall clocks; give it a day of slack so no
+		// reading is lost around a DST change, and compare instants here.
+		untilWall = wallOf(r.untilUTC.In(loc)).AddDate(0, 0, 1)
+	case untilFloating:
+		untilWall = r.untilWall
+	case untilDate:
+		untilWall = r.untilWall
+		if !dateOnly {
+			untilWall = untilWall.Add(24*time.Hour - time.Second) // the whole day
+		}
+	}
+	horizonWall := wallOf(horizon.In(loc)).AddDate(0, 0, 2)
+	if !untilWall.IsZero() && untilWall.Before(horizonWall) {
+		horizonWall = untilWall
+	}
+	if horizonWall.Before(startWall) {
+		horizonWall = startWall
+	}
+	it.shift = shiftYears(horizonWall.Year())
+	o.Dtstart = startWall.AddDate(it.shift, 0, 0)
+	if !untilWall.IsZero() {
+		if untilWall.Before(startWall) {
+			it.done = true
+			return it, nil
+		}
+		o.Until = untilWall.AddDate(it.shift, 0, 0)
+	}
+	rr, err := rrule.NewRRule(o)
+	if err != nil {
+		return nil, err
+	}
+	it.next = rr.Iterator()
+	it.prevWall = startWall
+	return it, nil
+}
+
+// fetch reads the next wall-clock reading from rrule-go and maps it.
+func (it *ruleIter) fetch() (time.Time, bool, error) {
+	for {
+		w, ok := it.next()
+		cost := 1
+		if ok && it.subDaily {
+			w0 := w.AddDate(-it.shift, 0, 0)
+			// rrule-go walks sub-daily rules one INTERVAL at a time
+			// (skipping whole days whose date is filtered out): charge
+			// that walk, not just the instance.
+			el := int64(w0.Sub(it.prevWall) / time.Second)
+			days := el / 86400
+			n := el / it.unitSecs
+			if lim := days + 86400/it.unitSecs + 1; n > lim {
+				n = lim
+			}
+			if n > 1 {
+				cost = int(min(n, int64(it.b.max)+1))
+			}
+		}
+		if err := it.b.spend(cost); err != nil {
+			return time.Time{}, false, err
+		}
+		if !ok {
+			return time.Time{}, false, nil
+		}
+		w = w.AddDate(-it.shift, 0, 0)
+		it.prevWall = w
+		first, second, twice := resolveWall(w, it.loc)
+		if twice && it.subDaily {
+			i := sort.Search(len(it.pending), func(i int) bool { return !it.pending[i].Before(second) })
+			it.pending = append(it.pending, time.Time{})
+			copy(it.pending[i+1:], it.pending[i:])
+			it.pending[i] = second
+		}
+		return first, true, nil
+	}
+}
+
+// Next returns the next instant of the rule, ascending and without
+// repeats; ok is false when the rule is exhausted.
+func (it *ruleIter) Next() (t time.Time, ok bool, err error) {
+	for {
+		if !it.hasPeek && !it.done {
+			t, ok, err := it.fetch()
+			if err != nil {
+				return time.Time{}, false, err
+			}
+			if !ok || (!it.untilUTC.IsZero() && t.After(it.untilUTC)) {
+				it.done = true
+			} else {
+				it.peeked, it.hasPeek = t, true
+			}
+		}
+		var out time.Time
+		switch {
+		case len(it.pending) > 0 && (!it.hasPeek || it.pending[0].Before(it.peeked)):
+			out = it.pending[0]
+			it.pending = it.pending[1:]
+			if !it.untilUTC.IsZero() && out.After(it.untilUTC) {
+				continue
+			}
+		case it.hasPeek:
+			out = it.peeked
+			it.hasPeek = false
+		default:
+			return time.Time{}, false, nil
+		}
+		if !it.last.IsZero() && !out.After(it.last) {
+			continue // a gap reading mapped onto an instant already given
+		}
+		it.last = out
+		return out, true, nil
+	}
+}

@@ -1,0 +1,76 @@
+package recurrence
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Limits bounds the work one call to Expand or Bounds may do for one
+// object. A zero field takes its value from DefaultLimits.
+type Limits struct {
+	// MaxSteps caps the rule iterations per object, counting those that
+	// fall before the requested window (a rule is always walked from its
+	// DTSTART).
+	MaxSteps int
+	// MaxInstances caps the instances yielded per object.
+	MaxInstances int
+	// MaxWindow is the longest [start, end) window Expand accepts.
+	MaxWindow time.Duration
+}
+
+// DefaultLimits returns the limits used for zero fields:
+//
+//   - MaxSteps 100 000: a daily rule walked from 1800, an hourly rule
+//     for eleven years or a weekly rule for two millennia all fit, and
+//     the iteration costs well under 50 ms even on a loaded machine.
+//   - MaxInstances 20 000: a 15-minute rule for half a year; far above
+//     what any calendar client displays for one object.
+//   - MaxWindow 20 years (of 366 days): the widest range a
+//     calendar-query or free-busy request needs in practice.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxSteps:     100_000,
+		MaxInstances: 20_000,
+		MaxWindow:    20 * 366 * 24 * time.Hour,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxSteps <= 0 {
+		l.MaxSteps = d.MaxSteps
+	}
+	if l.MaxInstances <= 0 {
+		l.MaxInstances = d.MaxInstances
+	}
+	if l.MaxWindow <= 0 {
+		l.MaxWindow = d.MaxWindow
+	}
+	return l
+}
+
+// ErrLimit is matched (errors.Is) by every error reporting that a Limits
+// value was exceeded; the error is a *LimitError naming the limit.
+var ErrLimit = errors.New("recurrence: limit exceeded")
+
+// ErrInvalid is matched (errors.Is) by errors about malformed recurrence
+// data: an unparsable RRULE, DURATION, EXDATE or RDATE, or a component set
+// that cannot be expanded (for example two masters).
+var ErrInvalid = errors.New("recurrence: invalid recurrence data")
+
+// LimitError reports which limit stopped an expansion.
+type LimitError struct {
+	// Which is "steps", "instances", "window" or "rule" (a rule whose
+	// single iteration would already exceed MaxSteps).
+	Which string
+	// Limit is the value of the limit that was hit.
+	Limit int64
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("recurrence: %s limit (%d) exceeded", e.Which, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrLimit) true.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }

@@ -1,0 +1,148 @@
+package recurrence
+
+import (
+	"sort"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/tz"
+)
+
+// masterStream yields the master's instances in ascending start order:
+// DTSTART, every RRULE and RDATE instance, minus EXDATEs and instances
+// replaced by overrides. Each instance costs one step.
+type masterStream struct {
+	obj    *object
+	b      *budget
+	rules  []*ruleIter
+	heads  []time.Time // next instant of each rule; zero when exhausted
+	rdates []rdate     // sorted, consumed from the front
+	exKeys map[time.Time]bool
+	exDays map[[3]int]bool // EXDATE;VALUE=DATE on a DATE-TIME master
+	last   time.Time
+	seeded bool
+}
+
+type rdate struct {
+	start time.Time
+	end   time.Time // zero: use the master's duration
+}
+
+func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, horizon time.Time, b *budget) (*masterStream, error) {
+	if obj.master == nil {
+		return nil, nil
+	}
+	ms := &masterStream{obj: obj, b: b, exKeys: map[time.Time]bool{}}
+	start := obj.span.start
+	dateOnly := start.Kind == tz.Date
+	for _, p := range obj.master.Props.Values(ical.PropExceptionDates) {
+		vs, err := ParseDateList(&p, res, floating)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vs {
+			if err := b.spend(1); err != nil {
+				return nil, err
+			}
+			if v.Kind == tz.Date && !dateOnly {
+				if ms.exDays == nil {
+					ms.exDays = map[[3]int]bool{}
+				}
+				y, m, d := v.Time.Date()
+				ms.exDays[[3]int{y, int(m), d}] = true
+				continue
+			}
+			ms.exKeys[Key(v)] = true
+		}
+	}
+	for _, p := range obj.master.Props.Values(ical.PropRecurrenceDates) {
+		ps, err := ParsePeriodList(&p, res, floating)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range ps {
+			if err := b.spend(1); err != nil {
+				return nil, err
+			}
+			ms.rdates = append(ms.rdates, rdate{start: x.Start.Time, end: x.End})
+		}
+	}
+	sort.SliceStable(ms.rdates, func(i, j int) bool { return ms.rdates[i].start.Before(ms.rdates[j].start) })
+	ms.rdates = append([]rdate{{start: start.Time}}, ms.rdates...) // DTSTART is always an instance
+	for _, r := range obj.rules {
+		it, err := newRuleIter(r, start.Time, dateOnly, horizon, b)
+		if err != nil {
+			return nil, err
+		}
+		ms.rules = append(ms.rules, it)
+	}
+	return ms, nil
+}
+
+// next returns the next instance; ok is false when there is none left.
+func (ms *masterStream) next() (Instance, bool, error) {
+	if !ms.seeded {
+		ms.seeded = true
+		ms.heads = make([]time.Time, len(ms.rules))
+		for i := range ms.rules {
+			if err := ms.advance(i); err != nil {
+				return Instance{}, false, err
+			}
+		}
+	}
+	for {
+		// Pick the earliest of the rules' heads and the next RDATE.
+		best, bestRule := time.Time{}, -1
+		for i, h := range ms.heads {
+			if !h.IsZero() && (best.IsZero() || h.Before(best)) {
+				best, bestRule = h, i
+			}
+		}
+		var end time.Time
+		if len(ms.rdates) > 0 && (best.IsZero() || !ms.rdates[0].start.After(best)) {
+			best, end, bestRule = ms.rdates[0].start, ms.rdates[0].end, -1
+			ms.rdates = ms.rdates[1:]
+		} else if bestRule >= 0 {
+			if err := ms.advance(bestRule); err != nil {
+				return Instance{}, false, err
+			}
+		}
+		if best.IsZero() {
+			return Instance{}, false, nil
+		}
+		if !ms.last.IsZero() && best.Equal(ms.last) {
+			continue // the same instant from two sources
+		}
+		ms.last = best
+		key := best.UTC()
+		if ms.exKeys[key] || ms.obj.replaced[key] {
+			continue
+		}
+		if ms.exDays != nil {
+			y, m, d := best.Date()
+			if ms.exDays[[3]int{y, int(m), d}] {
+				continue
+			}
+		}
+		if end.IsZero() {
+			end = ms.obj.span.end(best)
+		}
+		return Instance{
+			Start: best, End: end, RecurrenceID: key, AllDay: ms.obj.span.allDay,
+			Component: ms.obj.master,
+		}, true, nil
+	}
+}
+
+func (ms *masterStream) advance(i int) error {
+	t, ok, err := ms.rules[i].Next()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		t = time.Time{}
+	}
+	ms.heads[i] = t
+	return nil
+}
