@@ -1,0 +1,48 @@
+package freebusy
+
+import "github.com/emersion/go-ical"
+
+// componentGroup is a master component and its overrides: the
+// components of one name with one UID.
+type componentGroup struct {
+	uid   string
+	comps []*ical.Component
+}
+
+// groupComponents returns the children named name grouped by UID, in
+// order of first appearance. The usual case (one UID) costs one
+// allocation.
+func groupComponents(children []*ical.Component, name string) []componentGroup {
+	var groups []componentGroup
+	var index map[string]int
+	for _, child := range children {
+		if child.Name != name {
+			continue
+		}
+		uid := propValue(child, "UID")
+		switch {
+		case len(groups) == 0:
+			groups = append(groups, componentGroup{uid: uid, comps: []*ical.Component{child}})
+			continue
+		case index == nil && groups[0].uid == uid:
+			groups[0].comps = append(groups[0].comps, child)
+			continue
+		case index == nil:
+			index = map[string]int{groups[0].uid: 0}
+		}
+		if i, ok := index[uid]; ok {
+			groups[i].comps = append(groups[i].comps, child)
+		} else {
+			index[uid] = len(groups)
+			groups = append(groups, componentGroup{uid: uid, comps: []*ical.Component{child}})
+		}
+	}
+	return groups
+}
+
+func propValue(c *ical.Component, name string) string {
+	if ps := c.Props[name]; len(ps) > 0 {
+		return ps[0].Value
+	}
+	return ""
+}
