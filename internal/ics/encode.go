@@ -1,0 +1,177 @@
+package ics
+
+import (
+	"io"
+	"slices"
+
+	"github.com/emersion/go-ical"
+)
+
+// Encode returns cal serialised as iCalendar text: CRLF line endings, lines
+// folded at 75 octets without splitting a UTF-8 sequence, properties in a
+// deterministic order (see AppendComponent). A nil calendar encodes to nil.
+func Encode(cal *ical.Calendar) []byte {
+	if cal == nil || cal.Component == nil {
+		return nil
+	}
+	return AppendComponent(make([]byte, 0, estimateSize(cal.Component)), cal.Component)
+}
+
+// EncodeTo writes cal serialised as by Encode to w, in a single Write.
+func EncodeTo(w io.Writer, cal *ical.Calendar) error {
+	_, err := w.Write(Encode(cal))
+	return err
+}
+
+// AppendComponent appends the serialisation of c and its children to dst
+// and returns the extended slice. Within a component the properties listed
+// in leadingProps come first in that order, then the others sorted by name;
+// several properties of one name keep their order; parameters are sorted by
+// name. Children follow the properties in their order. A nil c appends
+// nothing.
+//
+// Names are written as they are; values and parameter values are written
+// so that Decode gives them back (see AppendProperty).
+func AppendComponent(dst []byte, c *ical.Component) []byte {
+	if c == nil {
+		return dst
+	}
+	dst = appendBeginEnd(dst, "BEGIN:", c.Name)
+
+	var lead [len(leadingProps)]bool
+	var buf [32]string
+	others := buf[:0]
+	for name := range c.Props {
+		if r := leadingRank(name); r >= 0 {
+			lead[r] = true
+		} else {
+			others = append(others, name)
+		}
+	}
+	sortStrings(others)
+	for r, ok := range lead {
+		if ok {
+			dst = appendProps(dst, c.Props[leadingProps[r]])
+		}
+	}
+	for _, name := range others {
+		dst = appendProps(dst, c.Props[name])
+	}
+	for _, child := range c.Children {
+		dst = AppendComponent(dst, child)
+	}
+	return appendBeginEnd(dst, "END:", c.Name)
+}
+
+// leadingProps are written first, in this order, when present.
+var leadingProps = [...]string{"PRODID", "VERSION", "CALSCALE", "METHOD", "UID", "RECURRENCE-ID", "DTSTAMP", "SEQUENCE"}
+
+// leadingRank returns the index of name in leadingProps, or -1.
+func leadingRank(name string) int {
+	switch name {
+	case "PRODID":
+		return 0
+	case "VERSION":
+		return 1
+	case "CALSCALE":
+		return 2
+	case "METHOD":
+		return 3
+	case "UID":
+		return 4
+	case "RECURRENCE-ID":
+		return 5
+	case "DTSTAMP":
+		return 6
+	case "SEQUENCE":
+		return 7
+	}
+	return -1
+}
+
+func appendBeginEnd(dst []byte, keyword, name string) []byte {
+	l := lineWriter{buf: dst}
+	l.write(keyword)
+	l.write(name)
+	return l.end()
+}
+
+func appendProps(dst []byte, props []ical.Prop) []byte {
+	for i := range props {
+		dst = AppendProperty(dst, &props[i])
+	}
+	return dst
+}
+
+// AppendProperty appends p as one folded content line, CRLF included, and
+// returns the extended slice. Parameters are sorted by name, a parameter's
+// values joined with commas. A parameter value holding ';', ':' or ',' is
+// quoted; '^', '"' and line breaks in it are written with RFC 6868 carets
+// (^^, ^', ^n). Line breaks in the value, which a content line cannot hold,
+// are written as the TEXT escape \n; other control characters except HTAB
+// are dropped from values and parameter values.
+func AppendProperty(dst []byte, p *ical.Prop) []byte {
+	l := lineWriter{buf: dst}
+	l.write(p.Name)
+	if len(p.Params) > 0 {
+		var buf [16]string
+		names := buf[:0]
+		for name := range p.Params {
+			names = append(names, name)
+		}
+		sortStrings(names)
+		for _, name := range names {
+			l.write(";")
+			l.write(name)
+			l.write("=")
+			for i, v := range p.Params[name] {
+				if i > 0 {
+					l.write(",")
+				}
+				l.writeParamValue(v)
+			}
+		}
+	}
+	l.write(":")
+	l.writeValue(p.Value)
+	return l.end()
+}
+
+// sortStrings sorts a few strings in place: insertion sort for the usual
+// handful, the standard library beyond.
+func sortStrings(s []string) {
+	if len(s) > 12 {
+		slices.Sort(s)
+		return
+	}
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// estimateSize returns about the length of c's serialisation, so that Encode
+// allocates its buffer once.
+func estimateSize(c *ical.Component) int {
+	n := 2*len("BEGIN:\r\n") + 2*len(c.Name)
+	for name, props := range c.Props {
+		for i := range props {
+			p := &props[i]
+			m := len(name) + len(p.Value) + 3
+			for k, vs := range p.Params {
+				m += len(k) + 2
+				for _, v := range vs {
+					m += len(v) + 3
+				}
+			}
+			n += m + m/72*3
+		}
+	}
+	for _, child := range c.Children {
+		if child != nil {
+			n += estimateSize(child)
+		}
+	}
+	return n
+}

@@ -1,0 +1,126 @@
+package ics
+
+import (
+	"strings"
+)
+
+// parseLine splits an unfolded content line (RFC 5545 section 3.1)
+//
+//	name *(";" param-name "=" param-value *("," param-value)) ":" value
+//
+// into its name (upper-cased), parameters (left in d.params and d.values,
+// names upper-cased, values RFC 6868-decoded) and raw value.
+func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
+	d.params = d.params[:0]
+	d.values = d.values[:0]
+
+	i := 0
+	for i < len(s) && isNameChar(s[i]) {
+		i++
+	}
+	switch {
+	case i == len(s):
+		return contentLine{}, d.errorf(lineNo, "missing ':' after property name")
+	case s[i] != ';' && s[i] != ':':
+		return contentLine{}, d.errorf(lineNo, "invalid character %q in property name", s[i])
+	case i == 0:
+		return contentLine{}, d.errorf(lineNo, "empty property name")
+	}
+	name := upperASCII(s[:i])
+
+	for s[i] == ';' {
+		i++
+		start := i
+		for i < len(s) && isNameChar(s[i]) {
+			i++
+		}
+		switch {
+		case i == len(s):
+			return contentLine{}, d.errorf(lineNo, "missing '=' after parameter name")
+		case s[i] != '=':
+			return contentLine{}, d.errorf(lineNo, "invalid character %q in parameter name", s[i])
+		case i == start:
+			return contentLine{}, d.errorf(lineNo, "empty parameter name")
+		}
+		p := rawParam{name: upperASCII(s[start:i]), first: len(d.values)}
+		i++ // '='
+		for {
+			var v string
+			if i < len(s) && s[i] == '"' {
+				end := strings.IndexByte(s[i+1:], '"')
+				if end < 0 {
+					return contentLine{}, d.errorf(lineNo, "unterminated quoted parameter value")
+				}
+				v = s[i+1 : i+1+end]
+				i += end + 2
+			} else {
+				start := i
+				for i < len(s) && !isParamDelim(s[i]) {
+					i++
+				}
+				if i < len(s) && s[i] == '"' {
+					return contentLine{}, d.errorf(lineNo, "'\"' inside unquoted parameter value")
+				}
+				v = s[start:i]
+			}
+			if strings.IndexByte(v, '^') >= 0 {
+				v = decodeCaret(v)
+			}
+			if len(d.values) >= d.opts.MaxParamValues {
+				return contentLine{}, d.limitf(lineNo, "more than %d parameter values", d.opts.MaxParamValues)
+			}
+			d.values = append(d.values, v)
+			p.nvalue++
+			if i == len(s) {
+				return contentLine{}, d.errorf(lineNo, "missing ':' after parameters")
+			}
+			if s[i] != ',' {
+				break
+			}
+			i++
+		}
+		if s[i] != ';' && s[i] != ':' {
+			return contentLine{}, d.errorf(lineNo, "unexpected character %q after parameter value", s[i])
+		}
+		d.params = append(d.params, p)
+	}
+	return contentLine{name: name, value: s[i+1:], line: lineNo}, nil
+}
+
+// isNameChar reports whether c may appear in a property, parameter or
+// component name: RFC 5545's iana-token and x-name are ALPHA, DIGIT and "-".
+func isNameChar(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+}
+
+// isParamDelim reports whether c ends an unquoted parameter value.
+func isParamDelim(c byte) bool {
+	return c == ';' || c == ':' || c == ',' || c == '"'
+}
+
+// decodeCaret applies RFC 6868 to a parameter value: ^n is a newline, ^' a
+// double quote, ^^ a caret; a caret before anything else is kept as is.
+func decodeCaret(v string) string {
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '^' && i+1 < len(v) {
+			switch v[i+1] {
+			case 'n':
+				b = append(b, '\n')
+				i++
+				continue
+			case '\'':
+				b = append(b, '"')
+				i++
+				continue
+			case '^':
+				b = append(b, '^')
+				i++
+				continue
+			}
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
