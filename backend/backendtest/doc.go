@@ -1,0 +1,51 @@
+// Package backendtest is a conformance suite for implementations of the
+// backend storage contract. A store author runs every test with one call:
+//
+//	func TestConformance(t *testing.T) {
+//		backendtest.Run(t, func(t *testing.T) backendtest.Store {
+//			s := mystore.Open(...) // a fresh, EMPTY store
+//			t.Cleanup(func() { s.Close() })
+//			return s
+//		})
+//	}
+//
+// The constructor is called once per subtest and must return a fresh store
+// holding no principals, calendars, objects or inbox items; it may register
+// clean-up with t.Cleanup, and should call t.Fatal when it cannot build one.
+// Subtests run one after another.
+//
+// The suite checks every method of backend.Store and backend.DirectoryWriter
+// and every typed error they return: directory lookups by every address
+// form (mailto:, urn:uuid:, the principal path, http URLs) with case
+// differences; calendars with their properties (schedule-calendar-transp,
+// supported components, default calendar); objects with ETag
+// compare-and-swap, If-None-Match creation, Schedule-Tag, UID conflicts
+// within a calendar and lookup by UID across calendars; time-range
+// candidates over single, recurring (bounded and unbounded), all-day,
+// floating and zoned objects and tasks without dates, against the index
+// backend.MakeIndex computes; scheduling inboxes and their pruning; copies
+// in and out (no aliasing of caller or stored slices); and concurrent
+// writers, of which none may lose an update.
+//
+// Beyond the interface comments, the suite fixes these behaviours, which
+// every store must share:
+//   - Principal paths are clean collection paths (backend.CheckPrincipal);
+//     calendars are direct children of their owner's HomePath and are never
+//     the inbox or outbox (backend.CheckCalendarPath); resource names pass
+//     backend.CheckName. Violations return backend.ErrInvalidPath.
+//   - PrincipalByAddress compares backend.AddressKey forms; the principal's
+//     Path is always one of its addresses.
+//   - PutPrincipal returns backend.ErrAddressInUse when an address (or the
+//     Path) belongs to another principal; CreateCalendar returns
+//     backend.ErrExists over an existing calendar and backend.ErrNotFound
+//     when the owner is unknown.
+//   - PutObject stores backend.MakeIndex(data) as the Index, rejects what
+//     MakeIndex rejects with backend.ErrInvalidData, enforces
+//     SupportedComponents (backend.ErrUnsupportedComponent) and
+//     MaxResourceSize (backend.ErrTooLarge), and gives every write a new
+//     ETag, even of identical data.
+//   - SchedulingObjects orders by last modification, ties in write order;
+//     replacing an item makes it the newest.
+//   - Deleting a calendar deletes its objects and clears the owner's
+//     default calendar when it was that calendar.
+package backendtest

@@ -1,0 +1,115 @@
+package memory
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+)
+
+// Store is an in-memory backend.Store and backend.DirectoryWriter. It is
+// safe for concurrent use: one sync.RWMutex guards everything, and every
+// method copies data in and out, so callers never share a slice or struct
+// with the store. The zero value is not usable; call New.
+type Store struct {
+	now func() time.Time
+
+	mu         sync.RWMutex
+	seq        uint64                         // write counter: ETags and inbox order
+	principals map[string]*backend.Principal  // by Path
+	byAddress  map[string]string              // AddressKey → principal Path
+	byPath     map[string]string              // Path, HomePath, InboxPath, OutboxPath → principal Path
+	calendars  map[string]*calendar           // by calendar path
+	owned      map[string]map[string]struct{} // principal Path → its calendar paths
+	defaults   map[string]string              // principal Path → default calendar path
+	inboxes    map[string]map[string]*inboxItem
+}
+
+// calendar is one calendar collection and its objects.
+type calendar struct {
+	cal     backend.Calendar
+	objects map[string]*backend.Object // by resource name; Data never changes once stored
+	byUID   map[string]string          // UID → resource name
+}
+
+// inboxItem is one scheduling inbox item; data never changes once stored.
+type inboxItem struct {
+	obj backend.SchedulingObject
+	seq uint64
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock makes the store read the time from now instead of time.Now,
+// for ModTime values (and so for PruneSchedulingObjects).
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
+// New returns an empty store.
+func New(opts ...Option) *Store {
+	s := &Store{
+		now:        time.Now,
+		principals: map[string]*backend.Principal{},
+		byAddress:  map[string]string{},
+		byPath:     map[string]string{},
+		calendars:  map[string]*calendar{},
+		owned:      map[string]map[string]struct{}{},
+		defaults:   map[string]string{},
+		inboxes:    map[string]map[string]*inboxItem{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Provision stores p and gives it a default calendar; see
+// backend.Provision.
+func (s *Store) Provision(ctx context.Context, p *backend.Principal) error {
+	return backend.Provision(ctx, s, p)
+}
+
+// stamp returns the time and a new ETag for a write of data. The caller
+// holds s.mu for writing.
+func (s *Store) stamp(data []byte) (time.Time, string) {
+	s.seq++
+	sum := sha256.Sum256(data)
+	return s.now().Round(0), hex.EncodeToString(sum[:8]) + "-" + strconv.FormatUint(s.seq, 36)
+}
+
+func cloneBytes(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append(make([]byte, 0, len(b)), b...)
+}
+
+func cloneObject(o *backend.Object) *backend.Object {
+	c := *o
+	c.Data = cloneBytes(o.Data)
+	return &c
+}
+
+func cloneCalendar(c *backend.Calendar) *backend.Calendar {
+	cp := *c
+	cp.SupportedComponents = append([]string(nil), c.SupportedComponents...)
+	return &cp
+}
+
+func clonePrincipal(p *backend.Principal) *backend.Principal {
+	cp := *p
+	cp.Addresses = append([]string(nil), p.Addresses...)
+	return &cp
+}
+
+// Compile-time checks of the interfaces Store implements.
+var (
+	_ backend.Store           = (*Store)(nil)
+	_ backend.DirectoryWriter = (*Store)(nil)
+)
