@@ -9,7 +9,7 @@ import (
 // SyntaxError matches ErrSyntax with errors.Is; one caused by a decoding limit
 // (see DecodeOptions) also matches ErrLimit.
 type SyntaxError struct {
-	Line int    // 1-based line of the problem, 0 when unknown
+	Line int    // 1-based line where the faulty content line starts, 0 when unknown
 	Msg  string // what is wrong
 
 	limit bool // a DecodeOptions limit was exceeded

@@ -8,15 +8,12 @@ import (
 // nextLine returns the next non-empty logical line: a physical line joined
 // with the physical lines after it that begin with a space or a tab (which is
 // dropped), as RFC 5545 section 3.1 unfolds. Lines end in CRLF or a bare LF.
-// Every physical line is checked to be valid UTF-8 without control
+// Every logical line is checked to be valid UTF-8 without control
 // characters other than HTAB. ok is false at the end of the data.
 func (d *decoder) nextLine() (line string, lineNo int, ok bool, err error) {
 	for d.pos < len(d.src) {
 		lineNo = d.lineNo
 		seg := d.physicalLine()
-		if err := d.checkText(seg, lineNo); err != nil {
-			return "", 0, false, err
-		}
 		if len(seg) > d.opts.MaxLineLength {
 			return "", 0, false, d.limitf(lineNo, "line longer than %d bytes", d.opts.MaxLineLength)
 		}
@@ -24,11 +21,7 @@ func (d *decoder) nextLine() (line string, lineNo int, ok bool, err error) {
 			d.unfold = append(d.unfold[:0], seg...)
 			for d.pos < len(d.src) && isFoldSpace(d.src[d.pos]) {
 				d.pos++
-				n := d.lineNo
 				seg := d.physicalLine()
-				if err := d.checkText(seg, n); err != nil {
-					return "", 0, false, err
-				}
 				if len(d.unfold)+len(seg) > d.opts.MaxLineLength {
 					return "", 0, false, d.limitf(lineNo, "line longer than %d bytes after unfolding", d.opts.MaxLineLength)
 				}
@@ -37,10 +30,19 @@ func (d *decoder) nextLine() (line string, lineNo int, ok bool, err error) {
 			if len(d.unfold) == 0 {
 				continue
 			}
-			return string(d.unfold), lineNo, true, nil
+			// UTF-8 is checked after unfolding: some producers split a
+			// multi-byte character across a fold, which go-ical accepts.
+			line := string(d.unfold)
+			if err := d.checkText(line, lineNo); err != nil {
+				return "", 0, false, err
+			}
+			return line, lineNo, true, nil
 		}
 		if len(seg) == 0 {
 			continue
+		}
+		if err := d.checkText(seg, lineNo); err != nil {
+			return "", 0, false, err
 		}
 		return seg, lineNo, true, nil
 	}

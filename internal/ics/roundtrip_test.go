@@ -36,7 +36,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-func TestDecodeErrors(t *testing.T) {
+func TestDecodeErrorsSimple(t *testing.T) {
 	for _, in := range []string{"", "garbage", "BEGIN:VCALENDAR\r\n", sample + sample} {
 		if _, err := Decode([]byte(in)); !errors.Is(err, ErrSyntax) {
 			t.Errorf("Decode(%q) error = %v, want ErrSyntax", in, err)

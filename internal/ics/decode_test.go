@@ -1,0 +1,248 @@
+package ics
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-ical"
+)
+
+func TestDecodeFixturesMatchGoIcal(t *testing.T) {
+	for name, data := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			got, err := Decode(data)
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			// go-ical does not skip a byte order mark.
+			want, err := decodeGoIcal(bytes.TrimPrefix(data, []byte(utf8BOM)))
+			if err != nil {
+				t.Fatalf("go-ical: %v", err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Decode differs from go-ical:\n got %#v\nwant %#v", got.Component, want.Component)
+			}
+		})
+	}
+}
+
+// crlf turns the readable "\n"-separated lines of tests into CRLF lines.
+func crlf(s string) []byte { return []byte(strings.ReplaceAll(s, "\n", "\r\n")) }
+
+const minimal = "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\nBEGIN:VEVENT\nUID:1\nDTSTAMP:20260101T000000Z\nEND:VEVENT\nEND:VCALENDAR\n"
+
+func TestDecodeStructure(t *testing.T) {
+	cal, err := Decode(crlf("begin:vcalendar\nVersion:2.0\nBEGIN:VEVENT\nuid:1\nAttendee;cn=A;Partstat=ACCEPTED:mailto:a@x\nATTENDEE:mailto:b@x\nSUMMARY:a:b;c\nBEGIN:VALARM\nACTION:DISPLAY\nEND:valarm\nEND:VEVENT\nEND:VCALENDAR\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cal.Name != "VCALENDAR" || len(cal.Children) != 1 || cal.Props.Get("VERSION").Value != "2.0" {
+		t.Fatalf("calendar = %#v", cal.Component)
+	}
+	ev := cal.Children[0]
+	att := ev.Props["ATTENDEE"]
+	if len(att) != 2 || att[0].Value != "mailto:a@x" || att[1].Value != "mailto:b@x" {
+		t.Fatalf("ATTENDEE = %#v", att)
+	}
+	if !reflect.DeepEqual(att[0].Params, ical.Params{"CN": {"A"}, "PARTSTAT": {"ACCEPTED"}}) {
+		t.Errorf("params = %#v", att[0].Params)
+	}
+	if att[1].Params == nil {
+		t.Error("a property without parameters must get an empty, non-nil Params map, as go-ical gives")
+	}
+	if v := ev.Props.Get("SUMMARY").Value; v != "a:b;c" {
+		t.Errorf("SUMMARY = %q", v)
+	}
+	if len(ev.Children) != 1 || ev.Children[0].Name != "VALARM" || ev.Children[0].Children != nil {
+		t.Errorf("VALARM = %#v", ev.Children)
+	}
+	// Appending to one name's properties must not overwrite another's.
+	ev.Props["ATTENDEE"] = append(ev.Props["ATTENDEE"], ical.Prop{Name: "ATTENDEE", Value: "mailto:c@x"})
+	if ev.Props.Get("SUMMARY").Value != "a:b;c" || ev.Props.Get("UID").Value != "1" {
+		t.Error("appending ATTENDEE overwrote a neighbouring property")
+	}
+}
+
+func TestDecodeParams(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want ical.Params
+	}{
+		{`X;CN="Doe, Jane: boss; CEO":v`, ical.Params{"CN": {"Doe, Jane: boss; CEO"}}},
+		{`X;A=1,"2,3",4:v`, ical.Params{"A": {"1", "2,3", "4"}}},
+		{`X;A=;B="":v`, ical.Params{"A": {""}, "B": {""}}},
+		{`X;A=1;a=2:v`, ical.Params{"A": {"1", "2"}}},
+		{`X;CN=George Herman ^'Babe^' Ruth:v`, ical.Params{"CN": {`George Herman "Babe" Ruth`}}},
+		{`X;X-ADDR="Main St^nTown":v`, ical.Params{"X-ADDR": {"Main St\nTown"}}},
+		{`X;A=5^^2 ^x^:v`, ical.Params{"A": {"5^2 ^x^"}}},
+		{`X;A="ünï":v`, ical.Params{"A": {"ünï"}}},
+		{"X;A=a\tb:v", ical.Params{"A": {"a\tb"}}},
+	} {
+		cal, err := Decode(crlf("BEGIN:VCALENDAR\n" + tc.line + "\nEND:VCALENDAR\n"))
+		if err != nil {
+			t.Errorf("%s: %v", tc.line, err)
+			continue
+		}
+		p := cal.Props.Get("X")
+		if !reflect.DeepEqual(p.Params, tc.want) || p.Value != "v" {
+			t.Errorf("%s: params %#v value %q, want %#v", tc.line, p.Params, p.Value, tc.want)
+		}
+	}
+}
+
+func TestDecodeUnfolding(t *testing.T) {
+	for name, in := range map[string]string{
+		"CRLF space": "BEGIN:VCALENDAR\r\nSUMMARY:ab\r\n c\r\n  d\r\nEND:VCALENDAR\r\n",
+		"LF tab":     "BEGIN:VCALENDAR\nSUMMARY:ab\n\tc\n\t d\nEND:VCALENDAR\n",
+		"mixed":      "BEGIN:VCALENDAR\nSUMM\r\n ARY:ab\n c \r\n\td\r\nEND:VCALENDAR",
+		"multi-byte": "BEGIN:VCALENDAR\r\nSUMMARY:ab\xc3\r\n \xbc\r\n c \r\n d\r\nEND:VCALENDAR\r\n",
+	} {
+		cal, err := Decode([]byte(in))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		want := map[string]string{"CRLF space": "abc d", "LF tab": "abc d", "mixed": "abc d", "multi-byte": "abüc d"}[name]
+		if got := cal.Props.Get("SUMMARY").Value; got != want {
+			t.Errorf("%s: SUMMARY = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestDecodeLFAndBlankLines(t *testing.T) {
+	cal, err := Decode([]byte("\n" + minimal + "\n\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := decodeGoIcal([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cal, want) {
+		t.Errorf("LF-only input: got %#v, want %#v", cal.Component, want.Component)
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		line     int
+		msg      string
+	}{
+		{"empty", "", 0, "no VCALENDAR"},
+		{"blank", "\n\n", 0, "no VCALENDAR"},
+		{"garbage", "garbage", 1, "missing ':'"},
+		{"not a calendar", "BEGIN:VEVENT\nEND:VEVENT\n", 1, "expected BEGIN:VCALENDAR"},
+		{"property first", "VERSION:2.0\n" + minimal, 1, "expected BEGIN:VCALENDAR"},
+		{"unterminated", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:1\n", 4, "missing END:VEVENT"},
+		{"mismatched END", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:1\nEND:VTODO\nEND:VCALENDAR\n", 4, "END:VTODO does not match BEGIN:VEVENT on line 2"},
+		{"END without BEGIN", "END:VCALENDAR\n", 1, "without BEGIN"},
+		{"trailing garbage", minimal + "garbage\n", 9, "data after END:VCALENDAR"},
+		{"two calendars", minimal + minimal, 9, "data after END:VCALENDAR"},
+		{"empty name", "BEGIN:VCALENDAR\n:x\nEND:VCALENDAR\n", 2, "empty property name"},
+		{"bad name", "BEGIN:VCALENDAR\nX Y:x\nEND:VCALENDAR\n", 2, "invalid character ' ' in property name"},
+		{"empty component", "BEGIN:VCALENDAR\nBEGIN:\nEND:\nEND:VCALENDAR\n", 2, "without a component name"},
+		{"bad component", "BEGIN:VCALENDAR\nBEGIN:V EVENT\nEND:V EVENT\nEND:VCALENDAR\n", 2, "in component name"},
+		{"param no colon", "BEGIN:VCALENDAR\nX;A=b\nEND:VCALENDAR\n", 2, "missing ':' after parameters"},
+		{"param no equals", "BEGIN:VCALENDAR\nX;A:b\nEND:VCALENDAR\n", 2, "invalid character ':' in parameter name"},
+		{"param empty name", "BEGIN:VCALENDAR\nX;=a:b\nEND:VCALENDAR\n", 2, "empty parameter name"},
+		{"unterminated quote", "BEGIN:VCALENDAR\nX;A=\"b:c\nEND:VCALENDAR\n", 2, "unterminated quoted"},
+		{"after quote", "BEGIN:VCALENDAR\nX;A=\"b\"c:d\nEND:VCALENDAR\n", 2, "unexpected character 'c' after parameter value"},
+		{"quote inside", "BEGIN:VCALENDAR\nX;A=b\"c\":d\nEND:VCALENDAR\n", 2, "inside unquoted"},
+		{"invalid UTF-8", "BEGIN:VCALENDAR\nX:\xff\nEND:VCALENDAR\n", 2, "invalid UTF-8"},
+		{"split UTF-8 not continued", "BEGIN:VCALENDAR\nX:\xc3\nEND:VCALENDAR\n", 2, "invalid UTF-8"},
+		{"NUL", "BEGIN:VCALENDAR\nX:a\x00b\nEND:VCALENDAR\n", 2, "control character 0x00"},
+		{"bare CR", "BEGIN:VCALENDAR\nX:a\rb\nEND:VCALENDAR\n", 2, "control character 0x0d"},
+		{"CR only lines", "BEGIN:VCALENDAR\rEND:VCALENDAR\r", 1, "control character 0x0d"},
+		{"DEL in folded line", "BEGIN:VCALENDAR\nX:a\n b\x7f\nEND:VCALENDAR\n", 2, "control character 0x7f"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cal, err := Decode(crlf(tc.in))
+			var se *SyntaxError
+			if !errors.As(err, &se) || !errors.Is(err, ErrSyntax) {
+				t.Fatalf("Decode = %v, %v; want a *SyntaxError", cal, err)
+			}
+			if se.Line != tc.line || !strings.Contains(se.Msg, tc.msg) {
+				t.Errorf("error = line %d %q, want line %d containing %q", se.Line, se.Msg, tc.line, tc.msg)
+			}
+			if errors.Is(err, ErrLimit) {
+				t.Errorf("%v must not match ErrLimit", err)
+			}
+		})
+	}
+}
+
+func TestDecodeLimits(t *testing.T) {
+	nested := func(depth int) string {
+		var b strings.Builder
+		b.WriteString("BEGIN:VCALENDAR\n")
+		for i := 1; i < depth; i++ {
+			b.WriteString("BEGIN:X\n")
+		}
+		for i := 1; i < depth; i++ {
+			b.WriteString("END:X\n")
+		}
+		b.WriteString("END:VCALENDAR\n")
+		return b.String()
+	}
+	manyProps := "BEGIN:VCALENDAR\n" + strings.Repeat("X:1\n", 11) + "END:VCALENDAR\n"
+	manyComps := "BEGIN:VCALENDAR\n" + strings.Repeat("BEGIN:X\nEND:X\n", 10) + "END:VCALENDAR\n"
+	longLine := "BEGIN:VCALENDAR\nX:" + strings.Repeat("a", 100) + "\nEND:VCALENDAR\n"
+	longFolded := "BEGIN:VCALENDAR\nX:" + strings.Repeat("aaaaaaaaa\n ", 11) + "\nEND:VCALENDAR\n"
+	manyValues := "BEGIN:VCALENDAR\nX;A=" + strings.Repeat("a,", 10) + "a\nEND:VCALENDAR\n"
+	opts := DecodeOptions{MaxDepth: 4, MaxLineLength: 100, MaxProperties: 10, MaxComponents: 10, MaxParamValues: 10}
+	for _, tc := range []struct {
+		name, in string
+		ok       bool
+	}{
+		{"depth at limit", nested(4), true},
+		{"depth over limit", nested(5), false},
+		{"properties over limit", manyProps, false},
+		{"components at limit", strings.Replace(manyComps, "BEGIN:X\nEND:X\n", "", 1), true},
+		{"components over limit", manyComps, false},
+		{"line over limit", longLine, false},
+		{"folded line over limit", longFolded, false},
+		{"parameter values over limit", manyValues, false},
+	} {
+		_, err := opts.Decode(crlf(tc.in))
+		if tc.ok && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if !tc.ok && (!errors.Is(err, ErrLimit) || !errors.Is(err, ErrSyntax)) {
+			t.Errorf("%s: error %v, want ErrLimit and ErrSyntax", tc.name, err)
+		}
+	}
+	// The defaults apply to Decode.
+	if _, err := Decode(crlf(nested(DefaultMaxDepth + 1))); !errors.Is(err, ErrLimit) {
+		t.Errorf("default depth limit: %v", err)
+	}
+	if _, err := Decode(crlf(nested(DefaultMaxDepth))); err != nil {
+		t.Errorf("default depth at limit: %v", err)
+	}
+}
+
+func TestDecodeBOMAndDataReuse(t *testing.T) {
+	data := append([]byte(utf8BOM), crlf(minimal)...)
+	cal, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range data {
+		data[i] = 'x'
+	}
+	if cal.Children[0].Props.Get("UID").Value != "1" {
+		t.Error("decoded strings alias the caller's buffer")
+	}
+}
+
+func TestSyntaxErrorFormat(t *testing.T) {
+	if got := (&SyntaxError{Line: 3, Msg: "bad"}).Error(); got != "ics: line 3: bad" {
+		t.Errorf("Error() = %q", got)
+	}
+	if got := (&SyntaxError{Msg: "bad"}).Error(); got != "ics: bad" {
+		t.Errorf("Error() = %q", got)
+	}
+}
