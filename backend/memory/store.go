@@ -113,3 +113,8 @@ var (
 	_ backend.Store           = (*Store)(nil)
 	_ backend.DirectoryWriter = (*Store)(nil)
 )
+
+// CalDAV returns a go-webdav caldav.Backend over this store, for a
+// caldav.Handler; see backend.CalDAV. Requests must carry the principal
+// (backend.WithPrincipal).
+func (s *Store) CalDAV() *backend.CalDAV { return backend.NewCalDAV(s) }
