@@ -1,0 +1,92 @@
+package sqlstore
+
+// migrations lists the schema changes in order: migrations[i] brings a
+// database from version i to version i+1. Released entries are never
+// edited; a change to the schema is a new entry at the end. Each entry
+// runs in one transaction together with the update of schema_version.
+//
+// Times are stored as integers (Unix seconds for the time-range index,
+// Unix microseconds for modification times) so both dialects compare
+// them the same way.
+var migrations = [][]string{
+	// Version 1: principals, calendars, calendar objects, inboxes.
+	{
+		`CREATE TABLE principals (
+			id {id},
+			path TEXT NOT NULL,
+			display_name TEXT NOT NULL,
+			type TEXT NOT NULL,
+			home_path TEXT NOT NULL,
+			inbox_path TEXT NOT NULL,
+			outbox_path TEXT NOT NULL,
+			CONSTRAINT principals_path_key UNIQUE (path)
+		)`,
+		`CREATE INDEX principals_home_path ON principals (home_path)`,
+		`CREATE INDEX principals_inbox_path ON principals (inbox_path)`,
+		`CREATE INDEX principals_outbox_path ON principals (outbox_path)`,
+		`CREATE TABLE principal_addresses (
+			principal_id BIGINT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+			seq INTEGER NOT NULL,
+			address TEXT NOT NULL,
+			PRIMARY KEY (principal_id, seq)
+		)`,
+		`CREATE TABLE principal_keys (
+			address_key TEXT NOT NULL,
+			principal_id BIGINT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+			CONSTRAINT principal_keys_pkey PRIMARY KEY (address_key)
+		)`,
+		`CREATE INDEX principal_keys_principal ON principal_keys (principal_id)`,
+		`CREATE TABLE calendars (
+			id {id},
+			principal_id BIGINT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+			path TEXT NOT NULL,
+			display_name TEXT NOT NULL,
+			description TEXT NOT NULL,
+			components TEXT NOT NULL,
+			transparent {bool} NOT NULL,
+			max_resource_size BIGINT NOT NULL,
+			CONSTRAINT calendars_path_key UNIQUE (path)
+		)`,
+		`CREATE INDEX calendars_principal ON calendars (principal_id)`,
+		`CREATE TABLE default_calendars (
+			principal_id BIGINT NOT NULL PRIMARY KEY REFERENCES principals (id) ON DELETE CASCADE,
+			calendar_id BIGINT NOT NULL REFERENCES calendars (id) ON DELETE CASCADE
+		)`,
+		`CREATE INDEX default_calendars_calendar ON default_calendars (calendar_id)`,
+		`CREATE TABLE objects (
+			id {id},
+			calendar_id BIGINT NOT NULL REFERENCES calendars (id) ON DELETE CASCADE,
+			principal_id BIGINT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+			name TEXT NOT NULL,
+			data {blob} NOT NULL,
+			etag TEXT NOT NULL,
+			schedule_tag TEXT NOT NULL,
+			mod_time BIGINT NOT NULL,
+			uid TEXT NOT NULL,
+			component TEXT NOT NULL,
+			first_ts BIGINT,
+			last_ts BIGINT,
+			unbounded {bool} NOT NULL,
+			CONSTRAINT objects_name_key UNIQUE (calendar_id, name),
+			CONSTRAINT objects_uid_key UNIQUE (calendar_id, uid)
+		)`,
+		`CREATE INDEX objects_principal_uid ON objects (principal_id, uid)`,
+		`CREATE INDEX objects_calendar_first ON objects (calendar_id, first_ts)`,
+		`CREATE INDEX objects_calendar_last ON objects (calendar_id, last_ts)`,
+		`CREATE TABLE inbox (
+			id {id},
+			principal_id BIGINT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+			name TEXT NOT NULL,
+			data {blob} NOT NULL,
+			etag TEXT NOT NULL,
+			mod_time BIGINT NOT NULL,
+			CONSTRAINT inbox_name_key UNIQUE (principal_id, name)
+		)`,
+		`CREATE INDEX inbox_principal_time ON inbox (principal_id, mod_time, id)`,
+		`CREATE INDEX inbox_time ON inbox (mod_time)`,
+	},
+}
+
+// SchemaVersion is the schema version this package writes. Open migrates
+// older databases to it and refuses newer ones.
+const SchemaVersion = 1

@@ -1,0 +1,200 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+
+	"github.com/go-autoschedule/autoschedule/backend"
+)
+
+// Options tune a Store. The zero value (or nil) is fine.
+type Options struct {
+	// Logger receives migration and retry messages; nil uses slog.Default().
+	Logger *slog.Logger
+	// MaxConns caps the open connections of the pool (PostgreSQL) or of
+	// the reader pool (SQLite, which writes through one connection);
+	// 0 means 10.
+	MaxConns int
+}
+
+// Store is a backend.Store kept in SQLite or PostgreSQL. It is safe for
+// concurrent use; Close it when done.
+type Store struct {
+	d     dialect
+	read  *sql.DB // queries that only read
+	write *sql.DB // transactions that write; one connection for SQLite
+	log   *slog.Logger
+}
+
+// Compile-time checks of the interfaces the store implements.
+var (
+	_ backend.Store           = (*Store)(nil)
+	_ backend.DirectoryWriter = (*Store)(nil)
+)
+
+func (o *Options) withDefaults() Options {
+	var v Options
+	if o != nil {
+		v = *o
+	}
+	if v.Logger == nil {
+		v.Logger = slog.Default()
+	}
+	if v.MaxConns <= 0 {
+		v.MaxConns = 10
+	}
+	return v
+}
+
+// OpenSQLite opens (creating it when missing) the SQLite database in the
+// file at path, and creates or migrates its schema. The database runs in
+// WAL mode: readers never wait for the writer, and writes go through one
+// connection, so concurrent writers queue in the process instead of
+// failing with SQLITE_BUSY. Other processes may share the file; they wait
+// up to ten seconds for its write lock.
+func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error) {
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, ":") {
+		return nil, fmt.Errorf("sqlstore: SQLite path %q: must be a file name without '?' or '#'", path)
+	}
+	o := opts.withDefaults()
+	dsn := func(pragmas ...string) string {
+		q := url.Values{}
+		q["_pragma"] = append([]string{"busy_timeout(10000)", "foreign_keys(1)"}, pragmas...)
+		q.Set("_txlock", "immediate")
+		return "file:" + path + "?" + q.Encode()
+	}
+	write, err := sql.Open("sqlite", dsn("journal_mode(WAL)", "synchronous(NORMAL)"))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	s := &Store{d: sqliteDialect, read: write, write: write, log: o.Logger}
+	if _, err := s.migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	n := o.MaxConns
+	if p := runtime.GOMAXPROCS(0); n > 4*p {
+		n = 4 * p
+	}
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	if err := read.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
+	s.read = read
+	return s, nil
+}
+
+// OpenPostgres connects to the PostgreSQL database named by dsn (a URL
+// such as "postgres://user@host/db?sslmode=disable" or key=value pairs,
+// as pgx accepts them; add search_path=… to use a schema other than
+// public), and creates or migrates its schema.
+func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error) {
+	o := opts.withDefaults()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open PostgreSQL: %w", err)
+	}
+	db.SetMaxOpenConns(o.MaxConns)
+	db.SetMaxIdleConns(o.MaxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlstore: connect to PostgreSQL: %w", err)
+	}
+	s := &Store{d: postgresDialect, read: db, write: db, log: o.Logger}
+	if _, err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.d.name }
+
+// Close closes the database connections. Calls that are under way fail.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// errRetry asks inTx to run the transaction again: it lost a race that a
+// fresh attempt resolves (two creators of the same resource name).
+var errRetry = errors.New("sqlstore: retry transaction")
+
+// maxAttempts bounds how often inTx runs a transaction that keeps
+// failing with a transient error.
+const maxAttempts = 8
+
+// inTx runs fn in a write transaction and commits it. It retries the
+// whole transaction on transient failures (serialization failure or
+// deadlock in PostgreSQL, a busy database in SQLite, errRetry).
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	backoff := time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := s.tryTx(ctx, fn)
+		if err == nil || !s.transient(err) || attempt == maxAttempts {
+			if errors.Is(err, errRetry) {
+				err = fmt.Errorf("sqlstore: gave up after %d attempts: %w", attempt, err)
+			}
+			return err
+		}
+		s.log.DebugContext(ctx, "sqlstore: retrying transaction", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		if rbErr := ignoreDone(tx.Rollback()); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
+// ignoreDone drops the error Rollback returns when the transaction has
+// already ended (for example because its context was cancelled).
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// q rebinds query for the store's dialect.
+func (s *Store) q(query string) string { return s.d.rebind(query) }
