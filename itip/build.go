@@ -1,0 +1,185 @@
+package itip
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/tz"
+)
+
+// messageProp returns a copy of an ORGANIZER or ATTENDEE property without
+// the scheduling parameters, which never travel in messages (RFC 6638
+// §7.1-§7.3). The parameter map is always a new one: the stored object's
+// parameters change after planning (SetStatus) while messages may not be
+// serialised yet.
+func messageProp(p *ical.Prop) ical.Prop {
+	out := ical.Prop{Name: p.Name, Value: p.Value, Params: make(ical.Params, len(p.Params))}
+	for k, v := range p.Params {
+		if !strings.HasPrefix(k, "SCHEDULE-") {
+			out.Params[k] = v
+		}
+	}
+	return out
+}
+
+// messageComponent returns c as it travels in a message: DTSTAMP set to
+// stamp, scheduling parameters removed, VALARMs (personal) dropped. Property
+// values are shared with c; the result must not be modified in place.
+func messageComponent(c *ical.Component, stamp string, extra int) *ical.Component {
+	out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props)+extra)}
+	for name, props := range c.Props {
+		switch name {
+		case ical.PropDateTimeStamp:
+			continue
+		case ical.PropAttendee, ical.PropOrganizer:
+			cp := make([]ical.Prop, len(props))
+			for i := range props {
+				cp[i] = messageProp(&props[i])
+			}
+			out.Props[name] = cp
+		default:
+			out.Props[name] = props
+		}
+	}
+	out.Props[ical.PropDateTimeStamp] = []ical.Prop{{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: stamp}}
+	for _, child := range c.Children {
+		if child.Name != ical.CompAlarm {
+			out.Children = append(out.Children, child)
+		}
+	}
+	return out
+}
+
+// withExdates returns a shallow copy of a message master with the
+// RECURRENCE-IDs of hidden overrides added as EXDATE values.
+func withExdates(master *ical.Component, hidden []*compInfo) *ical.Component {
+	out := &ical.Component{Name: master.Name, Props: make(ical.Props, len(master.Props)+1), Children: master.Children}
+	for k, v := range master.Props {
+		out.Props[k] = v
+	}
+	ex := make([]ical.Prop, 0, len(master.Props[ical.PropExceptionDates])+len(hidden))
+	ex = append(ex, master.Props[ical.PropExceptionDates]...)
+	for _, h := range hidden {
+		rid := h.c.Props.Get(ical.PropRecurrenceID)
+		p := ical.Prop{Name: ical.PropExceptionDates, Params: ical.Params{}, Value: rid.Value}
+		for k, v := range rid.Params {
+			if k == ical.ParamTimezoneID || k == ical.ParamValue {
+				p.Params[k] = v
+			}
+		}
+		ex = append(ex, p)
+	}
+	out.Props[ical.PropExceptionDates] = ex
+	return out
+}
+
+// propAt formats the instant t the way model (a DTSTART) is written:
+// DATE, UTC, in its TZID, or floating.
+func propAt(o *Object, model *ical.Prop, t time.Time) ical.Prop {
+	out := ical.Prop{Name: model.Name, Params: ical.Params{}}
+	v, err := o.Time(model)
+	switch {
+	case err != nil:
+		out.Value = t.UTC().Format("20060102T150405Z")
+	case v.Kind == tz.Date:
+		out.Params[ical.ParamValue] = []string{"DATE"}
+		out.Value = t.In(o.floating).Format("20060102")
+	case v.Kind == tz.UTC:
+		out.Value = t.UTC().Format("20060102T150405Z")
+	case v.Kind == tz.Zoned:
+		out.Params[ical.ParamTimezoneID] = model.Params[ical.ParamTimezoneID]
+		out.Value = t.In(v.Time.Location()).Format("20060102T150405")
+	default:
+		out.Value = t.In(o.floating).Format("20060102T150405")
+	}
+	return out
+}
+
+// instanceFromMaster derives the component of the instance at key from master:
+// RECURRENCE-ID, DTSTART and DTEND (or DUE) of that instance, without the
+// recurrence properties.
+func instanceFromMaster(o *Object, master *ical.Component, key time.Time) *ical.Component {
+	out := &ical.Component{Name: master.Name, Props: make(ical.Props, len(master.Props)+1)}
+	for k, v := range master.Props {
+		switch k {
+		case ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates:
+			continue
+		}
+		out.Props[k] = v
+	}
+	start := master.Props.Get(ical.PropDateTimeStart)
+	if start == nil {
+		start = master.Props.Get(ical.PropDue)
+	}
+	if start == nil {
+		p := ical.Prop{Name: ical.PropRecurrenceID, Params: ical.Params{}, Value: key.UTC().Format("20060102T150405Z")}
+		out.Props[ical.PropRecurrenceID] = []ical.Prop{p}
+		return out
+	}
+	rid := propAt(o, start, key)
+	rid.Name = ical.PropRecurrenceID
+	out.Props[ical.PropRecurrenceID] = []ical.Prop{rid}
+	t := recurTimingOf(o, master)
+	if s := master.Props.Get(ical.PropDateTimeStart); s != nil {
+		out.Props[ical.PropDateTimeStart] = []ical.Prop{propAt(o, s, key)}
+		for _, name := range [...]string{ical.PropDateTimeEnd, ical.PropDue} {
+			if e := master.Props.Get(name); e != nil && t.valid {
+				out.Props[name] = []ical.Prop{propAt(o, e, key.Add(t.length))}
+			}
+		}
+	} else if due := master.Props.Get(ical.PropDue); due != nil {
+		out.Props[ical.PropDue] = []ical.Prop{propAt(o, due, key)}
+	}
+	return out
+}
+
+// summaryProps are copied into CANCEL and REPLY components so that a
+// human reading the message knows what it is about.
+var summaryProps = [...]string{
+	ical.PropRecurrenceID, ical.PropDateTimeStart, ical.PropDateTimeEnd,
+	ical.PropDuration, ical.PropDue, ical.PropSummary, ical.PropLocation,
+}
+
+// briefComponent starts a CANCEL or REPLY component from src: UID,
+// SEQUENCE, DTSTAMP, ORGANIZER and the summary properties.
+func briefComponent(src *ical.Component, seq int, stamp string) *ical.Component {
+	out := &ical.Component{Name: src.Name, Props: make(ical.Props, 12)}
+	out.Props[ical.PropUID] = src.Props[ical.PropUID]
+	out.Props[ical.PropSequence] = []ical.Prop{{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(seq)}}
+	out.Props[ical.PropDateTimeStamp] = []ical.Prop{{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: stamp}}
+	if org := src.Props.Get(ical.PropOrganizer); org != nil {
+		out.Props[ical.PropOrganizer] = []ical.Prop{messageProp(org)}
+	}
+	for _, name := range summaryProps {
+		if v, ok := src.Props[name]; ok {
+			out.Props[name] = v
+		}
+	}
+	return out
+}
+
+// setSequence writes SEQUENCE n into c.
+func setSequence(c *ical.Component, n int) {
+	c.Props[ical.PropSequence] = []ical.Prop{{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(n)}}
+}
+
+// finishMessage puts comps and the VTIMEZONEs they reference into a
+// message calendar.
+func finishMessage(cal *ical.Calendar, tzsrc []*Object, comps []*ical.Component) {
+	seen := make(map[string]bool)
+	for _, o := range tzsrc {
+		if o == nil {
+			continue
+		}
+		for _, vtz := range o.Timezones(comps...) {
+			id := propValue(vtz, ical.PropTimezoneID)
+			if !seen[id] {
+				seen[id] = true
+				cal.Children = append(cal.Children, vtz)
+			}
+		}
+	}
+	cal.Children = append(cal.Children, comps...)
+}

@@ -1,0 +1,287 @@
+package itip
+
+import (
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+)
+
+// DefaultMaxAttendees is the per-instance attendee limit used when
+// PlanOptions.MaxAttendees is zero.
+const DefaultMaxAttendees = 500
+
+// Role is the part the owner of a calendar object resource plays in it
+// (RFC 6638 §3.1).
+type Role uint8
+
+const (
+	// RoleNone: the resource is not a scheduling object resource.
+	RoleNone Role = iota
+	// RoleOrganizer: the ORGANIZER is one of the owner's addresses.
+	RoleOrganizer
+	// RoleAttendee: an ATTENDEE, not the ORGANIZER, is one of the owner's
+	// addresses.
+	RoleAttendee
+)
+
+// String returns "none", "organizer" or "attendee".
+func (r Role) String() string {
+	switch r {
+	case RoleOrganizer:
+		return "organizer"
+	case RoleAttendee:
+		return "attendee"
+	}
+	return "none"
+}
+
+// Operation is the scheduling operation a write amounts to (RFC 6638
+// §3.2.3.1).
+type Operation uint8
+
+const (
+	// OpNone: no scheduling operation (neither version is a scheduling
+	// object resource).
+	OpNone Operation = iota
+	// OpCreate: a scheduling object resource appears.
+	OpCreate
+	// OpModify: a scheduling object resource changes.
+	OpModify
+	// OpRemove: a scheduling object resource is deleted, or overwritten by
+	// a calendar object resource that is not one.
+	OpRemove
+)
+
+// String returns "none", "create", "modify" or "remove".
+func (o Operation) String() string {
+	switch o {
+	case OpCreate:
+		return "create"
+	case OpModify:
+		return "modify"
+	case OpRemove:
+		return "remove"
+	}
+	return "none"
+}
+
+// PlanOptions configure Plan.
+type PlanOptions struct {
+	// Addresses are the calendar user addresses of the owner of the
+	// calendar collection holding the resource.
+	Addresses []string
+	// Now is the time the messages are generated, written as DTSTAMP.
+	// Zero means time.Now().
+	Now time.Time
+	// MaxAttendees limits the distinct attendees of one component written
+	// by an organizer (MaxAttendeesPerInstance). Zero means
+	// DefaultMaxAttendees; negative means no limit.
+	MaxAttendees int
+	// Floating is the location of DATE and floating DATE-TIME values (the
+	// calendar's time zone). Nil means UTC.
+	Floating *time.Location
+	// ProdID is written as PRODID into messages; empty means
+	// DefaultProdID.
+	ProdID string
+	// SuppressReply is true when an attendee deletes with the request
+	// header "Schedule-Reply: F" (RFC 6638 §8.1): no REPLY is sent.
+	SuppressReply bool
+	// MergeAttendeeStatus is true when the organizer's write was
+	// conditional on a matching If-Schedule-Tag-Match (RFC 6638
+	// §3.2.10.1): the PARTSTAT and SCHEDULE-STATUS of the other attendees
+	// are taken from the stored version instead of the request.
+	MergeAttendeeStatus bool
+	// AllowOrganizerPartstat lets an organizer set another attendee's
+	// PARTSTAT to a value other than NEEDS-ACTION (RFC 6638 §3.2.1 says
+	// SHOULD reject; rejecting is the default).
+	AllowOrganizerPartstat bool
+}
+
+// Actions is what Plan decided for one write: what to store and which iTIP
+// messages to deliver.
+type Actions struct {
+	// Role is the owner's part in the scheduling object.
+	Role Role
+	// Operation is the scheduling operation.
+	Operation Operation
+	// UID is the UID of the scheduling object ("" for RoleNone without
+	// data).
+	UID string
+	// Object is exactly what to store. It is nil when the resource is
+	// deleted. SCHEDULE-STATUS is set to "1.0" (pending) for every
+	// recipient of a message; call SetStatus after delivery.
+	Object *ical.Calendar
+	// Messages are the iTIP messages to deliver, after Object is stored.
+	Messages []*Message
+	// Rescheduled reports that a change of time or recurrence reset the
+	// attendees' participation status (RFC 6638 §3.2.8).
+	Rescheduled bool
+}
+
+// Plan works out the scheduling operation for a write of a calendar object
+// resource by its owner (RFC 6638 §3.2): old is the stored version (nil when
+// creating), new the version being written (nil when deleting).
+//
+// An owner who is the organizer sends REQUEST to new and remaining
+// attendees whose view changed and CANCEL to removed attendees and for
+// removed instances; an owner who is an attendee sends REPLY when their
+// participation changes. The returned Actions.Object is new with server
+// rules applied. Errors are *Error values naming the violated precondition;
+// nothing is to be stored or sent then.
+func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
+	p := newPlanner(opts)
+	var oldObj, newObj *Object
+	var err error
+	if old != nil {
+		if oldObj, err = ParseObject(old, p.floating); err != nil {
+			return nil, err
+		}
+	}
+	if new != nil {
+		if newObj, err = ParseObject(new, p.floating); err != nil {
+			return nil, err
+		}
+	}
+	oldRole, newRole := p.role(oldObj), p.role(newObj)
+	act := &Actions{}
+	switch {
+	case oldRole == RoleNone && newRole == RoleNone:
+		act.Object = new
+		if newObj != nil {
+			act.UID = newObj.UID
+		}
+		return act, nil
+	case oldRole == RoleNone:
+		act.Role, act.Operation = newRole, OpCreate
+		oldObj = nil
+	case newRole == RoleNone:
+		act.Role, act.Operation = oldRole, OpRemove
+		if newObj != nil && newObj.UID != oldObj.UID {
+			return nil, errorf(roleCondition(oldRole), "the UID changed from %q to %q", oldObj.UID, newObj.UID)
+		}
+	default:
+		act.Role, act.Operation = newRole, OpModify
+		if newObj.UID != oldObj.UID {
+			return nil, errorf(roleCondition(oldRole), "the UID changed from %q to %q", oldObj.UID, newObj.UID)
+		}
+		if oldRole != newRole || !caladdr.Equal(oldObj.Organizer, newObj.Organizer) {
+			return nil, errorf(roleCondition(oldRole), "the ORGANIZER changed from %q to %q", oldObj.Organizer, newObj.Organizer)
+		}
+	}
+	if oldObj != nil {
+		act.UID = oldObj.UID
+	} else {
+		act.UID = newObj.UID
+	}
+	if act.Operation == OpRemove {
+		// What is stored is no longer a scheduling object resource.
+		newObj = nil
+		if new != nil {
+			act.Object = deepCopyCalendar(new)
+			stripScheduleParams(act.Object.Component, false)
+		}
+	}
+	if act.Role == RoleOrganizer {
+		err = p.organizer(act, oldObj, newObj)
+	} else {
+		err = p.attendee(act, oldObj, newObj)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return act, nil
+}
+
+// roleCondition is the precondition broken by a forbidden change in role r.
+func roleCondition(r Role) Condition {
+	if r == RoleAttendee {
+		return AllowedAttendeeChange
+	}
+	return AllowedOrganizerChange
+}
+
+// planner holds the state of one Plan call.
+type planner struct {
+	opts     PlanOptions
+	owner    caladdr.Set
+	now      time.Time
+	stamp    string // DTSTAMP value
+	floating *time.Location
+}
+
+func newPlanner(opts PlanOptions) *planner {
+	p := &planner{opts: opts, owner: caladdr.NewSet(opts.Addresses...), now: opts.Now, floating: opts.Floating}
+	if p.now.IsZero() {
+		p.now = time.Now()
+	}
+	if p.floating == nil {
+		p.floating = time.UTC
+	}
+	p.stamp = p.now.UTC().Format("20060102T150405Z")
+	return p
+}
+
+// role classifies o for the owner (RFC 6638 §3.1).
+func (p *planner) role(o *Object) Role {
+	if o == nil || !o.IsSchedulable() {
+		return RoleNone
+	}
+	if p.owner.Has(o.Organizer) {
+		return RoleOrganizer
+	}
+	for _, c := range o.Components() {
+		atts := c.Props[ical.PropAttendee]
+		for i := range atts {
+			if p.owner.Has(atts[i].Value) {
+				return RoleAttendee
+			}
+		}
+	}
+	return RoleNone
+}
+
+// isSelf reports whether addr is the owner or the organizer: nobody sends
+// a message to themselves.
+func (p *planner) isSelf(addr, organizer string) bool {
+	return p.owner.Has(addr) || caladdr.Equal(addr, organizer)
+}
+
+// maxAttendees returns the effective per-instance limit, or -1.
+func (p *planner) maxAttendees() int {
+	switch {
+	case p.opts.MaxAttendees == 0:
+		return DefaultMaxAttendees
+	case p.opts.MaxAttendees < 0:
+		return -1
+	}
+	return p.opts.MaxAttendees
+}
+
+// forceSend strips SCHEDULE-FORCE-SEND from p and returns its value,
+// upper-cased.
+func takeForceSend(p *ical.Prop) string {
+	v := p.Params.Get(ParamScheduleForceSend)
+	if v == "" {
+		return ""
+	}
+	delete(p.Params, ParamScheduleForceSend)
+	return strings.ToUpper(strings.TrimSpace(v))
+}
+
+// stripScheduleParams removes SCHEDULE-FORCE-SEND (and, with all, also
+// SCHEDULE-STATUS) from ORGANIZER and ATTENDEE properties of c's children.
+func stripScheduleParams(cal *ical.Component, all bool) {
+	for _, c := range cal.Children {
+		for _, name := range [...]string{ical.PropOrganizer, ical.PropAttendee} {
+			props := c.Props[name]
+			for i := range props {
+				delete(props[i].Params, ParamScheduleForceSend)
+				if all {
+					delete(props[i].Params, ParamScheduleStatus)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,344 @@
+package itip
+
+import (
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+)
+
+// attendee plans a write by an attendee (RFC 6638 §3.2.2).
+func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
+	if newObj != nil {
+		stored := deepCopyCalendar(newObj.Calendar)
+		act.Object = stored
+		var err error
+		if newObj, err = ParseObject(stored, p.floating); err != nil {
+			return err
+		}
+	}
+	ref := newObj
+	if ref == nil {
+		ref = oldObj
+	}
+	forced, badForce := false, false
+	if newObj != nil {
+		for _, c := range newObj.Components() {
+			if org := Organizer(c); org != nil {
+				switch takeForceSend(org) {
+				case "", MethodRequest:
+				case MethodReply:
+					forced = true
+				default:
+					badForce = true
+				}
+			}
+			atts := c.Props[ical.PropAttendee]
+			for i := range atts {
+				takeForceSend(&atts[i])
+			}
+		}
+	}
+	if ScheduleAgent(Organizer(firstComponent(ref))) != AgentServer {
+		return nil // the client replies, or nobody does
+	}
+	me := p.ownAddress(ref)
+	if oldObj != nil && newObj != nil {
+		if err := p.checkAttendeeChange(oldObj, newObj); err != nil {
+			return err
+		}
+		keepOrganizerState(oldObj, newObj)
+	}
+	var comps []*ical.Component
+	switch act.Operation {
+	case OpRemove:
+		if !p.opts.SuppressReply {
+			for _, c := range oldObj.Components() {
+				if a := p.ownAttendee(c); a != nil && Partstat(a) != "DECLINED" {
+					comps = append(comps, p.replyComponent(oldObj, c, a, "DECLINED", Sequence(c)))
+				}
+			}
+		}
+	default:
+		comps = p.changedReplies(oldObj, newObj, forced)
+	}
+	if len(comps) > 0 {
+		cal := newMessageCalendar(MethodReply, p.opts.ProdID, len(comps)+1)
+		finishMessage(cal, []*Object{newObj, oldObj}, comps)
+		act.Messages = append(act.Messages, &Message{
+			Method:     MethodReply,
+			Originator: me,
+			Recipients: []string{ref.Organizer},
+			Update:     UpdateStatusOnly,
+			Calendar:   cal,
+		})
+	}
+	if newObj != nil && (len(comps) > 0 || badForce) {
+		status := StatusPending
+		if len(comps) == 0 {
+			status = StatusParamIgnored
+		}
+		for _, c := range newObj.Components() {
+			if org := Organizer(c); org != nil {
+				org.Params[ParamScheduleStatus] = []string{status}
+			}
+		}
+	}
+	return nil
+}
+
+// ownAddress returns the owner's ATTENDEE address as written in o.
+func (p *planner) ownAddress(o *Object) string {
+	for _, c := range o.Components() {
+		if a := p.ownAttendee(c); a != nil {
+			return strings.TrimSpace(a.Value)
+		}
+	}
+	return ""
+}
+
+// ownAttendee returns the owner's ATTENDEE property in c, or nil.
+func (p *planner) ownAttendee(c *ical.Component) *ical.Prop {
+	if c == nil {
+		return nil
+	}
+	atts := c.Props[ical.PropAttendee]
+	for i := range atts {
+		if p.owner.Has(atts[i].Value) {
+			return &atts[i]
+		}
+	}
+	return nil
+}
+
+// counterpart returns the component of o for the same instance as c (the
+// master for the master), or the master when the instance is not
+// overridden in o; derived reports the latter.
+func counterpart(o *Object, newObj *Object, c *ical.Component) (cp *ical.Component, key time.Time, derived bool) {
+	rid := c.Props.Get(ical.PropRecurrenceID)
+	if rid == nil {
+		return o.Master, time.Time{}, false
+	}
+	key, err := newObj.InstanceKey(rid)
+	if err != nil {
+		return nil, key, false
+	}
+	if ov := o.Override(key); ov != nil {
+		return ov, key, false
+	}
+	return o.Master, key, o.Master != nil
+}
+
+// keepOrganizerState restores what only the organizer or the server may
+// set: SEQUENCE (python-caldav bumps it when accepting) and the
+// ORGANIZER's SCHEDULE-STATUS.
+func keepOrganizerState(oldObj, newObj *Object) {
+	for _, c := range newObj.Components() {
+		cp, _, _ := counterpart(oldObj, newObj, c)
+		if cp == nil {
+			continue
+		}
+		if Sequence(c) != Sequence(cp) {
+			setSequence(c, Sequence(cp))
+		}
+		if org := Organizer(c); org != nil {
+			copyParam(org, Organizer(cp), ParamScheduleStatus)
+		}
+	}
+}
+
+// changedReplies returns the REPLY components for a create or modify: one
+// per instance whose participation changed, and a decline per instance the
+// attendee excluded with EXDATE (RFC 6638 §3.2.2.3).
+func (p *planner) changedReplies(oldObj, newObj *Object, forced bool) []*ical.Component {
+	var comps []*ical.Component
+	for _, c := range newObj.Components() {
+		a := p.ownAttendee(c)
+		if a == nil {
+			continue
+		}
+		var prev *ical.Component
+		if oldObj != nil {
+			prev, _, _ = counterpart(oldObj, newObj, c)
+		}
+		ps := Partstat(a)
+		changed := forced
+		if prev == nil {
+			changed = changed || ps != "NEEDS-ACTION"
+		} else if pa := p.ownAttendee(prev); pa == nil || Partstat(pa) != ps {
+			changed = true
+		} else if c.Name == ical.CompToDo && (propValue(c, ical.PropPercentComplete) != propValue(prev, ical.PropPercentComplete) ||
+			propValue(c, ical.PropCompleted) != propValue(prev, ical.PropCompleted)) {
+			changed = true
+		}
+		if changed {
+			comps = append(comps, p.replyComponent(newObj, c, a, ps, Sequence(c)))
+		}
+	}
+	if oldObj == nil || oldObj.Master == nil || newObj.Master == nil {
+		return comps
+	}
+	oldEx, err1 := oldObj.ExcludedKeys(oldObj.Master)
+	newEx, err2 := newObj.ExcludedKeys(newObj.Master)
+	if err1 != nil || err2 != nil {
+		return comps
+	}
+	for _, k := range newEx {
+		if containsKey(oldEx, k) {
+			continue
+		}
+		src := oldObj.Override(k)
+		if src == nil {
+			src = instanceFromMaster(oldObj, oldObj.Master, k)
+		}
+		if a := p.ownAttendee(src); a != nil && Partstat(a) != "DECLINED" {
+			comps = append(comps, p.replyComponent(oldObj, src, a, "DECLINED", Sequence(oldObj.Master)))
+		}
+	}
+	return comps
+}
+
+// replyComponent builds one REPLY component (RFC 5546 §3.2.3) from src for
+// the attendee property a with participation status partstat.
+func (p *planner) replyComponent(o *Object, src *ical.Component, a *ical.Prop, partstat string, seq int) *ical.Component {
+	c := briefComponent(src, seq, p.stamp)
+	att := messageProp(a)
+	params := make(ical.Params, len(att.Params)+1)
+	for k, v := range att.Params {
+		if k != ical.ParamRSVP {
+			params[k] = v
+		}
+	}
+	params[ical.ParamParticipationStatus] = []string{partstat}
+	att.Params = params
+	c.Props[ical.PropAttendee] = []ical.Prop{att}
+	if src.Name == ical.CompToDo {
+		for _, name := range [...]string{ical.PropPercentComplete, ical.PropCompleted} {
+			if v, ok := src.Props[name]; ok {
+				c.Props[name] = v
+			}
+		}
+	}
+	c.Props[ical.PropRequestStatus] = []ical.Prop{{Name: ical.PropRequestStatus, Params: ical.Params{}, Value: "2.0;Success"}}
+	return c
+}
+
+// checkAttendeeChange enforces RFC 6638 §3.2.2.1: an attendee may only
+// change their own participation, TRANSP, PERCENT-COMPLETE, COMPLETED,
+// alarms, stamps, X- properties, add EXDATEs (dropping the overrides they
+// exclude) and add overrides that differ from their master only in those.
+func (p *planner) checkAttendeeChange(oldObj, newObj *Object) error {
+	fail := func(format string, args ...any) error { return errorf(AllowedAttendeeChange, format, args...) }
+	if (oldObj.Master == nil) != (newObj.Master == nil) {
+		return fail("the master component was added or removed")
+	}
+	var oldEx, newEx []time.Time
+	if oldObj.Master != nil {
+		var err error
+		if oldEx, err = oldObj.ExcludedKeys(oldObj.Master); err != nil {
+			return wrapError(ValidCalendarData, "EXDATE", err)
+		}
+		if newEx, err = newObj.ExcludedKeys(newObj.Master); err != nil {
+			return wrapError(ValidCalendarData, "EXDATE", err)
+		}
+		if !subset(oldEx, newEx) {
+			return fail("an EXDATE was removed")
+		}
+	}
+	for _, ov := range oldObj.Overrides {
+		if newObj.Override(ov.Key) == nil && !containsKey(newEx, ov.Key) {
+			return fail("the override of %s was removed without an EXDATE", ov.Key.Format(time.RFC3339))
+		}
+	}
+	for _, c := range newObj.Components() {
+		cp, key, derived := counterpart(oldObj, newObj, c)
+		if cp == nil {
+			return fail("a component for an instance the organizer did not send")
+		}
+		if name := p.forbiddenEdit(cp, c, derived); name != "" {
+			return fail("%s changed", name)
+		}
+		if derived {
+			nt, mt := recurTimingOf(newObj, c), recurTimingOf(oldObj, cp)
+			if !nt.valid || !mt.valid || !nt.start.Equal(key) || nt.length != mt.length {
+				return fail("the instance %s was moved", key.Format(time.RFC3339))
+			}
+		}
+	}
+	return nil
+}
+
+// attendeeProp lists the properties an attendee may add, change or remove.
+func attendeeProp(name, kind string) bool {
+	switch name {
+	case ical.PropTransparency, ical.PropPercentComplete, ical.PropCompleted, ical.PropExceptionDates:
+		return true
+	case ical.PropStatus:
+		return kind == ical.CompToDo // clients mark their copy of a task done
+	}
+	return volatileProp(name)
+}
+
+// forbiddenEdit returns the name of a property the attendee changed
+// without being allowed to, or "".
+func (p *planner) forbiddenEdit(a, b *ical.Component, derived bool) string {
+	check := func(name string) string {
+		if attendeeProp(name, b.Name) || (derived && instanceProp(name)) {
+			return ""
+		}
+		ap, bp := a.Props[name], b.Props[name]
+		switch name {
+		case ical.PropAttendee:
+			if !p.sameOthers(ap, bp) {
+				return name
+			}
+		default:
+			if !samePropList(ap, bp) {
+				return name
+			}
+		}
+		return ""
+	}
+	for name := range b.Props {
+		if n := check(name); n != "" {
+			return n
+		}
+	}
+	for name := range a.Props {
+		if _, ok := b.Props[name]; !ok {
+			if n := check(name); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// sameOthers reports whether two ATTENDEE lists name the same calendar
+// users with the same parameters, except for the owner's own entry, whose
+// parameters (PARTSTAT …) the owner may change.
+func (p *planner) sameOthers(a, b []ical.Prop) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range b {
+		var match *ical.Prop
+		for j := range a {
+			if caladdr.Equal(a[j].Value, b[i].Value) {
+				match = &a[j]
+				break
+			}
+		}
+		if match == nil {
+			return false
+		}
+		if p.owner.Has(b[i].Value) {
+			continue
+		}
+		if Partstat(match) != Partstat(&b[i]) || !sameParams(match.Params, b[i].Params, true) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,629 @@
+package itip
+
+import (
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+)
+
+// organizer plans a write by the organizer (RFC 6638 §3.2.1).
+func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
+	capacity := 8
+	if newObj != nil && newObj.Master != nil {
+		capacity += len(newObj.Master.Props[ical.PropAttendee])
+	}
+	reg := newRegistry(capacity)
+	var oldSide, newSide *side
+	var err error
+	if oldObj != nil {
+		if oldSide, err = buildSide(oldObj, reg, false, p); err != nil {
+			return err
+		}
+	}
+	if newObj != nil {
+		stored := deepCopyCalendar(newObj.Calendar)
+		act.Object = stored
+		if newObj, err = ParseObject(stored, p.floating); err != nil {
+			return err
+		}
+		if newSide, err = buildSide(newObj, reg, true, p); err != nil {
+			return err
+		}
+	}
+	for id := range reg.parts {
+		pt := &reg.parts[id]
+		pt.self = p.isSelf(pt.addr, organizerOf(oldObj, newObj))
+	}
+	p.takeForceSends(newSide, reg)
+	src := newObj
+	if src == nil {
+		src = oldObj
+	}
+	if ScheduleAgent(Organizer(firstComponent(src))) != AgentServer {
+		return nil // the client schedules, or nobody does
+	}
+	if newSide != nil {
+		if err := p.reconcile(act, oldSide, newSide, reg); err != nil {
+			return err
+		}
+	}
+	g := &grouper{p: p, act: act, reg: reg, oldSide: oldSide, newSide: newSide,
+		requests: make(map[string]*group), cancels: make(map[string]*group)}
+	wholeCancel := newSide != nil && newSide.master != nil && newSide.master.cancelled &&
+		(oldSide == nil || oldSide.master == nil || !oldSide.master.cancelled)
+	for id := range reg.parts {
+		if !reg.parts[id].self {
+			g.plan(int32(id), wholeCancel)
+		}
+	}
+	g.build()
+	if act.Object != nil {
+		p.markPending(act, reg)
+	}
+	return nil
+}
+
+func organizerOf(a, b *Object) string {
+	if b != nil {
+		return b.Organizer
+	}
+	if a != nil {
+		return a.Organizer
+	}
+	return ""
+}
+
+func firstComponent(o *Object) *ical.Component {
+	if o == nil {
+		return nil
+	}
+	if o.Master != nil {
+		return o.Master
+	}
+	if len(o.Overrides) > 0 {
+		return o.Overrides[0].Component
+	}
+	return nil
+}
+
+// takeForceSends strips SCHEDULE-FORCE-SEND from the new version and
+// records it per participant (RFC 6638 §7.2).
+func (p *planner) takeForceSends(s *side, reg *registry) {
+	if s == nil {
+		return
+	}
+	for _, ci := range s.all() {
+		if org := Organizer(ci.c); org != nil {
+			takeForceSend(org)
+		}
+		atts := ci.c.Props[ical.PropAttendee]
+		for i := range atts {
+			switch v := takeForceSend(&atts[i]); v {
+			case "", MethodReply:
+			case MethodRequest:
+				reg.parts[reg.id(atts[i].Value)].forced = true
+			default:
+				reg.parts[reg.id(atts[i].Value)].badForce = true
+			}
+		}
+	}
+}
+
+// reconcile applies the server rules to the new version: Schedule-Tag
+// merge, the PARTSTAT rule, server-owned SCHEDULE-STATUS, reschedule and
+// SEQUENCE (RFC 6638 §3.2.1, §3.2.5, §3.2.8, §3.2.10).
+func (p *planner) reconcile(act *Actions, oldSide, newSide *side, reg *registry) error {
+	for _, ci := range newSide.all() {
+		if ci.master {
+			if oldSide != nil {
+				ci.cp = oldSide.master
+			}
+		} else if ci.cp = oldSide.find(ci.key); ci.cp == nil && oldSide != nil && oldSide.master != nil {
+			ci.cp, ci.derived = oldSide.master, true
+		}
+		if err := p.checkAttendees(ci, reg); err != nil {
+			return err
+		}
+	}
+	for _, ci := range newSide.all() {
+		if ci.cp == nil {
+			ci.change = changeFull
+			continue
+		}
+		if ci.derived {
+			ci.resched = p.derivedMoved(oldSide.obj, newSide.obj, ci)
+		} else {
+			ci.resched = timesMoved(recurTimingOf(oldSide.obj, ci.cp.c), recurTimingOf(newSide.obj, ci.c))
+		}
+		if ci.resched {
+			act.Rescheduled = true
+			resetPartstat(ci.c, reg)
+		}
+		ci.change = compareComponents(ci.cp.c, ci.c, compareOptions{derived: ci.derived, ignoreExdateAdds: ci.master})
+		if ci.master && ci.change != changeFull && len(newSide.exdates) > len(oldSide.exdates) {
+			ci.exAdded = true
+		}
+		if ci.cancelled && !ci.cp.cancelled {
+			ci.change = changeFull
+		}
+		// SEQUENCE (RFC 5546 §2.1.4): never lower than stored, one more
+		// when attendees must see the change.
+		base, seq := Sequence(ci.cp.c), Sequence(ci.c)
+		want := base
+		if ci.change == changeFull || ci.exAdded {
+			want = base + 1
+		}
+		if seq < want {
+			setSequence(ci.c, want)
+		}
+	}
+	return nil
+}
+
+// checkAttendees applies the Schedule-Tag merge and the organizer PARTSTAT
+// rule to one new component and keeps SCHEDULE-STATUS server-owned.
+func (p *planner) checkAttendees(ci *compInfo, reg *registry) error {
+	atts := ci.c.Props[ical.PropAttendee]
+	for i := range atts {
+		a := &atts[i]
+		pt := &reg.parts[reg.id(a.Value)]
+		if pt.self || ScheduleAgent(a) != AgentServer {
+			continue
+		}
+		var old *ical.Prop
+		if ci.cp != nil {
+			old = Attendee(ci.cp.c, a.Value)
+		}
+		if p.opts.MergeAttendeeStatus && old != nil {
+			copyParam(a, old, ical.ParamParticipationStatus)
+		}
+		if ps := Partstat(a); ps != "NEEDS-ACTION" && !p.opts.AllowOrganizerPartstat {
+			if old == nil || Partstat(old) != ps {
+				return errorf(AllowedOrganizerChange, "the organizer may not set PARTSTAT=%s for %s", ps, a.Value)
+			}
+		}
+		copyParam(a, old, ParamScheduleStatus)
+	}
+	return nil
+}
+
+// copyParam sets parameter name of dst to its value in src, or removes it
+// when src is nil or lacks it.
+func copyParam(dst, src *ical.Prop, name string) {
+	if src != nil {
+		if v, ok := src.Params[name]; ok {
+			dst.Params[name] = v
+			return
+		}
+	}
+	delete(dst.Params, name)
+}
+
+// derivedMoved reports whether a newly overridden instance is moved or
+// resized relative to the instance its master generates.
+func (p *planner) derivedMoved(oldObj, newObj *Object, ci *compInfo) bool {
+	nt := recurTimingOf(newObj, ci.c)
+	mt := recurTimingOf(oldObj, ci.cp.c)
+	if !nt.valid || !mt.valid {
+		return true
+	}
+	return !nt.start.Equal(ci.key) || nt.length != mt.length || nt.date != mt.date
+}
+
+// resetPartstat sets PARTSTAT=NEEDS-ACTION and RSVP=TRUE on the attendees
+// of c whom the server schedules, except the owner and organizer.
+func resetPartstat(c *ical.Component, reg *registry) {
+	atts := c.Props[ical.PropAttendee]
+	for i := range atts {
+		if reg.parts[reg.id(atts[i].Value)].self || ScheduleAgent(&atts[i]) != AgentServer {
+			continue
+		}
+		atts[i].Params[ical.ParamParticipationStatus] = []string{"NEEDS-ACTION"}
+		atts[i].Params[ical.ParamRSVP] = []string{"TRUE"}
+	}
+}
+
+// markPending sets SCHEDULE-STATUS on the stored object: 1.0 for every
+// attendee sent a message, 2.3 for an ignored SCHEDULE-FORCE-SEND.
+func (p *planner) markPending(act *Actions, reg *registry) {
+	sent := make([]bool, len(reg.parts))
+	anySent := false
+	for _, m := range act.Messages {
+		for _, r := range m.Recipients {
+			if id, ok := reg.ids[caladdr.Normalize(r)]; ok {
+				sent[id], anySent = true, true
+			}
+		}
+	}
+	bad := false
+	for i := range reg.parts {
+		bad = bad || reg.parts[i].badForce
+	}
+	if !anySent && !bad {
+		return
+	}
+	for _, c := range act.Object.Children {
+		atts := c.Props[ical.PropAttendee]
+		for i := range atts {
+			id, ok := reg.ids[caladdr.Normalize(atts[i].Value)]
+			switch {
+			case !ok:
+			case sent[id]:
+				atts[i].Params[ParamScheduleStatus] = []string{StatusPending}
+			case reg.parts[id].badForce:
+				atts[i].Params[ParamScheduleStatus] = []string{StatusParamIgnored}
+			}
+		}
+	}
+}
+
+// group collects the recipients of one message.
+type group struct {
+	method string
+	update UpdateKind
+	ids    []int32
+	view   view        // REQUEST: what the recipients see
+	whole  bool        // CANCEL of the whole object
+	keys   []time.Time // CANCEL of these instances
+}
+
+// grouper turns per-attendee decisions into shared messages.
+type grouper struct {
+	p                *planner
+	act              *Actions
+	reg              *registry
+	oldSide, newSide *side
+	requests         map[string]*group
+	cancels          map[string]*group
+	order            []*group
+	sig              []byte
+}
+
+// plan decides what participant id receives.
+func (g *grouper) plan(id int32, wholeCancel bool) {
+	pt := &g.reg.parts[id]
+	oldServer := pt.inOld && pt.oldAgent == AgentServer
+	newServer := pt.inNew && pt.newAgent == AgentServer
+	var oldV, newV view
+	if oldServer {
+		oldV = g.oldSide.viewOf(id)
+	}
+	if wholeCancel {
+		if pt.inNew && newServer {
+			g.cancel(id, true, nil)
+		} else if oldServer && !oldV.empty() {
+			g.cancel(id, oldV.master, keysOf(oldV.overrides))
+		}
+		return
+	}
+	if newServer {
+		newV = g.newSide.viewOf(id)
+	}
+	if newV.empty() {
+		if oldServer && !oldV.empty() {
+			g.cancel(id, oldV.master, keysOf(oldV.overrides))
+		}
+		return
+	}
+	var cancelled []time.Time
+	if oldServer && !oldV.empty() {
+		cancelled = g.cancelledInstances(id, &newV)
+	}
+	kind := changeFull
+	if !pt.forced && oldServer && !oldV.empty() {
+		kind = g.diff(id, &oldV, &newV, cancelled)
+	}
+	if kind != changeNone {
+		g.request(id, kind, &newV)
+	}
+	if len(cancelled) > 0 {
+		g.cancel(id, false, cancelled)
+	}
+}
+
+func keysOf(cis []*compInfo) []time.Time {
+	keys := make([]time.Time, len(cis))
+	for i, ci := range cis {
+		keys[i] = ci.key
+	}
+	return keys
+}
+
+// cancelledInstances returns the instances participant id took part in
+// and no longer does, except those a REQUEST conveys as an EXDATE
+// because an override now excludes them.
+func (g *grouper) cancelledInstances(id int32, newV *view) []time.Time {
+	var cands []time.Time
+	for _, ov := range g.oldSide.overrides {
+		cands = append(cands, ov.key)
+	}
+	for _, ov := range g.newSide.overrides {
+		cands = append(cands, ov.key)
+	}
+	for _, k := range g.newSide.exdates {
+		if !containsKey(g.oldSide.exdates, k) {
+			cands = append(cands, k)
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool { return cands[i].Before(cands[j]) })
+	var out []time.Time
+	for i, k := range cands {
+		if i > 0 && cands[i-1].Equal(k) {
+			continue
+		}
+		if !g.oldSide.hasInstance(id, k) || g.newSide.hasInstance(id, k) {
+			continue
+		}
+		if ov := g.newSide.find(k); newV.master && ov != nil && !ov.cancelled && !containsKey(g.newSide.exdates, k) {
+			continue // excluded by an override: an EXDATE in the REQUEST
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// diff classifies how participant id's view changed.
+func (g *grouper) diff(id int32, oldV, newV *view, cancelled []time.Time) change {
+	if oldV.master != newV.master {
+		return changeFull
+	}
+	result := changeNone
+	merge := func(c change) {
+		if c > result {
+			result = c
+		}
+	}
+	ownChanged := func(ci *compInfo) bool {
+		if ci.cp == nil {
+			return true
+		}
+		a, b := Attendee(ci.cp.c, g.reg.parts[id].addr), Attendee(ci.c, g.reg.parts[id].addr)
+		return a == nil || b == nil || Partstat(a) != Partstat(b)
+	}
+	if newV.master {
+		m := g.newSide.master
+		merge(m.change)
+		if ownChanged(m) {
+			return changeFull
+		}
+		if !sameKeys(keysOf(oldV.hidden), keysOf(newV.hidden), cancelled) {
+			return changeFull
+		}
+	}
+	for _, ov := range newV.overrides {
+		if ov.derived || ov.cp == nil || !inView(oldV.overrides, ov.key) || ownChanged(ov) {
+			return changeFull
+		}
+		merge(ov.change)
+	}
+	for _, ov := range oldV.overrides {
+		if !inView(newV.overrides, ov.key) && !containsKey(cancelled, ov.key) {
+			return changeFull
+		}
+	}
+	return result
+}
+
+func inView(cis []*compInfo, key time.Time) bool {
+	for _, ci := range cis {
+		if ci.key.Equal(key) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameKeys compares two key lists, ignoring keys in skip.
+func sameKeys(a, b, skip []time.Time) bool {
+	filter := func(keys []time.Time) []time.Time {
+		out := keys[:0:0]
+		for _, k := range keys {
+			if !containsKey(skip, k) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	a, b = filter(a), filter(b)
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// request adds participant id to the REQUEST group of its view.
+func (g *grouper) request(id int32, kind change, v *view) {
+	g.sig = g.sig[:0]
+	if kind == changeFull {
+		g.sig = append(g.sig, 'F')
+	} else {
+		g.sig = append(g.sig, 'S')
+	}
+	if v.master {
+		g.sig = append(g.sig, 'M')
+	}
+	for _, ov := range v.overrides {
+		g.sig = strconv.AppendInt(append(g.sig, ','), ov.key.Unix(), 36)
+	}
+	grp, ok := g.requests[string(g.sig)]
+	if !ok {
+		grp = &group{method: MethodRequest, update: UpdateFull, view: *v}
+		if kind == changeStatus {
+			grp.update = UpdateStatusOnly
+		}
+		g.requests[string(g.sig)] = grp
+		g.order = append(g.order, grp)
+	}
+	grp.ids = append(grp.ids, id)
+}
+
+// cancel adds participant id to the CANCEL group for the whole object or
+// the given instances.
+func (g *grouper) cancel(id int32, whole bool, keys []time.Time) {
+	g.sig = g.sig[:0]
+	if whole {
+		g.sig = append(g.sig, 'W')
+		keys = nil
+	}
+	for _, k := range keys {
+		g.sig = strconv.AppendInt(append(g.sig, ','), k.Unix(), 36)
+	}
+	grp, ok := g.cancels[string(g.sig)]
+	if !ok {
+		grp = &group{method: MethodCancel, update: UpdateFull, whole: whole, keys: keys}
+		g.cancels[string(g.sig)] = grp
+		g.order = append(g.order, grp)
+	}
+	grp.ids = append(grp.ids, id)
+}
+
+// build serialises the groups into messages.
+func (g *grouper) build() {
+	org := organizerOf(g.oldObj(), g.newObj())
+	for _, grp := range g.order {
+		m := &Message{Method: grp.method, Originator: org, Update: grp.update, Recipients: make([]string, len(grp.ids))}
+		for i, id := range grp.ids {
+			m.Recipients[i] = g.reg.parts[id].addr
+		}
+		if grp.method == MethodRequest {
+			m.Calendar = g.requestCalendar(grp)
+		} else {
+			m.Calendar = g.cancelCalendar(grp)
+		}
+		g.act.Messages = append(g.act.Messages, m)
+	}
+}
+
+func (g *grouper) oldObj() *Object {
+	if g.oldSide == nil {
+		return nil
+	}
+	return g.oldSide.obj
+}
+
+func (g *grouper) newObj() *Object {
+	if g.newSide == nil {
+		return nil
+	}
+	return g.newSide.obj
+}
+
+// msg returns the message form of a new component, built once.
+func (g *grouper) msg(ci *compInfo) *ical.Component {
+	if ci.msg == nil {
+		ci.msg = messageComponent(ci.c, g.p.stamp, 0)
+	}
+	return ci.msg
+}
+
+func (g *grouper) requestCalendar(grp *group) *ical.Calendar {
+	comps := make([]*ical.Component, 0, len(grp.view.overrides)+1)
+	if grp.view.master {
+		m := g.msg(g.newSide.master)
+		if len(grp.view.hidden) > 0 {
+			m = withExdates(m, grp.view.hidden)
+		}
+		comps = append(comps, m)
+	}
+	for _, ov := range grp.view.overrides {
+		comps = append(comps, g.msg(ov))
+	}
+	cal := newMessageCalendar(MethodRequest, g.p.opts.ProdID, len(comps)+1)
+	finishMessage(cal, []*Object{g.newSide.obj}, comps)
+	return cal
+}
+
+// cancelCalendar builds a CANCEL (RFC 5546 §3.2.5) naming the group's
+// attendees, for the whole object or for each cancelled instance.
+func (g *grouper) cancelCalendar(grp *group) *ical.Calendar {
+	atts := make([]ical.Prop, len(grp.ids))
+	for i, id := range grp.ids {
+		atts[i] = messageProp(g.reg.parts[id].prop())
+	}
+	var comps []*ical.Component
+	add := func(src *ical.Component, seq int) {
+		c := briefComponent(src, seq, g.p.stamp)
+		c.Props[ical.PropAttendee] = atts
+		c.Props[ical.PropStatus] = []ical.Prop{{Name: ical.PropStatus, Params: ical.Params{}, Value: "CANCELLED"}}
+		comps = append(comps, c)
+	}
+	var objs []*Object
+	if grp.whole {
+		src, seq := g.wholeSource()
+		add(src, seq)
+	} else {
+		for _, k := range grp.keys {
+			src, seq := g.instanceSource(k)
+			if src != nil {
+				add(src, seq)
+			}
+		}
+	}
+	objs = append(objs, g.newObj(), g.oldObj())
+	cal := newMessageCalendar(MethodCancel, g.p.opts.ProdID, len(comps)+1)
+	finishMessage(cal, objs, comps)
+	return cal
+}
+
+// wholeSource returns the component describing the whole object in a
+// CANCEL, and its SEQUENCE.
+func (g *grouper) wholeSource() (*ical.Component, int) {
+	if g.newSide != nil && g.newSide.master != nil {
+		return g.newSide.master.c, Sequence(g.newSide.master.c)
+	}
+	src := g.oldSide.master
+	if src == nil {
+		src = g.oldSide.overrides[0]
+	}
+	return src.c, Sequence(src.c) + 1
+}
+
+// instanceSource returns the component describing the instance at k in a
+// CANCEL, and its SEQUENCE.
+func (g *grouper) instanceSource(k time.Time) (*ical.Component, int) {
+	seq := -1
+	if ov := g.newSide.find(k); ov != nil {
+		seq = Sequence(ov.c)
+		if ov.cancelled {
+			return ov.c, seq
+		}
+	}
+	if seq < 0 && g.newSide != nil && g.newSide.master != nil {
+		seq = Sequence(g.newSide.master.c)
+	}
+	if ov := g.oldSide.find(k); ov != nil {
+		if seq < 0 {
+			seq = Sequence(ov.c) + 1
+		}
+		return ov.c, seq
+	}
+	if m := g.oldSide.master; m != nil {
+		if seq < 0 {
+			seq = Sequence(m.c) + 1
+		}
+		return instanceFromMaster(g.oldSide.obj, m.c, k), seq
+	}
+	return nil, 0
+}
+
+// StatusPending and the other SCHEDULE-STATUS values the engine writes
+// (RFC 6638 §3.2.9, RFC 5546 §3.6).
+const (
+	StatusPending      = "1.0" // delivery pending
+	StatusSent         = "1.1" // sent, delivery unknown (e.g. iMIP)
+	StatusDelivered    = "1.2" // delivered
+	StatusParamIgnored = "2.3" // success, invalid property parameter ignored
+	StatusNoUser       = "3.7" // invalid calendar user
+	StatusNoPrivilege  = "3.8" // no scheduling privilege
+	StatusTempFailure  = "5.1" // delivery failed, try later
+	StatusNoDelivery   = "5.2" // no way to deliver
+	StatusRejected     = "5.3" // scheduling with the recipient not allowed
+)

@@ -1,0 +1,389 @@
+package itip
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+	"github.com/go-autoschedule/autoschedule/internal/ics"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of testdata/itip/plan")
+
+const planDir = "../testdata/itip/plan"
+
+// planCase is case.json: the options of one golden case.
+type planCase struct {
+	Description         string   `json:"description"`
+	Addresses           []string `json:"addresses"`
+	Now                 string   `json:"now"`
+	MaxAttendees        int      `json:"maxAttendees,omitempty"`
+	Floating            string   `json:"floating,omitempty"`
+	SuppressReply       bool     `json:"suppressReply,omitempty"`
+	MergeAttendeeStatus bool     `json:"mergeAttendeeStatus,omitempty"`
+	AllowPartstat       bool     `json:"allowOrganizerPartstat,omitempty"`
+}
+
+// planExpect is expected.json: the decision and a manifest of the messages,
+// whose content is in NN-METHOD-recipient.ics files beside it.
+type planExpect struct {
+	Error       string            `json:"error,omitempty"`
+	Role        string            `json:"role,omitempty"`
+	Operation   string            `json:"operation,omitempty"`
+	Rescheduled bool              `json:"rescheduled,omitempty"`
+	Stored      bool              `json:"stored"`
+	Messages    []messageManifest `json:"messages"`
+}
+
+type messageManifest struct {
+	File       string   `json:"file"`
+	Method     string   `json:"method"`
+	Originator string   `json:"originator"`
+	Recipients []string `json:"recipients"`
+	Update     string   `json:"update"`
+}
+
+func (c *planCase) options(t testing.TB) PlanOptions {
+	now, err := time.Parse(time.RFC3339, c.Now)
+	if err != nil {
+		t.Fatalf("case.json now: %v", err)
+	}
+	opts := PlanOptions{
+		Addresses: c.Addresses, Now: now, MaxAttendees: c.MaxAttendees,
+		SuppressReply: c.SuppressReply, MergeAttendeeStatus: c.MergeAttendeeStatus,
+		AllowOrganizerPartstat: c.AllowPartstat,
+	}
+	if c.Floating != "" {
+		if opts.Floating, err = time.LoadLocation(c.Floating); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return opts
+}
+
+func readCal(t testing.TB, path string) *ical.Calendar {
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := ics.Decode(data)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return cal
+}
+
+func planCaseDirs(t testing.TB) []string {
+	dirs, err := filepath.Glob(filepath.Join(planDir, "*", "case.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range dirs {
+		dirs[i] = filepath.Dir(dirs[i])
+	}
+	sort.Strings(dirs)
+	return dirs
+}
+
+func loadCase(t testing.TB, dir string) (planCase, *ical.Calendar, *ical.Calendar) {
+	var c planCase
+	data, err := os.ReadFile(filepath.Join(dir, "case.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatalf("case.json: %v", err)
+	}
+	return c, readCal(t, filepath.Join(dir, "old.ics")), readCal(t, filepath.Join(dir, "new.ics"))
+}
+
+// TestPlanGolden runs every case of testdata/itip/plan and compares the
+// decision, the stored object and the messages semantically.
+func TestPlanGolden(t *testing.T) {
+	dirs := planCaseDirs(t)
+	if len(dirs) < 40 {
+		t.Errorf("only %d golden cases, want at least 40", len(dirs))
+	}
+	for _, dir := range dirs {
+		dir := dir
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			c, old, new := loadCase(t, dir)
+			act, err := Plan(old, new, c.options(t))
+			got := planExpect{Messages: []messageManifest{}}
+			files := map[string][]byte{}
+			if err != nil {
+				var e *Error
+				if !errors.As(err, &e) {
+					t.Fatalf("error %v is not an *itip.Error", err)
+				}
+				got.Error = string(e.Condition)
+			} else {
+				checkInvariants(t, act, c.options(t))
+				got.Role, got.Operation, got.Rescheduled = act.Role.String(), act.Operation.String(), act.Rescheduled
+				if act.Object != nil {
+					got.Stored = true
+					files["stored.ics"] = ics.Encode(act.Object)
+				}
+				for i, m := range act.Messages {
+					name := fmt.Sprintf("%02d-%s-%s.ics", i+1, m.Method, fileSafe(m.Recipients[0]))
+					got.Messages = append(got.Messages, messageManifest{
+						File: name, Method: m.Method, Originator: m.Originator,
+						Recipients: m.Recipients, Update: m.Update.String(),
+					})
+					files[name] = m.Bytes()
+				}
+			}
+			manifest, _ := json.MarshalIndent(got, "", "  ")
+			manifest = append(manifest, '\n')
+			if *update {
+				writeGolden(t, dir, manifest, files)
+				return
+			}
+			want, err := os.ReadFile(filepath.Join(dir, "expected.json"))
+			if err != nil {
+				t.Fatalf("no expected.json (run with -update): %v", err)
+			}
+			var wantExp planExpect
+			if err := json.Unmarshal(want, &wantExp); err != nil {
+				t.Fatal(err)
+			}
+			if !manifestEqual(wantExp, got) {
+				t.Errorf("decision differs\nwant %s\ngot  %s", want, manifest)
+			}
+			for name, data := range files {
+				wantData, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					continue
+				}
+				if w, g := canonicalICS(t, wantData), canonicalICS(t, data); w != g {
+					t.Errorf("%s differs\nwant:\n%s\ngot:\n%s", name, w, g)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "stored.ics")); err == nil && files["stored.ics"] == nil {
+				t.Errorf("stored.ics expected, nothing to store")
+			}
+		})
+	}
+}
+
+func manifestEqual(a, b planExpect) bool {
+	if a.Error != b.Error || a.Role != b.Role || a.Operation != b.Operation || a.Rescheduled != b.Rescheduled || a.Stored != b.Stored || len(a.Messages) != len(b.Messages) {
+		return false
+	}
+	for i := range a.Messages {
+		x, y := a.Messages[i], b.Messages[i]
+		if x.File != y.File || x.Method != y.Method || !caladdr.Equal(x.Originator, y.Originator) || x.Update != y.Update || len(x.Recipients) != len(y.Recipients) {
+			return false
+		}
+		for j := range x.Recipients {
+			if !caladdr.Equal(x.Recipients[j], y.Recipients[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func writeGolden(t *testing.T, dir string, manifest []byte, files map[string][]byte) {
+	old, _ := filepath.Glob(filepath.Join(dir, "[0-9][0-9]-*.ics"))
+	for _, f := range append(old, filepath.Join(dir, "stored.ics")) {
+		os.Remove(f)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "expected.json"), manifest, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func fileSafe(addr string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '-' || r == '@' {
+			return r
+		}
+		return '_'
+	}, strings.ToLower(addr))
+}
+
+// canonicalICS renders iCalendar data in a canonical text: DTSTAMP
+// dropped, properties, parameters and parameter values sorted, address
+// values normalised, sibling components sorted.
+func canonicalICS(t testing.TB, data []byte) string {
+	cal, err := ics.Decode(data)
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	return canonicalComponent(cal.Component, "")
+}
+
+func canonicalComponent(c *ical.Component, indent string) string {
+	var lines []string
+	for name, props := range c.Props {
+		if name == ical.PropDateTimeStamp {
+			continue
+		}
+		for _, p := range props {
+			var ps []string
+			for k, vs := range p.Params {
+				vs = append([]string(nil), vs...)
+				sort.Strings(vs)
+				ps = append(ps, k+"="+strings.Join(vs, ","))
+			}
+			sort.Strings(ps)
+			v := p.Value
+			if name == ical.PropAttendee || name == ical.PropOrganizer {
+				v = caladdr.Normalize(v)
+			}
+			lines = append(lines, indent+"  "+name+";"+strings.Join(ps, ";")+":"+v)
+		}
+	}
+	sort.Strings(lines)
+	var children []string
+	for _, child := range c.Children {
+		children = append(children, canonicalComponent(child, indent+"  "))
+	}
+	sort.Strings(children)
+	return indent + "BEGIN:" + c.Name + "\n" + strings.Join(lines, "\n") + "\n" + strings.Join(children, "") + indent + "END:" + c.Name + "\n"
+}
+
+// checkInvariants asserts what must hold for every plan, whatever the case.
+func checkInvariants(t *testing.T, act *Actions, opts PlanOptions) {
+	t.Helper()
+	if act.Object != nil {
+		for _, c := range act.Object.Children {
+			for _, name := range []string{ical.PropAttendee, ical.PropOrganizer} {
+				for _, p := range c.Props[name] {
+					if _, ok := p.Params[ParamScheduleForceSend]; ok {
+						t.Errorf("stored object keeps SCHEDULE-FORCE-SEND on %s", p.Value)
+					}
+				}
+			}
+		}
+	}
+	for _, m := range act.Messages {
+		if len(m.Recipients) == 0 {
+			t.Errorf("%s without recipients", m.Method)
+		}
+		for _, r := range m.Recipients {
+			if caladdr.NewSet(opts.Addresses...).Has(r) {
+				t.Errorf("%s sent to the owner %s", m.Method, r)
+			}
+		}
+		data := m.Bytes()
+		if &data[0] != &m.Bytes()[0] {
+			t.Errorf("Bytes is not cached")
+		}
+		for _, line := range bytes.Split(data, []byte("\r\n")) {
+			if len(line) > 75 {
+				t.Errorf("line longer than 75 octets: %q", line)
+			}
+			if bytes.Contains(line, []byte("SCHEDULE-")) {
+				t.Errorf("message carries a scheduling parameter: %q", line)
+			}
+		}
+		cal, err := ics.Decode(data)
+		if err != nil {
+			t.Fatalf("message does not decode: %v", err)
+		}
+		for _, name := range []string{ical.PropMethod, ical.PropProductID, ical.PropVersion} {
+			if cal.Props.Get(name) == nil {
+				t.Errorf("message without %s", name)
+			}
+		}
+		if got := cal.Props.Get(ical.PropMethod).Value; got != m.Method {
+			t.Errorf("METHOD %s in a %s message", got, m.Method)
+		}
+		tzids := map[string]bool{}
+		for _, c := range cal.Children {
+			if c.Name == ical.CompTimezone {
+				tzids[c.Props.Get(ical.PropTimezoneID).Value] = true
+			}
+		}
+		for _, c := range cal.Children {
+			if c.Name == ical.CompTimezone {
+				continue
+			}
+			if c.Props.Get(ical.PropDateTimeStamp) == nil {
+				t.Errorf("%s component without DTSTAMP", m.Method)
+			}
+			for _, props := range c.Props {
+				for _, p := range props {
+					if id := p.Params.Get(ical.ParamTimezoneID); id != "" && !tzids[id] && !isIANA(id) {
+						t.Errorf("TZID %s without VTIMEZONE", id)
+					}
+				}
+			}
+		}
+		if _, err := ParseMessage(cal); err != nil {
+			t.Errorf("message does not parse back: %v", err)
+		}
+	}
+}
+
+func isIANA(id string) bool {
+	_, err := time.LoadLocation(id)
+	return err == nil
+}
+
+// TestSetStatus checks that delivery status lands on every component where
+// the recipient appears, and only for that recipient.
+func TestSetStatus(t *testing.T) {
+	dir := filepath.Join(planDir, "org-override-only-attendee")
+	c, old, new := loadCase(t, dir)
+	act, err := Plan(old, new, c.options(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	act.SetStatus("MAILTO:Bob@Example.org", StatusDelivered)
+	n := 0
+	for _, comp := range act.Object.Children {
+		for _, p := range comp.Props[ical.PropAttendee] {
+			got := p.Params.Get(ParamScheduleStatus)
+			if caladdr.Equal(p.Value, "mailto:bob@example.org") {
+				n++
+				if got != StatusDelivered {
+					t.Errorf("bob's SCHEDULE-STATUS = %q in %s", got, comp.Props.Get(ical.PropRecurrenceID))
+				}
+			} else if got == StatusDelivered {
+				t.Errorf("%s got bob's status", p.Value)
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("bob appears in %d components, the case needs at least 2", n)
+	}
+}
+
+// TestPlanDoesNotModifyInput checks that Plan works on copies.
+func TestPlanDoesNotModifyInput(t *testing.T) {
+	for _, dir := range planCaseDirs(t) {
+		c, old, new := loadCase(t, dir)
+		var before []byte
+		if new != nil {
+			before = ics.Encode(new)
+		}
+		if _, err := Plan(old, new, c.options(t)); err != nil {
+			continue
+		}
+		if new != nil && !bytes.Equal(before, ics.Encode(new)) {
+			t.Errorf("%s: Plan modified its input", filepath.Base(dir))
+		}
+	}
+}

@@ -1,0 +1,242 @@
+package itip
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+)
+
+// participant is one distinct calendar user among the attendees of the old
+// and new versions of an organizer's object.
+type participant struct {
+	addr     string     // as written, preferring the new version
+	newProp  *ical.Prop // the first ATTENDEE property in the new version
+	oldProp  *ical.Prop // the first ATTENDEE property in the old version
+	oldAgent Agent
+	newAgent Agent
+	inOld    bool
+	inNew    bool
+	self     bool // the owner or the organizer: never a recipient
+	forced   bool // SCHEDULE-FORCE-SEND=REQUEST
+	badForce bool // SCHEDULE-FORCE-SEND with an unknown value
+}
+
+// prop returns a representative ATTENDEE property, preferring the new
+// version.
+func (pt *participant) prop() *ical.Prop {
+	if pt.newProp != nil {
+		return pt.newProp
+	}
+	return pt.oldProp
+}
+
+// registry numbers the participants of one plan.
+type registry struct {
+	ids   map[string]int32 // normalized address → index into parts
+	parts []participant
+}
+
+func newRegistry(capacity int) *registry {
+	return &registry{ids: make(map[string]int32, capacity), parts: make([]participant, 0, capacity)}
+}
+
+// id returns the index of addr, adding it when new.
+func (r *registry) id(addr string) int32 {
+	norm := caladdr.Normalize(addr)
+	if id, ok := r.ids[norm]; ok {
+		return id
+	}
+	id := int32(len(r.parts))
+	r.ids[norm] = id
+	r.parts = append(r.parts, participant{addr: strings.TrimSpace(addr)})
+	return id
+}
+
+// compInfo is one component of one version with its attendees.
+type compInfo struct {
+	c         *ical.Component
+	key       time.Time // RECURRENCE-ID key; zero for the master
+	master    bool
+	cancelled bool    // STATUS:CANCELLED
+	members   []int32 // participant ids, sorted, unique
+
+	// Set on components of the new version:
+	cp      *compInfo // the old counterpart: same instance, or the old master
+	derived bool      // cp is the old master of a newly overridden instance
+	change  change    // how the component changed for its attendees
+	exAdded bool      // the master only gained EXDATE values
+	resched bool      // a reschedule (RFC 6638 §3.2.8)
+	msg     *ical.Component
+}
+
+// has reports whether participant id is listed in the component.
+func (ci *compInfo) has(id int32) bool {
+	i := sort.Search(len(ci.members), func(i int) bool { return ci.members[i] >= id })
+	return i < len(ci.members) && ci.members[i] == id
+}
+
+// side is one version (old or new) of an organizer's object.
+type side struct {
+	obj       *Object
+	master    *compInfo   // nil when there is no master
+	overrides []*compInfo // sorted by key
+	exdates   []time.Time // keys of the master's EXDATE values
+}
+
+// buildSide indexes the attendees of o; isNew says which version it is.
+// Duplicate ATTENDEE properties of the same calendar user are dropped
+// from the new version (e.g. "MAILTO:" next to "mailto:").
+func buildSide(o *Object, reg *registry, isNew bool, p *planner) (*side, error) {
+	s := &side{obj: o}
+	add := func(c *ical.Component, key time.Time, master bool) *compInfo {
+		ci := &compInfo{c: c, key: key, master: master}
+		ci.cancelled = strings.EqualFold(propValue(c, ical.PropStatus), "CANCELLED")
+		atts := c.Props[ical.PropAttendee]
+		ci.members = make([]int32, 0, len(atts))
+		kept := atts[:0]
+		for i := range atts {
+			if strings.TrimSpace(atts[i].Value) == "" {
+				continue
+			}
+			id := reg.id(atts[i].Value)
+			if containsID(ci.members, id) {
+				if isNew {
+					continue // duplicate: drop it
+				}
+			} else {
+				ci.members = append(ci.members, id)
+			}
+			kept = append(kept, atts[i])
+			pt := &reg.parts[id]
+			agent := ScheduleAgent(&atts[i])
+			if isNew {
+				if !pt.inNew {
+					pt.inNew, pt.newAgent = true, agent
+					pt.addr = strings.TrimSpace(atts[i].Value)
+				}
+			} else if !pt.inOld {
+				pt.inOld, pt.oldAgent = true, agent
+			}
+		}
+		if isNew {
+			if len(kept) == 0 {
+				delete(c.Props, ical.PropAttendee)
+			} else {
+				c.Props[ical.PropAttendee] = kept
+			}
+			for i := range kept {
+				if pt := &reg.parts[reg.ids[caladdr.Normalize(kept[i].Value)]]; pt.newProp == nil {
+					pt.newProp = &kept[i]
+				}
+			}
+		} else {
+			for i := range atts {
+				if pt := &reg.parts[reg.ids[caladdr.Normalize(atts[i].Value)]]; pt.oldProp == nil {
+					pt.oldProp = &atts[i]
+				}
+			}
+		}
+		sort.Slice(ci.members, func(i, j int) bool { return ci.members[i] < ci.members[j] })
+		return ci
+	}
+	if o.Master != nil {
+		s.master = add(o.Master, time.Time{}, true)
+		var err error
+		if s.exdates, err = o.ExcludedKeys(o.Master); err != nil {
+			return nil, wrapError(ValidCalendarData, "EXDATE", err)
+		}
+	}
+	s.overrides = make([]*compInfo, len(o.Overrides))
+	for i, in := range o.Overrides {
+		s.overrides[i] = add(in.Component, in.Key, false)
+	}
+	if isNew {
+		if max := p.maxAttendees(); max >= 0 {
+			for _, ci := range s.all() {
+				if len(ci.members) > max {
+					return nil, errorf(MaxAttendeesPerInstance, "%d attendees in one instance, at most %d allowed", len(ci.members), max)
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+func containsID(ids []int32, id int32) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// all returns the master (if any) followed by the overrides.
+func (s *side) all() []*compInfo {
+	if s == nil {
+		return nil
+	}
+	out := make([]*compInfo, 0, len(s.overrides)+1)
+	if s.master != nil {
+		out = append(out, s.master)
+	}
+	return append(out, s.overrides...)
+}
+
+// find returns the override of the instance at key, or nil.
+func (s *side) find(key time.Time) *compInfo {
+	if s == nil {
+		return nil
+	}
+	i := sort.Search(len(s.overrides), func(i int) bool { return !s.overrides[i].key.Before(key) })
+	if i < len(s.overrides) && s.overrides[i].key.Equal(key) {
+		return s.overrides[i]
+	}
+	return nil
+}
+
+// hasInstance reports whether participant id takes part in the instance
+// at key (assumed to be an instance of the recurrence set).
+func (s *side) hasInstance(id int32, key time.Time) bool {
+	if s == nil || containsKey(s.exdates, key) {
+		return false
+	}
+	if ov := s.find(key); ov != nil {
+		return !ov.cancelled && ov.has(id)
+	}
+	return s.master != nil && !s.master.cancelled && s.master.has(id)
+}
+
+// view is what one attendee is told about (RFC 6638 §3.2.6): the master
+// when they are listed in it, the overrides listing them, and the
+// overrides that exclude them, which become EXDATEs of their master.
+type view struct {
+	master    bool
+	overrides []*compInfo
+	hidden    []*compInfo
+}
+
+func (v *view) empty() bool { return !v.master && len(v.overrides) == 0 }
+
+// viewOf returns the view of participant id on s.
+func (s *side) viewOf(id int32) view {
+	var v view
+	if s == nil {
+		return v
+	}
+	v.master = s.master != nil && !s.master.cancelled && s.master.has(id)
+	for _, ov := range s.overrides {
+		if containsKey(s.exdates, ov.key) {
+			continue
+		}
+		if !ov.cancelled && ov.has(id) {
+			v.overrides = append(v.overrides, ov)
+		} else if v.master {
+			v.hidden = append(v.hidden, ov)
+		}
+	}
+	return v
+}
