@@ -1,0 +1,257 @@
+package itip
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/tz"
+)
+
+// statusCancelled is the STATUS value of cancelled components.
+const statusCancelled = "CANCELLED"
+
+// cancel applies a CANCEL (RFC 5546 §3.2.5) to the attendee's copy: a
+// component without RECURRENCE-ID cancels the whole copy (also when it only
+// uninvites the recipient), one with RECURRENCE-ID that instance, or with
+// RANGE=THISANDFUTURE that instance and all later ones. Cancelled
+// components are kept with STATUS:CANCELLED, so that the calendar user
+// sees what happened; a CANCEL for a copy that does not exist is ignored.
+func (a *applier) cancel() (*Applied, error) {
+	if err := a.checkOrganizerMessage(); err != nil {
+		return nil, err
+	}
+	if a.old == nil {
+		return a.ignored("CANCEL for an object the recipient does not have: nothing to cancel"), nil
+	}
+	c := &copyEdit{old: a.old, comps: map[time.Time]*ical.Component{}}
+	if a.old.Master != nil {
+		c.master = deepCopyComponent(a.old.Master, true)
+	}
+	for _, in := range a.old.Overrides {
+		c.comps[in.Key] = deepCopyComponent(in.Component, true)
+	}
+	applied := 0
+	if m := a.msg.Master; m != nil {
+		counterpart := a.old.Master
+		if counterpart == nil {
+			counterpart = a.old.Overrides[0].Component
+		}
+		if compareRevision(m, counterpart) < 0 {
+			return a.ignored("stale CANCEL: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
+		}
+		c.cancelAll(m)
+		applied++
+	}
+	for _, in := range a.msg.Overrides {
+		ok, err := a.cancelInstance(c, in)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			applied++
+		}
+	}
+	if applied == 0 {
+		return a.ignored("nothing in the CANCEL applies to the stored copy"), nil
+	}
+	res, err := a.updated(c.components())
+	if err != nil || res.Outcome != OutcomeUpdated {
+		return res, err
+	}
+	res.Outcome, res.StatusOnly = OutcomeCancelled, false
+	return res, nil
+}
+
+// cancelInstance cancels the instance in (a component of the message with
+// RECURRENCE-ID) in the copy being edited; it reports whether it did.
+func (a *applier) cancelInstance(c *copyEdit, in Instance) (bool, error) {
+	when := in.Key.Format(time.RFC3339)
+	rid := in.Component.Props.Get(ical.PropRecurrenceID)
+	future := strings.EqualFold(rid.Params.Get(ical.ParamRange), "THISANDFUTURE")
+	prev := a.old.Override(in.Key)
+	counterpart := prev
+	if counterpart == nil {
+		counterpart = a.old.Master
+	}
+	if counterpart == nil {
+		a.skip("instance %s: not in the stored copy", when)
+		return false, nil
+	}
+	if compareRevision(in.Component, counterpart) < 0 {
+		a.skip("instance %s: stale CANCEL", when)
+		return false, nil
+	}
+	if c.master != nil {
+		if start, err := a.old.Time(a.old.Master.Props.Get(ical.PropDateTimeStart)); err == nil && !in.Key.After(start.Time.UTC()) {
+			if future || !isRecurring(a.old.Master) && in.Key.Equal(start.Time.UTC()) {
+				c.cancelAll(in.Component) // the first instance and all after it, or the only one
+				return true, nil
+			}
+		}
+	}
+	if future {
+		if c.master == nil {
+			a.skip("instance %s: RANGE=THISANDFUTURE on a copy without master", when)
+			return false, nil
+		}
+		return true, c.truncate(in.Component, in.Key)
+	}
+	target := c.comps[in.Key]
+	if target == nil {
+		if !isRecurring(a.old.Master) {
+			a.skip("instance %s: not an instance of the stored copy", when)
+			return false, nil
+		}
+		target = copyInstance(a.old, a.old.Master, in.Key)
+		c.comps[in.Key] = target
+	}
+	markCancelled(target, in.Component)
+	c.raiseSequence(in.Component)
+	return true, nil
+}
+
+// copyEdit is a stored copy being edited by a CANCEL.
+type copyEdit struct {
+	old    *Object
+	master *ical.Component
+	comps  map[time.Time]*ical.Component // overrides by instance key
+}
+
+// cancelAll marks every component cancelled by msg.
+func (c *copyEdit) cancelAll(msg *ical.Component) {
+	if c.master != nil {
+		markCancelled(c.master, msg)
+	}
+	for _, comp := range c.comps {
+		markCancelled(comp, msg)
+	}
+}
+
+// raiseSequence makes the master at least as new as msg, so that a
+// delayed older REQUEST cannot bring a cancelled instance back.
+func (c *copyEdit) raiseSequence(msg *ical.Component) {
+	if c.master != nil && Sequence(msg) > Sequence(c.master) {
+		setProp(c.master, ical.PropSequence, strconv.Itoa(Sequence(msg)))
+	}
+}
+
+// truncate ends the recurrence before key (RANGE=THISANDFUTURE): the
+// RRULE gets an UNTIL just before it (replacing COUNT), later RDATEs and
+// overrides go.
+func (c *copyEdit) truncate(msg *ical.Component, key time.Time) error {
+	m := c.master
+	start := m.Props.Get(ical.PropDateTimeStart)
+	sv, err := c.old.Time(start)
+	if err != nil {
+		return wrapError(ValidCalendarData, "DTSTART", err)
+	}
+	if rr := m.Props.Get(ical.PropRecurrenceRule); rr != nil {
+		var until string
+		limit := key.Add(-time.Second)
+		switch sv.Kind {
+		case tz.Date:
+			limit = key.In(c.old.floating).AddDate(0, 0, -1)
+			until = limit.Format("20060102")
+		case tz.Floating:
+			until = limit.In(c.old.floating).Format("20060102T150405")
+		default:
+			until = limit.UTC().Format("20060102T150405Z")
+		}
+		var parts []string
+		for _, part := range strings.Split(rr.Value, ";") {
+			name, value, _ := strings.Cut(part, "=")
+			switch strings.ToUpper(strings.TrimSpace(name)) {
+			case "COUNT":
+				continue
+			case "UNTIL":
+				if t, ok := c.parseUntil(value); ok && t.Before(limit) {
+					until = value // the rule already ends earlier
+				}
+				continue
+			}
+			if part != "" {
+				parts = append(parts, part)
+			}
+		}
+		rr.Value = strings.Join(append(parts, "UNTIL="+until), ";")
+	}
+	for _, name := range []string{ical.PropRecurrenceDates} {
+		props := m.Props[name]
+		kept := props[:0]
+		for _, p := range props {
+			var vals []string
+			for _, v := range strings.Split(p.Value, ",") {
+				one := deepCopyProp(&p)
+				one.Value = strings.TrimSpace(v)
+				if k, err := c.old.InstanceKey(&one); err == nil && !k.Before(key) {
+					continue
+				}
+				vals = append(vals, one.Value)
+			}
+			if len(vals) > 0 {
+				p.Value = strings.Join(vals, ",")
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) == 0 {
+			delete(m.Props, name)
+		} else {
+			m.Props[name] = kept
+		}
+	}
+	for k := range c.comps {
+		if !k.Before(key) {
+			delete(c.comps, k)
+		}
+	}
+	for _, name := range []string{ical.PropSequence, ical.PropDateTimeStamp} {
+		if p := msg.Props.Get(name); p != nil && (name != ical.PropSequence || Sequence(msg) > Sequence(m)) {
+			m.Props[name] = []ical.Prop{deepCopyProp(p)}
+		}
+	}
+	return nil
+}
+
+// parseUntil parses the UNTIL value of an RRULE.
+func (c *copyEdit) parseUntil(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if len(v) == 8 {
+		t, err := time.ParseInLocation("20060102", v, c.old.floating)
+		return t, err == nil
+	}
+	tv, err := c.old.resolver.ParseDateTime(v, "", c.old.floating)
+	return tv.Time, err == nil
+}
+
+// components returns the master followed by the overrides in instance
+// order.
+func (c *copyEdit) components() []*ical.Component {
+	keys := make([]time.Time, 0, len(c.comps))
+	for k := range c.comps {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].Before(keys[j]) })
+	out := make([]*ical.Component, 0, len(keys)+1)
+	if c.master != nil {
+		out = append(out, c.master)
+	}
+	for _, k := range keys {
+		out = append(out, c.comps[k])
+	}
+	return out
+}
+
+// markCancelled sets STATUS:CANCELLED on comp and takes the revision
+// (SEQUENCE when higher, DTSTAMP) of the cancelling component msg.
+func markCancelled(comp, msg *ical.Component) {
+	setProp(comp, ical.PropStatus, statusCancelled)
+	if Sequence(msg) > Sequence(comp) {
+		setProp(comp, ical.PropSequence, strconv.Itoa(Sequence(msg)))
+	}
+	if p := msg.Props.Get(ical.PropDateTimeStamp); p != nil {
+		comp.Props[ical.PropDateTimeStamp] = []ical.Prop{deepCopyProp(p)}
+	}
+}

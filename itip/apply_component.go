@@ -1,0 +1,267 @@
+package itip
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+)
+
+// This file holds the component-level helpers of Apply: copying, cleaning,
+// deriving instances, revision order and change detection.
+
+// schedulingParams are the RFC 6638 §7 parameters that never travel in an
+// iTIP message; an incoming message carrying them carries the sender's
+// state, not ours.
+var schedulingParams = []string{ParamScheduleAgent, ParamScheduleStatus, ParamScheduleForceSend}
+
+// stripSchedulingParams removes the RFC 6638 §7 parameters from the
+// ORGANIZER and ATTENDEE properties of c.
+func stripSchedulingParams(c *ical.Component) {
+	for _, name := range []string{ical.PropOrganizer, ical.PropAttendee} {
+		props := c.Props[name]
+		for i := range props {
+			for _, p := range schedulingParams {
+				delete(props[i].Params, p)
+			}
+		}
+	}
+}
+
+// cleanIncoming returns a copy of a component of an incoming organizer
+// message fit to be stored in an attendee's copy: without the scheduling
+// parameters and without the organizer's VALARMs (alarms belong to the
+// recipient).
+func cleanIncoming(c *ical.Component) *ical.Component {
+	out := deepCopyComponent(c, true)
+	stripSchedulingParams(out)
+	markDateValues(out)
+	out.Children = withoutAlarms(out.Children)
+	return out
+}
+
+// dateProps are the properties whose value may be a DATE.
+var dateProps = []string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue,
+	ical.PropRecurrenceID, ical.PropExceptionDates, ical.PropRecurrenceDates}
+
+// markDateValues adds the VALUE=DATE parameter RFC 5545 §3.3.4 requires
+// to DATE values written without it (8 digits), which some senders do.
+func markDateValues(c *ical.Component) {
+	for _, name := range dateProps {
+		props := c.Props[name]
+		for i := range props {
+			v := strings.TrimSpace(props[i].Value)
+			if props[i].Params.Get(ical.ParamValue) != "" || len(v) != 8 || strings.ContainsAny(v, "T,/") {
+				continue
+			}
+			if props[i].Params == nil {
+				props[i].Params = ical.Params{}
+			}
+			props[i].Params.Set(ical.ParamValue, "DATE")
+		}
+	}
+}
+
+func withoutAlarms(children []*ical.Component) []*ical.Component {
+	kept := children[:0]
+	for _, ch := range children {
+		if ch.Name != ical.CompAlarm {
+			kept = append(kept, ch)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return kept
+}
+
+// setProp replaces all name properties of c with one holding value.
+func setProp(c *ical.Component, name, value string) {
+	c.Props[name] = []ical.Prop{{Name: name, Params: ical.Params{}, Value: value}}
+}
+
+// isRecurring reports whether c defines more than one instance.
+func isRecurring(c *ical.Component) bool {
+	return c != nil && (len(c.Props[ical.PropRecurrenceRule]) > 0 || len(c.Props[ical.PropRecurrenceDates]) > 0)
+}
+
+// revision returns the RFC 5546 §2.1.5 ordering key of c: SEQUENCE, then
+// DTSTAMP (zero when absent or malformed).
+func revision(c *ical.Component) (int, time.Time) {
+	var stamp time.Time
+	if p := c.Props.Get(ical.PropDateTimeStamp); p != nil {
+		v := strings.TrimSpace(p.Value)
+		if t, err := time.Parse("20060102T150405Z", v); err == nil {
+			stamp = t
+		} else if t, err := time.Parse("20060102T150405", v); err == nil {
+			stamp = t
+		}
+	}
+	return Sequence(c), stamp
+}
+
+// compareRevision returns -1, 0 or 1 as a is an older, the same or a newer
+// revision than b (RFC 5546 §2.1.5: SEQUENCE first, DTSTAMP breaks ties).
+func compareRevision(a, b *ical.Component) int {
+	sa, ta := revision(a)
+	sb, tb := revision(b)
+	switch {
+	case sa < sb:
+		return -1
+	case sa > sb:
+		return 1
+	case ta.Before(tb):
+		return -1
+	case ta.After(tb):
+		return 1
+	}
+	return 0
+}
+
+// copyInstance returns a deep copy of the instance at key of the recurring
+// component master of o, as an overriding component (RECURRENCE-ID,
+// DTSTART and DTEND or DUE of that instance; sub-components copied).
+func copyInstance(o *Object, master *ical.Component, key time.Time) *ical.Component {
+	d := deepCopyComponent(instanceFromMaster(o, master, key), false)
+	for _, ch := range master.Children {
+		d.Children = append(d.Children, deepCopyComponent(ch, true))
+	}
+	return d
+}
+
+// instanceAt returns the component describing the instance key of o: its
+// override, or one derived from its recurring master; nil when o has
+// neither.
+func instanceAt(o *Object, key time.Time) *ical.Component {
+	if c := o.Override(key); c != nil {
+		return c
+	}
+	if isRecurring(o.Master) {
+		return copyInstance(o, o.Master, key)
+	}
+	return nil
+}
+
+// movedInstances reports whether the instances of b (in object bo) happen
+// at other times than those of a (in object ao): DTSTART, length, RRULE or
+// added RDATEs, compared as instants (RFC 6638 §3.2.8). EXDATE is left
+// out: on an attendee's copy it also holds the instances the attendee
+// removed, and removing instances reschedules nobody.
+func movedInstances(ao *Object, a *ical.Component, bo *Object, b *ical.Component) bool {
+	ta, tb := recurTimingOf(ao, a), recurTimingOf(bo, b)
+	ta.exdates, tb.exdates = nil, nil
+	return timesMoved(ta, tb)
+}
+
+// recipientProps are the properties of an attendee's copy that belong to
+// the attendee (RFC 6638 §3.2.2.1) and survive organizer updates, together
+// with the alarm state some clients keep next to VALARMs.
+var recipientProps = []string{ical.PropTransparency, ical.PropPercentComplete, ical.PropCompleted, "X-MOZ-LASTACK"}
+
+// keepRecipientData copies the recipient's own data from src (their
+// current copy of the component) into dst (the organizer's new version):
+// VALARMs, TRANSP, PERCENT-COMPLETE, COMPLETED, alarm acknowledgements,
+// the scheduling state on ORGANIZER and, when keepPartstat, their
+// PARTSTAT and DELEGATED-TO.
+func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat bool) {
+	if src == nil {
+		return
+	}
+	dst.Children = withoutAlarms(dst.Children)
+	for _, ch := range src.Children {
+		if ch.Name == ical.CompAlarm {
+			dst.Children = append(dst.Children, deepCopyComponent(ch, true))
+		}
+	}
+	for name, props := range src.Props {
+		keep := strings.HasPrefix(name, "X-MOZ-SNOOZE-TIME")
+		for _, r := range recipientProps {
+			keep = keep || name == r
+		}
+		if !keep {
+			continue
+		}
+		cp := make([]ical.Prop, len(props))
+		for i := range props {
+			cp[i] = deepCopyProp(&props[i])
+		}
+		dst.Props[name] = cp
+	}
+	if so, do := Organizer(src), Organizer(dst); so != nil && do != nil {
+		for _, p := range []string{ParamScheduleAgent, ParamScheduleStatus} {
+			if v, ok := so.Params[p]; ok {
+				do.Params[p] = append([]string(nil), v...)
+			}
+		}
+	}
+	if !keepPartstat {
+		return
+	}
+	sa, da := Attendee(src, recipient), Attendee(dst, recipient)
+	if sa == nil || da == nil {
+		return
+	}
+	for _, p := range []string{ical.ParamParticipationStatus, ical.ParamDelegatedTo} {
+		if v, ok := sa.Params[p]; ok {
+			da.Params[p] = append([]string(nil), v...)
+		} else {
+			delete(da.Params, p)
+		}
+	}
+}
+
+// canonical returns a representation of c for comparison: one string per
+// property (parameters and their values sorted) and per sub-component,
+// sorted. With statusOnly, DTSTAMP, LAST-MODIFIED and the participation
+// parameters of ATTENDEE (PARTSTAT, RSVP, SCHEDULE-STATUS) are left out,
+// so that two components compare equal when they differ only in
+// participation status.
+func canonical(c *ical.Component, statusOnly bool) []string {
+	var lines []string
+	for name, props := range c.Props {
+		if statusOnly && (name == ical.PropDateTimeStamp || name == ical.PropLastModified) {
+			continue
+		}
+		for i := range props {
+			lines = append(lines, canonicalProp(&props[i], statusOnly && name == ical.PropAttendee))
+		}
+	}
+	for _, ch := range c.Children {
+		lines = append(lines, "BEGIN:"+ch.Name+"\n"+strings.Join(canonical(ch, false), "\n")+"\nEND:"+ch.Name)
+	}
+	sort.Strings(lines)
+	return lines
+}
+
+func canonicalProp(p *ical.Prop, dropParticipation bool) string {
+	var b strings.Builder
+	b.WriteString(strings.ToUpper(p.Name))
+	names := make([]string, 0, len(p.Params))
+	for k := range p.Params {
+		if dropParticipation && (k == ical.ParamParticipationStatus || k == ical.ParamRSVP || k == ParamScheduleStatus) {
+			continue
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		vals := append([]string(nil), p.Params[k]...)
+		sort.Strings(vals)
+		b.WriteString(";" + strings.ToUpper(k) + "=" + strings.Join(vals, ","))
+	}
+	b.WriteString(":" + p.Value)
+	return b.String()
+}
+
+func sameLines(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
