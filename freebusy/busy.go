@@ -117,21 +117,23 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 		}
 		return res
 	}
-	groups := groupComponents(cal.Children, ical.CompEvent)
-	for _, g := range groups {
-		if !mayOverlap(g.comps, c.startUnix, c.endUnix) {
-			continue
+	var expandErr error
+	eachGroup(cal.Children, ical.CompEvent, func(uid string, comps []*ical.Component) {
+		if expandErr != nil || !mayOverlap(comps, c.startUnix, c.endUnix) {
+			return
 		}
-		err := recurrence.Expand(ctx, g.comps, resolver(), c.loc, c.start, c.end, c.lim, func(in recurrence.Instance) bool {
-			c.add(in.Start, in.End, c.instanceType(in.Component))
-			return true
-		})
-		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
-				return err
-			}
-			c.problem(false, index, g.uid, err)
+		err := recurrence.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yield)
+		if err == nil {
+			return
 		}
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			expandErr = err
+			return
+		}
+		c.problem(false, index, uid, err)
+	})
+	if expandErr != nil {
+		return expandErr
 	}
 	for _, child := range cal.Children {
 		if child.Name == ical.CompFreeBusy {
@@ -141,6 +143,12 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 		}
 	}
 	return nil
+}
+
+// yield counts one event instance.
+func (c *computation) yield(in recurrence.Instance) bool {
+	c.add(in.Start, in.End, c.instanceType(in.Component))
+	return true
 }
 
 // instanceType returns the busy type an instance of comp has for the user.

@@ -9,6 +9,33 @@ type componentGroup struct {
 	comps []*ical.Component
 }
 
+// eachGroup calls fn for each group of children named name with one UID,
+// in order of first appearance. In the usual object, where those children
+// are adjacent and share one UID, it allocates nothing.
+func eachGroup(children []*ical.Component, name string, fn func(uid string, comps []*ical.Component)) {
+	first, last := -1, -1
+	uid := ""
+	for i, child := range children {
+		if child.Name != name {
+			continue
+		}
+		u := propValue(child, "UID")
+		switch {
+		case first < 0:
+			first, uid = i, u
+		case u != uid || last != i-1:
+			for _, g := range groupComponents(children, name) {
+				fn(g.uid, g.comps)
+			}
+			return
+		}
+		last = i
+	}
+	if first >= 0 {
+		fn(uid, children[first:last+1])
+	}
+}
+
 // groupComponents returns the children named name grouped by UID, in
 // order of first appearance. The usual case (one UID) costs one
 // allocation.

@@ -1,6 +1,8 @@
 package freebusy
 
 import (
+	"strings"
+
 	"github.com/emersion/go-ical"
 
 	"github.com/go-autoschedule/autoschedule/internal/recurrence"
@@ -14,43 +16,94 @@ const prefilterMargin = 2 * 24 * 3600
 
 // mayOverlap reports whether the components of one UID can have an
 // instance overlapping [startUnix, endUnix). It never allocates and never
-// resolves a TZID: a group with a recurrence rule or RDATE, or with a value
-// it cannot read, is always a candidate (the expander decides and reports);
-// any other component has one instance, spanning DTSTART to its end, which
-// is compared by wall clock with the range widened by prefilterMargin.
+// resolves a TZID: wall-clock times are compared as if they were UTC, with
+// the range widened by prefilterMargin. A component is known to stay out
+// of the range when
+//   - it has no RRULE: its one instance, DTSTART to its end, is outside;
+//   - it has RRULEs: all its instances start at or after DTSTART, which is
+//     after the range, or every RRULE has an UNTIL and the last possible
+//     instance ends before the range.
+//
+// A component with RDATE (which may precede DTSTART), or with a value the
+// filter cannot read, is always a candidate: the expander decides, and
+// reports what is wrong.
 func mayOverlap(comps []*ical.Component, startUnix, endUnix int64) bool {
 	for _, comp := range comps {
-		if len(comp.Props["RRULE"]) > 0 || len(comp.Props["RDATE"]) > 0 {
-			return true
-		}
-		dtstart := comp.Props["DTSTART"]
-		if len(dtstart) == 0 {
-			return true
-		}
-		s, isDate, ok := wallClock(dtstart[0].Value)
-		if !ok {
-			return true
-		}
-		e := s
-		if isDate {
-			e = s + 24*3600
-		}
-		if dtend := comp.Props["DTEND"]; len(dtend) > 0 {
-			if e, _, ok = wallClock(dtend[0].Value); !ok {
-				return true
-			}
-		} else if dur := comp.Props["DURATION"]; len(dur) > 0 {
-			d, err := recurrence.ParseDuration(dur[0].Value)
-			if err != nil || d < 0 {
-				return true
-			}
-			e = s + int64(d.Seconds())
-		}
-		if s-prefilterMargin < endUnix && e+prefilterMargin > startUnix {
+		if componentMayOverlap(comp, startUnix, endUnix) {
 			return true
 		}
 	}
 	return false
+}
+
+func componentMayOverlap(comp *ical.Component, startUnix, endUnix int64) bool {
+	if len(comp.Props["RDATE"]) > 0 {
+		return true
+	}
+	dtstart := comp.Props["DTSTART"]
+	if len(dtstart) == 0 {
+		return true
+	}
+	s, isDate, ok := wallClock(dtstart[0].Value)
+	if !ok {
+		return true
+	}
+	if s-prefilterMargin >= endUnix {
+		return false // no instance starts before DTSTART (RDATE aside)
+	}
+	dur := int64(0)
+	if isDate {
+		dur = 24 * 3600
+	}
+	if dtend := comp.Props["DTEND"]; len(dtend) > 0 {
+		e, _, ok := wallClock(dtend[0].Value)
+		if !ok {
+			return true
+		}
+		dur = max(e-s, 0)
+	} else if dp := comp.Props["DURATION"]; len(dp) > 0 {
+		d, err := recurrence.ParseDuration(dp[0].Value)
+		if err != nil || d < 0 {
+			return true
+		}
+		dur = int64(d.Seconds())
+	}
+	last := s // the latest possible start of an instance
+	for _, r := range comp.Props["RRULE"] {
+		until, ok := ruleUntil(r.Value)
+		if !ok {
+			return true // unbounded, or bounded by COUNT only
+		}
+		last = max(last, until)
+	}
+	return last+dur+prefilterMargin > startUnix
+}
+
+// ruleUntil returns the UNTIL of an RRULE value as wall-clock seconds,
+// extended to the end of the day for a DATE, and whether there is one
+// that can be read.
+func ruleUntil(rule string) (int64, bool) {
+	for len(rule) > 0 {
+		part := rule
+		if i := strings.IndexByte(rule, ';'); i >= 0 {
+			part, rule = rule[:i], rule[i+1:]
+		} else {
+			rule = ""
+		}
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || !strings.EqualFold(name, "UNTIL") {
+			continue
+		}
+		secs, isDate, ok := wallClock(strings.ToUpper(value))
+		if !ok {
+			return 0, false
+		}
+		if isDate {
+			secs += 24 * 3600
+		}
+		return secs, true
+	}
+	return 0, false
 }
 
 // wallClock reads a DATE (YYYYMMDD) or DATE-TIME (YYYYMMDDTHHMMSS, with an
