@@ -106,15 +106,15 @@ type Applied struct {
 var (
 	// ErrOrganizerMismatch: the message's ORGANIZER is not the ORGANIZER
 	// of the stored copy, or not the originator (condition ValidOrganizer).
-	ErrOrganizerMismatch = errors.New("itip: ORGANIZER does not match")
+	ErrOrganizerMismatch = errors.New("organizer mismatch")
 	// ErrNotAttendee: the recipient of a REQUEST is not one of its
 	// attendees, or a REPLY/REFRESH comes from someone who is not an
 	// attendee of the organizer's copy (condition ValidSchedulingMessage).
-	ErrNotAttendee = errors.New("itip: not an attendee")
+	ErrNotAttendee = errors.New("not an attendee")
 	// ErrNotOrganizerCopy: a REPLY or REFRESH was applied to a copy that
 	// the recipient does not organize, or a REQUEST/ADD/CANCEL to the
 	// organizer's own copy (condition ValidSchedulingMessage).
-	ErrNotOrganizerCopy = errors.New("itip: wrong role for this message")
+	ErrNotOrganizerCopy = errors.New("wrong role for this message")
 )
 
 // maxApplyComponents bounds the components of a message or a copy that
