@@ -1,0 +1,215 @@
+package schedule
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/privilege"
+)
+
+// serveCalendar handles a calendar collection: PROPFIND gains
+// schedule-calendar-transp, PROPPATCH is done here (go-webdav answers
+// 501), and DELETE removes every scheduling object first (§3.2.3.2).
+func (h *Handler) serveCalendar(q *request) error {
+	switch q.r.Method {
+	case "PROPFIND":
+		body, err := readBody(q.r, xmlLimit)
+		if err != nil {
+			return err
+		}
+		q.r.Body = io.NopCloser(bytes.NewReader(body))
+		pf, err := parsePropfind(q.r)
+		if err != nil {
+			return err
+		}
+		return h.passPropfind(q, body, pf, h.calendarExtraProps(q), nil)
+	case "PROPPATCH":
+		return h.proppatchCalendar(q)
+	case http.MethodDelete:
+		return h.deleteCalendar(q)
+	case http.MethodOptions:
+		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
+		return nil
+	}
+	h.next.ServeHTTP(q.w, q.r)
+	return nil
+}
+
+// calendarExtraProps returns, for a path, the scheduling properties of
+// the calendar there (none for other resources).
+func (h *Handler) calendarExtraProps(q *request) func(string) []prop {
+	return func(p string) []prop {
+		if !strings.HasSuffix(p, "/") {
+			return h.objectExtraProps(q.ctx(), p)
+		}
+		cal, err := h.store.Calendar(q.ctx(), collectionPath(p))
+		if err != nil {
+			return nil
+		}
+		return []prop{hide(transpProp(cal.Transparent))}
+	}
+}
+
+// objectExtraProps returns the schedule-tag of the object at p, when it
+// is a scheduling object.
+func (h *Handler) objectExtraProps(ctx context.Context, p string) []prop {
+	obj, err := h.store.Object(ctx, p)
+	if err != nil || obj.ScheduleTag == "" {
+		return nil
+	}
+	return []prop{hide(textProp(nsCalDAV, "schedule-tag", `"`+obj.ScheduleTag+`"`))}
+}
+
+// transpProp is CALDAV:schedule-calendar-transp (§9.1).
+func transpProp(transparent bool) prop {
+	v := "opaque"
+	if transparent {
+		v = "transparent"
+	}
+	return propOf(nsCalDAV, "schedule-calendar-transp", el(nsCalDAV, v))
+}
+
+// mayWriteCalendar reports whether actor may manage owner's calendars:
+// the owner, and whoever the policy lets write the owner's outbox (a
+// delegate).
+func (h *Handler) mayWriteCalendar(ctx context.Context, actor, owner string) (bool, error) {
+	if actor == "" {
+		return false, nil
+	}
+	if actor == owner {
+		return true, nil
+	}
+	p, err := h.privileges(ctx, actor, owner, privilege.Outbox)
+	if err != nil {
+		return false, err
+	}
+	return p.Has(privilege.Write), nil
+}
+
+// proppatchCalendar sets or removes schedule-calendar-transp,
+// displayname and calendar-description; other properties are refused.
+// RFC 4918 §9.2: all or nothing.
+func (h *Handler) proppatchCalendar(q *request) error {
+	ok, err := h.mayWriteCalendar(q.ctx(), q.actor, q.t.principal.Path)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("PROPPATCH on another user's calendar")
+	}
+	body, err := readBody(q.r, xmlLimit)
+	if err != nil {
+		return err
+	}
+	root, err := parseXML(bytes.NewReader(body))
+	if err != nil || !root.is(nsDAV, "propertyupdate") {
+		return &Error{Status: http.StatusBadRequest, Message: "malformed PROPPATCH body", Err: err}
+	}
+	cal := *q.t.calendar
+	type result struct {
+		name   *node
+		status int
+	}
+	var results []result
+	failed := false
+	for _, op := range root.children {
+		set := op.is(nsDAV, "set")
+		if !set && !op.is(nsDAV, "remove") {
+			continue
+		}
+		for _, p := range op.child(nsDAV, "prop").childrenOrNil() {
+			status := http.StatusOK
+			switch {
+			case p.is(nsCalDAV, "schedule-calendar-transp"):
+				switch {
+				case !set:
+					cal.Transparent = false
+				case p.child(nsCalDAV, "transparent") != nil:
+					cal.Transparent = true
+				case p.child(nsCalDAV, "opaque") != nil:
+					cal.Transparent = false
+				default:
+					status = http.StatusConflict
+				}
+			case p.is(nsDAV, "displayname"):
+				cal.DisplayName = ""
+				if set {
+					cal.DisplayName = strings.TrimSpace(p.text)
+				}
+			case p.is(nsCalDAV, "calendar-description"):
+				cal.Description = ""
+				if set {
+					cal.Description = p.text
+				}
+			default:
+				status = http.StatusForbidden
+			}
+			if status != http.StatusOK {
+				failed = true
+			}
+			results = append(results, result{name: &node{name: p.name}, status: status})
+		}
+	}
+	if !failed {
+		if err := h.store.UpdateCalendar(q.ctx(), &cal); err != nil {
+			return err
+		}
+	}
+	resp := el(nsDAV, "response", hrefEl(href(q.t.path)))
+	for _, res := range results {
+		status := res.status
+		if failed && status == http.StatusOK {
+			status = http.StatusFailedDependency
+		}
+		resp.children = append(resp.children, el(nsDAV, "propstat",
+			el(nsDAV, "prop", res.name),
+			textEl(nsDAV, "status", "HTTP/1.1 "+statusLine(status))))
+	}
+	return writeMultistatus(q.w, []*node{resp})
+}
+
+// childrenOrNil returns n's children, nil for a nil node.
+func (n *node) childrenOrNil() []*node {
+	if n == nil {
+		return nil
+	}
+	return n.children
+}
+
+// deleteCalendar runs Remove on every scheduling object of the calendar
+// (§3.2.3.2), then lets the wrapped handler delete the collection.
+func (h *Handler) deleteCalendar(q *request) error {
+	ok, err := h.mayWriteCalendar(q.ctx(), q.actor, q.t.principal.Path)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("DELETE of another user's calendar")
+	}
+	objs, err := h.store.Objects(q.ctx(), q.t.calendar.Path)
+	if err != nil {
+		return err
+	}
+	for i := range objs {
+		if err := h.removeObject(q, &objs[i]); err != nil {
+			return err
+		}
+	}
+	if err := h.store.DeleteCalendar(q.ctx(), q.t.calendar.Path); err != nil {
+		if errors.Is(err, backend.ErrNotFound) {
+			return httpError(http.StatusNotFound, "calendar vanished")
+		}
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// scheduleTagName is CALDAV:schedule-tag.
+var scheduleTagName = xml.Name{Space: nsCalDAV, Local: "schedule-tag"}

@@ -1,0 +1,125 @@
+package schedule
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/go-autoschedule/autoschedule/privilege"
+)
+
+// Precondition names a WebDAV/CalDAV precondition or postcondition
+// element (RFC 4918 §16, RFC 4791 §5.3.2.1, RFC 6638 §3.2.4, §5.2).
+type Precondition struct {
+	Space string // nsDAV or nsCalDAV
+	Local string
+}
+
+// The preconditions the middleware reports.
+var (
+	NeedPrivileges                  = Precondition{nsDAV, "need-privileges"}
+	ValidCalendarData               = Precondition{nsCalDAV, "valid-calendar-data"}
+	ValidCalendarObjectResource     = Precondition{nsCalDAV, "valid-calendar-object-resource"}
+	SupportedCalendarData           = Precondition{nsCalDAV, "supported-calendar-data"}
+	SupportedCalendarComponent      = Precondition{nsCalDAV, "supported-calendar-component"}
+	MaxResourceSize                 = Precondition{nsCalDAV, "max-resource-size"}
+	MaxAttendeesPerInstance         = Precondition{nsCalDAV, "max-attendees-per-instance"}
+	MaxInstances                    = Precondition{nsCalDAV, "max-instances"}
+	NoUIDConflict                   = Precondition{nsCalDAV, "no-uid-conflict"}
+	UniqueSchedulingObjectResource  = Precondition{nsCalDAV, "unique-scheduling-object-resource"}
+	SameOrganizerInAllComponents    = Precondition{nsCalDAV, "same-organizer-in-all-components"}
+	AllowedOrganizerObjectChange    = Precondition{nsCalDAV, "allowed-organizer-scheduling-object-change"}
+	AllowedAttendeeObjectChange     = Precondition{nsCalDAV, "allowed-attendee-scheduling-object-change"}
+	ValidSchedulingMessage          = Precondition{nsCalDAV, "valid-scheduling-message"}
+	ValidOrganizer                  = Precondition{nsCalDAV, "valid-organizer"}
+	DefaultCalendarNeeded           = Precondition{nsCalDAV, "default-calendar-needed"}
+	ValidScheduleDefaultCalendarURL = Precondition{nsCalDAV, "valid-schedule-default-calendar-URL"}
+	CannotModifyProtectedProperty   = Precondition{nsDAV, "cannot-modify-protected-property"}
+	CalendarCollectionLocationOK    = Precondition{nsCalDAV, "calendar-collection-location-ok"}
+)
+
+// Error is an HTTP error answered with a DAV:error body naming a
+// precondition (when Condition is set). Handlers return it; ServeHTTP
+// writes it.
+type Error struct {
+	Status    int
+	Condition *Precondition
+	// Href is reported inside the condition element (for example the
+	// resource that already uses a UID); it must be a URL the requester
+	// may see.
+	Href string
+	// Resource and Privilege, for DAV:need-privileges, name the
+	// resource and the privilege missing on it (RFC 3744 §7.1.1); only
+	// set when the requester may know the resource.
+	Resource  string
+	Privilege privilege.Privilege
+	// Message is for logs; it is never sent to the client.
+	Message string
+	Err     error
+}
+
+// Error implements error.
+func (e *Error) Error() string {
+	s := fmt.Sprintf("schedule: %d", e.Status)
+	if e.Condition != nil {
+		s += " " + e.Condition.Local
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// precondition returns an *Error for cond with status.
+func precondition(status int, cond Precondition, msg string) *Error {
+	c := cond
+	return &Error{Status: status, Condition: &c, Message: msg}
+}
+
+// httpError returns an *Error without a condition.
+func httpError(status int, msg string) *Error {
+	return &Error{Status: status, Message: msg}
+}
+
+// forbidden is the answer to an authorization failure: 403 with
+// DAV:need-privileges, and nothing about the resource.
+func forbidden(msg string) *Error {
+	return precondition(http.StatusForbidden, NeedPrivileges, msg)
+}
+
+// writeError answers err: an *Error as its status and DAV:error body,
+// anything else as a 500 without details (they go to the log).
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		h.log.ErrorContext(r.Context(), "schedule: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		http.Error(w, "internal server error", http.StatusInternalServerError)
+		return
+	}
+	if e.Status >= 500 {
+		h.log.ErrorContext(r.Context(), "schedule: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		h.log.DebugContext(r.Context(), "schedule: request refused", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if e.Condition == nil {
+		http.Error(w, http.StatusText(e.Status), e.Status)
+		return
+	}
+	cond := el(e.Condition.Space, e.Condition.Local)
+	if e.Href != "" {
+		cond.children = append(cond.children, hrefEl(e.Href))
+	}
+	if name, ok := e.Privilege.XMLName(); ok && e.Resource != "" {
+		cond.children = append(cond.children, el(nsDAV, "resource",
+			hrefEl(e.Resource), el(nsDAV, "privilege", &node{name: name})))
+	}
+	w.Header().Set("Content-Type", `application/xml; charset="utf-8"`)
+	w.WriteHeader(e.Status)
+	_ = writeXML(w, el(nsDAV, "error", cond))
+}

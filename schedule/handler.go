@@ -1,0 +1,198 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/privilege"
+)
+
+// Defaults of Options.
+const (
+	// DefaultMaxResourceSize is the largest request body (iCalendar or
+	// XML) accepted when Options.MaxResourceSize is 0: 1 MiB.
+	DefaultMaxResourceSize = 1 << 20
+	// DefaultMaxAttendees is the default of Options.MaxAttendees.
+	DefaultMaxAttendees = 500
+)
+
+// Options configure a Handler. The zero value is usable.
+type Options struct {
+	// Policy decides scheduling privileges; nil means privilege.Default{}.
+	Policy privilege.Policy
+	// Deliverers deliver messages to recipients that are not hosted by
+	// the store (e-mail, for instance), tried in order after local
+	// delivery. Nil means local delivery only: other recipients get
+	// SCHEDULE-STATUS 3.7.
+	Deliverers []Deliverer
+	// Logger receives the middleware's logs; nil means slog.Default().
+	Logger *slog.Logger
+	// MaxResourceSize is the largest request body accepted, in octets
+	// (CALDAV:max-resource-size); a calendar's own smaller limit wins.
+	// 0 means DefaultMaxResourceSize.
+	MaxResourceSize int64
+	// MaxAttendees is the largest number of attendees of one instance
+	// (CALDAV:max-attendees-per-instance); 0 means DefaultMaxAttendees.
+	MaxAttendees int
+	// Now returns the current time (DTSTAMP of messages); nil means
+	// time.Now.
+	Now func() time.Time
+}
+
+// Handler is the scheduling middleware. It serves the scheduling inbox
+// and outbox, answers the scheduling properties go-webdav does not know,
+// and performs the implicit scheduling of writes to calendar objects;
+// everything else goes to the wrapped CalDAV handler.
+type Handler struct {
+	next       http.Handler
+	store      backend.Store
+	policy     privilege.Policy
+	deliverers []Deliverer
+	log        *slog.Logger
+	maxSize    int64
+	maxAtt     int
+	now        func() time.Time
+	locks      objectLocks
+	refresh    refresher
+}
+
+// New returns the middleware in front of next (normally a
+// *caldav.Handler whose Backend works on the same store). opts may be
+// nil.
+func New(next http.Handler, store backend.Store, opts *Options) *Handler {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	h := &Handler{
+		next:       next,
+		store:      store,
+		policy:     o.Policy,
+		deliverers: append([]Deliverer(nil), o.Deliverers...),
+		log:        o.Logger,
+		maxSize:    o.MaxResourceSize,
+		maxAtt:     o.MaxAttendees,
+		now:        o.Now,
+	}
+	if h.policy == nil {
+		h.policy = privilege.Default{}
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	if h.maxSize <= 0 {
+		h.maxSize = DefaultMaxResourceSize
+	}
+	if h.maxAtt <= 0 {
+		h.maxAtt = DefaultMaxAttendees
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	return h
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.log.ErrorContext(r.Context(), "schedule: panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+			http.Error(w, "internal server error", http.StatusInternalServerError)
+		}
+	}()
+	if err := h.serve(w, r); err != nil {
+		h.writeError(w, r, err)
+	}
+}
+
+// serve routes the request; it returns an error only before anything was
+// written.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
+	switch r.Method {
+	case http.MethodOptions, http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete,
+		http.MethodPost, "PROPFIND", "PROPPATCH", "REPORT", "COPY", "MOVE", "MKCOL", "MKCALENDAR":
+	default:
+		h.next.ServeHTTP(w, r)
+		return nil
+	}
+	t, err := h.resolve(r.Context(), r.URL.Path)
+	if err != nil {
+		return err
+	}
+	actor, _ := backend.PrincipalFromContext(r.Context())
+	req := &request{w: w, r: r, t: t, actor: actor}
+	switch t.kind {
+	case kindInbox, kindInboxItem:
+		return h.serveInbox(req)
+	case kindOutbox, kindOutboxItem:
+		return h.serveOutbox(req)
+	case kindPrincipal:
+		return h.servePrincipal(req)
+	case kindHome:
+		return h.serveHome(req)
+	case kindCalendar:
+		return h.serveCalendar(req)
+	case kindObject:
+		return h.serveObject(req)
+	}
+	if r.Method == http.MethodOptions {
+		h.next.ServeHTTP(withAutoSchedule(w), r)
+		return nil
+	}
+	h.next.ServeHTTP(w, r)
+	return nil
+}
+
+// request is one request with its resolved target and actor.
+type request struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	t     *target
+	actor string // principal path of the authenticated user, "" if none
+}
+
+func (q *request) ctx() context.Context { return q.r.Context() }
+
+// readBody reads the request body up to limit octets; a longer body is
+// the max-resource-size precondition.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	if r.ContentLength > limit {
+		return nil, precondition(http.StatusForbidden, MaxResourceSize, "body too large")
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, precondition(http.StatusForbidden, MaxResourceSize, "body too large")
+		}
+		return nil, &Error{Status: http.StatusBadRequest, Message: "reading body", Err: err}
+	}
+	if int64(len(data)) > limit {
+		return nil, precondition(http.StatusForbidden, MaxResourceSize, "body too large")
+	}
+	return data, nil
+}
+
+// xmlLimit bounds XML request bodies (PROPFIND, REPORT, PROPPATCH).
+const xmlLimit = 256 << 10
+
+// privileges asks the policy, turning its failure into a 500.
+func (h *Handler) privileges(ctx context.Context, actor, owner string, c privilege.Collection) (privilege.Privilege, error) {
+	p, err := h.policy.Privileges(ctx, actor, owner, c)
+	if err != nil {
+		return privilege.None, fmt.Errorf("schedule: privilege policy: %w", err)
+	}
+	return p, nil
+}

@@ -1,0 +1,335 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"strings"
+	"sync"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+	"github.com/go-autoschedule/autoschedule/internal/ics"
+	"github.com/go-autoschedule/autoschedule/itip"
+	"github.com/go-autoschedule/autoschedule/privilege"
+)
+
+// maxCASAttempts bounds the compare-and-swap retries of one update of a
+// stored object that others write concurrently.
+const maxCASAttempts = 16
+
+// maxDeliveryWorkers bounds the deliveries of one write run in parallel.
+const maxDeliveryWorkers = 8
+
+// lockStripes is the number of mutexes serialising updates of the same
+// scheduling object inside this process (CAS still guards against other
+// processes).
+const lockStripes = 64
+
+// objectLocks serialises updates of one scheduling object (principal and
+// UID) so that concurrent replies do not spin on compare-and-swap.
+type objectLocks struct {
+	stripes [lockStripes]sync.Mutex
+}
+
+func (l *objectLocks) lock(principal, uid string) *sync.Mutex {
+	f := fnv.New32a()
+	_, _ = f.Write([]byte(principal))
+	_, _ = f.Write([]byte{0})
+	_, _ = f.Write([]byte(uid))
+	m := &l.stripes[f.Sum32()%lockStripes]
+	m.Lock()
+	return m
+}
+
+// deliveryJob is one message for one recipient.
+type deliveryJob struct {
+	msg       *itip.Message
+	recipient string
+}
+
+// deliverAll delivers every message to each of its recipients, in
+// parallel, and returns the status per normalised recipient address (the
+// worst when a recipient got several messages).
+func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msgs []*itip.Message) map[string]Status {
+	var jobs []deliveryJob
+	for _, m := range msgs {
+		for _, r := range m.Recipients {
+			jobs = append(jobs, deliveryJob{msg: m, recipient: r})
+		}
+	}
+	statuses := make(map[string]Status, len(jobs))
+	results := make([]Status, len(jobs))
+	workers := min(len(jobs), maxDeliveryWorkers)
+	if workers <= 1 {
+		for i, j := range jobs {
+			results[i] = h.deliver(ctx, sender, j.msg, j.recipient)
+		}
+	} else {
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					results[i] = h.deliver(ctx, sender, jobs[i].msg, jobs[i].recipient)
+				}
+			}()
+		}
+		for i := range jobs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	for i, j := range jobs {
+		key := caladdr.Normalize(j.recipient)
+		if prev, ok := statuses[key]; !ok || worse(results[i], prev) {
+			statuses[key] = results[i]
+		}
+	}
+	return statuses
+}
+
+// worse reports whether a is a worse outcome than b (failures over
+// success).
+func worse(a, b Status) bool {
+	return !strings.HasPrefix(string(a), "1.") && strings.HasPrefix(string(b), "1.")
+}
+
+// deliver delivers msg to one recipient: locally when the store hosts
+// them (RFC 6638 §4), through the Deliverers otherwise.
+func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) Status {
+	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
+	if errors.Is(err, backend.ErrNotFound) {
+		return h.deliverRemote(ctx, &Delivery{Sender: sender, Message: msg, Recipient: recipient})
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, "schedule: recipient lookup", "recipient", recipient, "err", err)
+		return StatusTempFailure
+	}
+	if rcpt.InboxPath == "" {
+		// Not enabled for receiving scheduling messages (§2.2.1).
+		return StatusInvalidUser
+	}
+	// §11.2 item 3: the calendar owner's privilege on the recipient's
+	// inbox.
+	need := privilege.ScheduleDeliverInvite
+	switch msg.Method {
+	case itip.MethodReply, itip.MethodRefresh, itip.MethodCounter:
+		need = privilege.ScheduleDeliverReply
+	}
+	priv, err := h.privileges(ctx, sender.Path, rcpt.Path, privilege.Inbox)
+	if err != nil {
+		h.log.ErrorContext(ctx, "schedule: delivery policy", "recipient", recipient, "err", err)
+		return StatusTempFailure
+	}
+	if !priv.Has(need) {
+		return StatusNoPrivilege
+	}
+	applied, runRefresh, st := h.applyLocal(ctx, sender, rcpt, msg, recipient)
+	if applied == nil {
+		return st
+	}
+	// §4.1, §4.2: the message appears in the inbox only after processing.
+	if applied.Outcome != itip.OutcomeIgnored {
+		if _, err := h.store.CreateSchedulingObject(ctx, rcpt.Path, newTag()+".ics", msg.Bytes()); err != nil {
+			h.log.ErrorContext(ctx, "schedule: inbox item", "recipient", recipient, "err", err)
+			return StatusTempFailure
+		}
+	}
+	if runRefresh {
+		h.refresh.run(ctx, h, refreshKey(rcpt, msg.UID()))
+	}
+	return StatusDelivered
+}
+
+// applyLocal applies msg to the recipient's copy and stores the result,
+// retrying on concurrent changes. It returns nil and a failure status
+// when the message cannot be processed. Refresh messages the application
+// calls for are queued while the copy is locked; runRefresh tells the
+// caller to deliver them once it has released the lock.
+func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principal, msg *itip.Message, recipient string) (applied *itip.Applied, runRefresh bool, st Status) {
+	uid := msg.UID()
+	originator := msg.Originator
+	if !ownsAddress(sender, originator) {
+		// The transport-level originator is the sender principal.
+		originator = ""
+		if len(sender.Addresses) > 0 {
+			originator = sender.Addresses[0]
+		}
+	}
+	mu := h.locks.lock(rcpt.Path, uid)
+	defer mu.Unlock()
+	for attempt := 0; attempt < maxCASAttempts; attempt++ {
+		existing, err := h.store.ObjectByUID(ctx, rcpt.Path, uid)
+		if errors.Is(err, backend.ErrNotFound) {
+			existing = nil
+		} else if err != nil {
+			h.log.ErrorContext(ctx, "schedule: copy lookup", "recipient", recipient, "err", err)
+			return nil, false, StatusTempFailure
+		}
+		var existingCal *ical.Calendar
+		if existing != nil {
+			if existingCal, err = ics.Decode(existing.Data); err != nil {
+				existingCal = nil
+			}
+		}
+		applied, err = itip.Apply(msg.Calendar, existingCal, recipient, itip.ApplyOptions{Now: h.now(), Originator: originator})
+		if err != nil {
+			h.log.InfoContext(ctx, "schedule: message refused", "recipient", recipient, "method", msg.Method, "err", err)
+			return nil, false, StatusRejected
+		}
+		if applied.Calendar == nil {
+			return applied, h.queueRefresh(rcpt, msg, applied), StatusDelivered
+		}
+		data := ics.Encode(applied.Calendar)
+		var opts backend.PutOptions
+		var path string
+		if existing != nil {
+			path = existing.Path
+			opts.IfMatch = existing.ETag
+			opts.ScheduleTag = existing.ScheduleTag
+			if !applied.StatusOnly || opts.ScheduleTag == "" {
+				opts.ScheduleTag = newTag()
+			}
+		} else {
+			path, err = h.newCopyPath(ctx, rcpt, applied.Calendar, uid)
+			if err != nil {
+				h.log.InfoContext(ctx, "schedule: no calendar for a new copy", "recipient", recipient, "err", err)
+				return nil, false, StatusNoRoute
+			}
+			opts.IfNoneMatch = true
+			opts.ScheduleTag = newTag()
+		}
+		_, err = h.store.PutObject(ctx, path, data, &opts)
+		switch {
+		case err == nil:
+			return applied, h.queueRefresh(rcpt, msg, applied), StatusDelivered
+		case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
+			continue // changed concurrently: read again and re-apply
+		default:
+			h.log.ErrorContext(ctx, "schedule: storing the copy", "recipient", recipient, "err", err)
+			return nil, false, StatusTempFailure
+		}
+	}
+	h.log.WarnContext(ctx, "schedule: too many concurrent updates", "recipient", recipient, "uid", uid)
+	return nil, false, StatusTempFailure
+}
+
+// queueRefresh queues the refresh messages of an applied message (called
+// with the copy locked) and reports whether the caller must run them.
+func (h *Handler) queueRefresh(rcpt *backend.Principal, msg *itip.Message, applied *itip.Applied) bool {
+	if len(applied.Refresh) == 0 {
+		return false
+	}
+	return h.refresh.enqueue(refreshKey(rcpt, msg.UID()), rcpt, applied.Refresh)
+}
+
+// newCopyPath chooses where a new copy goes: the recipient's default
+// calendar (RFC 6638 §4.3), or the first calendar that accepts the
+// component.
+func (h *Handler) newCopyPath(ctx context.Context, rcpt *backend.Principal, cal *ical.Calendar, uid string) (string, error) {
+	comp := ""
+	for _, c := range cal.Children {
+		if c.Name != ical.CompTimezone {
+			comp = c.Name
+			break
+		}
+	}
+	var calPath string
+	if def, err := h.store.DefaultCalendar(ctx, rcpt.Path); err == nil {
+		if c, err := h.store.Calendar(ctx, def); err == nil && c.Supports(comp) {
+			calPath = c.Path
+		}
+	}
+	if calPath == "" {
+		cals, err := h.store.Calendars(ctx, rcpt.Path)
+		if err != nil {
+			return "", err
+		}
+		for _, c := range cals {
+			if c.Supports(comp) {
+				calPath = c.Path
+				break
+			}
+		}
+	}
+	if calPath == "" {
+		return "", errors.New("no calendar accepts " + comp)
+	}
+	return calPath + objectName(uid), nil
+}
+
+// objectName derives a resource name from a UID: the UID itself when it
+// is made of safe characters, a random name otherwise.
+func objectName(uid string) string {
+	if len(uid) == 0 || len(uid) > 100 {
+		return newTag() + ".ics"
+	}
+	for _, r := range uid {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' || r == '@') {
+			return newTag() + ".ics"
+		}
+	}
+	return uid + ".ics"
+}
+
+// writeStatuses writes the delivery statuses into the stored object
+// (SCHEDULE-STATUS on the recipients' ATTENDEE or ORGANIZER properties,
+// RFC 6638 §3.2.9), with compare-and-swap against concurrent replies.
+func (h *Handler) writeStatuses(ctx context.Context, owner *backend.Principal, uid string, obj *backend.Object, statuses map[string]Status) (*backend.Object, error) {
+	mu := h.locks.lock(owner.Path, uid)
+	defer mu.Unlock()
+	for attempt := 0; attempt < maxCASAttempts; attempt++ {
+		cal, err := ics.Decode(obj.Data)
+		if err != nil {
+			return obj, nil
+		}
+		if !setStatuses(cal, statuses) {
+			return obj, nil
+		}
+		n, err := h.store.PutObject(ctx, obj.Path, ics.Encode(cal), &backend.PutOptions{IfMatch: obj.ETag, ScheduleTag: obj.ScheduleTag})
+		switch {
+		case err == nil:
+			return n, nil
+		case errors.Is(err, backend.ErrPreconditionFailed):
+			if obj, err = h.store.Object(ctx, obj.Path); err != nil {
+				return nil, storeError(err)
+			}
+		default:
+			return nil, err
+		}
+	}
+	return obj, nil
+}
+
+// setStatuses sets SCHEDULE-STATUS on every ATTENDEE and ORGANIZER
+// property whose address has a status, in every component; it reports
+// whether anything changed.
+func setStatuses(cal *ical.Calendar, statuses map[string]Status) bool {
+	changed := false
+	for _, c := range cal.Children {
+		if c.Name == ical.CompTimezone {
+			continue
+		}
+		for _, name := range [...]string{ical.PropAttendee, ical.PropOrganizer} {
+			props := c.Props[name]
+			for i := range props {
+				st, ok := statuses[caladdr.Normalize(props[i].Value)]
+				if !ok || props[i].Params.Get("SCHEDULE-STATUS") == string(st) {
+					continue
+				}
+				if props[i].Params == nil {
+					props[i].Params = make(ical.Params)
+				}
+				props[i].Params.Set("SCHEDULE-STATUS", string(st))
+				changed = true
+			}
+		}
+	}
+	return changed
+}

@@ -1,0 +1,68 @@
+package schedule
+
+import (
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+	"github.com/go-autoschedule/autoschedule/itip"
+)
+
+// mergeOthersStatus implements the merge of RFC 6638 §3.2.10.1 for an
+// attendee's write made conditional with If-Schedule-Tag-Match: the
+// Schedule-Tag did not change, so what changed on the server since the
+// client read the object is only participation status that the server
+// wrote (refreshes of the other attendees' PARTSTAT). The client's copy of
+// those values is stale; the stored ones are kept. The owner's own
+// ATTENDEE properties are the client's to change and are left alone.
+// Instances are matched by the UTC instant of their RECURRENCE-ID.
+func mergeOthersStatus(newCal, oldCal *ical.Calendar, owner []string) {
+	newObj, err := itip.ParseObject(newCal, time.UTC)
+	if err != nil {
+		return
+	}
+	oldObj, err := itip.ParseObject(oldCal, time.UTC)
+	if err != nil {
+		return
+	}
+	own := caladdr.NewSet(owner...)
+	if own.Has(newObj.Organizer) {
+		return // the organizer's writes are merged by itip.Plan
+	}
+	for _, c := range newObj.Components() {
+		var oldComp *ical.Component
+		if rid := c.Props.Get(ical.PropRecurrenceID); rid == nil {
+			oldComp = oldObj.Master
+		} else if key, err := newObj.InstanceKey(rid); err == nil {
+			oldComp = oldObj.Override(key)
+		}
+		if oldComp == nil {
+			continue
+		}
+		stored := make(map[string]ical.Params)
+		for _, a := range oldComp.Props[ical.PropAttendee] {
+			stored[caladdr.Normalize(a.Value)] = a.Params
+		}
+		atts := c.Props[ical.PropAttendee]
+		for i := range atts {
+			if own.Has(atts[i].Value) {
+				continue
+			}
+			params, ok := stored[caladdr.Normalize(atts[i].Value)]
+			if !ok {
+				continue
+			}
+			if atts[i].Params == nil {
+				atts[i].Params = make(ical.Params)
+			}
+			for _, name := range [...]string{ical.ParamParticipationStatus, "SCHEDULE-STATUS"} {
+				if v, ok := params[name]; ok {
+					atts[i].Params[name] = append([]string(nil), v...)
+				} else {
+					delete(atts[i].Params, name)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,462 @@
+package schedule
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-webdav/caldav"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/ics"
+	"github.com/go-autoschedule/autoschedule/itip"
+	"github.com/go-autoschedule/autoschedule/privilege"
+)
+
+// serveObject handles a calendar object resource: writes (PUT, DELETE,
+// COPY, MOVE) are scheduling operations (RFC 6638 §3.2.3) done here;
+// reads go to the wrapped handler, with the Schedule-Tag added.
+func (h *Handler) serveObject(q *request) error {
+	switch q.r.Method {
+	case http.MethodPut:
+		return h.putObject(q)
+	case http.MethodDelete:
+		return h.deleteObject(q)
+	case "COPY", "MOVE":
+		return h.copyMove(q)
+	case http.MethodOptions:
+		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
+		return nil
+	case "PROPFIND":
+		body, err := readBody(q.r, xmlLimit)
+		if err != nil {
+			return err
+		}
+		q.r.Body = io.NopCloser(bytes.NewReader(body))
+		pf, err := parsePropfind(q.r)
+		if err != nil {
+			return err
+		}
+		if !pf.wants(scheduleTagName) {
+			q.r.Body = io.NopCloser(bytes.NewReader(body))
+			h.next.ServeHTTP(q.w, q.r)
+			return nil
+		}
+		return h.passPropfind(q, body, pf, func(p string) []prop { return h.objectExtraProps(q.ctx(), p) }, nil)
+	case http.MethodGet, http.MethodHead:
+		return h.getObject(q)
+	}
+	h.next.ServeHTTP(q.w, q.r)
+	return nil
+}
+
+// getObject lets the wrapped handler answer GET or HEAD (it authorizes
+// the read), then serves the stored bytes exactly as stored, with their
+// ETag and Schedule-Tag: go-webdav re-encodes the data, which loses the
+// line folding and can disagree with the Content-Length it sends.
+func (h *Handler) getObject(q *request) error {
+	rec := newRecorder()
+	h.next.ServeHTTP(rec, q.r)
+	if rec.code() != http.StatusOK {
+		rec.replay(q.w, nil)
+		return nil
+	}
+	obj, err := h.store.Object(q.ctx(), q.t.path)
+	if err != nil {
+		rec.replay(q.w, nil)
+		return nil
+	}
+	hd := q.w.Header()
+	for k, v := range rec.header {
+		hd[k] = v
+	}
+	hd.Set("Content-Type", icalContentType)
+	hd.Set("Content-Length", strconv.Itoa(len(obj.Data)))
+	hd.Set("ETag", `"`+obj.ETag+`"`)
+	if obj.ScheduleTag != "" {
+		hd.Set("Schedule-Tag", `"`+obj.ScheduleTag+`"`)
+	}
+	q.w.WriteHeader(http.StatusOK)
+	if q.r.Method == http.MethodGet {
+		_, _ = q.w.Write(obj.Data)
+	}
+	return nil
+}
+
+// writeConds are the conditions of a write request.
+type writeConds struct {
+	ifMatch          string // ETag without quotes; "*" means "must exist"
+	ifNoneMatch      bool
+	ifScheduleTag    string // If-Schedule-Tag-Match, without quotes
+	hasIfScheduleTag bool
+	suppressReply    bool // Schedule-Reply: F
+}
+
+// conditions reads the conditional headers of r.
+func conditions(r *http.Request) writeConds {
+	c := writeConds{ifMatch: unquote(r.Header.Get("If-Match"))}
+	if inm := strings.TrimSpace(r.Header.Get("If-None-Match")); inm == "*" {
+		c.ifNoneMatch = true
+	}
+	if v, ok := r.Header["If-Schedule-Tag-Match"]; ok && len(v) > 0 {
+		c.hasIfScheduleTag = true
+		c.ifScheduleTag = unquote(v[0])
+	}
+	c.suppressReply = strings.EqualFold(strings.TrimSpace(r.Header.Get("Schedule-Reply")), "F")
+	return c
+}
+
+// unquote strips a weak marker and the quotes of an entity tag.
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "W/")
+	return strings.Trim(s, `"`)
+}
+
+// check verifies the conditions against the stored object (nil when
+// there is none).
+func (c writeConds) check(old *backend.Object) error {
+	if c.ifNoneMatch && old != nil {
+		return httpError(http.StatusPreconditionFailed, "If-None-Match: resource exists")
+	}
+	if c.ifMatch != "" && (old == nil || (c.ifMatch != "*" && c.ifMatch != old.ETag)) {
+		return httpError(http.StatusPreconditionFailed, "If-Match failed")
+	}
+	if c.hasIfScheduleTag && (old == nil || old.ScheduleTag == "" || c.ifScheduleTag != old.ScheduleTag) {
+		return httpError(http.StatusPreconditionFailed, "If-Schedule-Tag-Match failed")
+	}
+	return nil
+}
+
+// putObject handles PUT of a calendar object resource.
+func (h *Handler) putObject(q *request) error {
+	if err := h.authorizeWrite(q); err != nil {
+		return err
+	}
+	if err := checkICalendarType(q.r); err != nil {
+		return err
+	}
+	data, err := readBody(q.r, h.sizeLimit(q.t.calendar))
+	if err != nil {
+		return err
+	}
+	res, err := h.writeObject(q, q.t, data, conditions(q.r))
+	if err != nil {
+		return err
+	}
+	res.respond(q.w, data)
+	return nil
+}
+
+// sizeLimit is the largest object the calendar accepts.
+func (h *Handler) sizeLimit(cal *backend.Calendar) int64 {
+	if cal != nil && cal.MaxSize() > 0 && cal.MaxSize() < h.maxSize {
+		return cal.MaxSize()
+	}
+	return h.maxSize
+}
+
+// authorizeWrite refuses writes by anyone but the calendar owner and
+// their delegates. It runs before anything else is looked at.
+func (h *Handler) authorizeWrite(q *request) error {
+	ok, err := h.mayWriteCalendar(q.ctx(), q.actor, q.t.principal.Path)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return forbidden("write to a calendar of " + q.t.principal.Path)
+	}
+	return nil
+}
+
+// writeResult is what a write stored.
+type writeResult struct {
+	obj     *backend.Object
+	created bool
+}
+
+// respond writes the success answer of a PUT: 201 or 204, the
+// Schedule-Tag of a scheduling object, and the ETag only when the stored
+// bytes are exactly the ones the client sent (otherwise the client must
+// fetch the server's version).
+func (res *writeResult) respond(w http.ResponseWriter, sent []byte) {
+	if res.obj.ScheduleTag != "" {
+		w.Header().Set("Schedule-Tag", `"`+res.obj.ScheduleTag+`"`)
+	}
+	if bytes.Equal(res.obj.Data, sent) {
+		w.Header().Set("ETag", `"`+res.obj.ETag+`"`)
+	}
+	if res.created {
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// writeObject stores data at dst as a write by dst's owner, with the
+// scheduling that implies: it validates, plans with itip, stores, delivers
+// and writes the delivery statuses back.
+func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeConds) (*writeResult, error) {
+	ctx := q.ctx()
+	cal, err := ics.Decode(data)
+	if err != nil {
+		return nil, &Error{Status: http.StatusBadRequest, Condition: &ValidCalendarData, Err: err}
+	}
+	compType, uid, err := validateObject(cal)
+	if err != nil {
+		return nil, &Error{Status: http.StatusForbidden, Condition: &ValidCalendarObjectResource, Err: err}
+	}
+	if !dst.calendar.Supports(compType) {
+		return nil, precondition(http.StatusForbidden, SupportedCalendarComponent, compType)
+	}
+	// Serialise with deliveries into the same scheduling object (a
+	// reply or refresh landing between our read and our write would
+	// otherwise fail the write although the client's conditions hold).
+	mu := h.locks.lock(dst.principal.Path, uid)
+	locked := true
+	unlock := func() {
+		if locked {
+			locked = false
+			mu.Unlock()
+		}
+	}
+	defer unlock()
+	old, err := h.store.Object(ctx, dst.path)
+	if errors.Is(err, backend.ErrNotFound) {
+		old = nil
+	} else if err != nil {
+		return nil, err
+	}
+	if err := conds.check(old); err != nil {
+		return nil, err
+	}
+	var oldCal *ical.Calendar
+	if old != nil {
+		if oldCal, err = ics.Decode(old.Data); err != nil {
+			oldCal = nil // unreadable stored data: treat as a new resource
+		}
+	}
+	if conds.hasIfScheduleTag && oldCal != nil {
+		mergeOthersStatus(cal, oldCal, dst.principal.Addresses)
+	}
+	act, err := itip.Plan(oldCal, cal, h.planOptions(dst.principal, conds))
+	if err != nil {
+		return nil, planError(err)
+	}
+	if act.Role != itip.RoleNone {
+		if err := h.authorizeScheduling(q, dst.principal, act.Role); err != nil {
+			return nil, err
+		}
+	}
+	if act.Operation == itip.OpCreate {
+		if err := h.checkUniqueUID(ctx, dst, uid); err != nil {
+			return nil, err
+		}
+	}
+	stored := data
+	if act.Object != nil && (act.Role != itip.RoleNone || old != nil && old.ScheduleTag != "") {
+		stored = ics.Encode(act.Object)
+	}
+	tag := ""
+	if act.Role != itip.RoleNone && act.Operation != itip.OpRemove {
+		tag = newTag()
+	}
+	opts := &backend.PutOptions{IfNoneMatch: old == nil, ScheduleTag: tag}
+	if old != nil {
+		opts.IfMatch = old.ETag
+	}
+	obj, err := h.store.PutObject(ctx, dst.path, stored, opts)
+	unlock()
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if len(act.Messages) > 0 {
+		statuses := h.deliverAll(ctx, dst.principal, act.Messages)
+		if obj, err = h.writeStatuses(ctx, dst.principal, act.UID, obj, statuses); err != nil {
+			return nil, err
+		}
+	}
+	return &writeResult{obj: obj, created: old == nil}, nil
+}
+
+// planOptions are the itip options for a write by owner.
+func (h *Handler) planOptions(owner *backend.Principal, conds writeConds) itip.PlanOptions {
+	return itip.PlanOptions{
+		Addresses:           owner.Addresses,
+		Now:                 h.now(),
+		MaxAttendees:        h.maxAtt,
+		SuppressReply:       conds.suppressReply,
+		MergeAttendeeStatus: conds.hasIfScheduleTag,
+	}
+}
+
+// authorizeScheduling checks §11.2 items 1 and 2: the owner can schedule
+// (has an outbox), and the actor may send as the owner in that role.
+func (h *Handler) authorizeScheduling(q *request, owner *backend.Principal, role itip.Role) error {
+	if owner.OutboxPath == "" {
+		return forbidden("the calendar owner cannot schedule")
+	}
+	need := privilege.ScheduleSendInvite
+	if role == itip.RoleAttendee {
+		need = privilege.ScheduleSendReply
+	}
+	p, err := h.privileges(q.ctx(), q.actor, owner.Path, privilege.Outbox)
+	if err != nil {
+		return err
+	}
+	if !p.Has(need) {
+		e := forbidden("no " + need.String() + " on the outbox of " + owner.Path)
+		if p.Has(privilege.Read) {
+			// The actor may see the outbox: say what is missing (as in
+			// RFC 6638 Appendix B.6).
+			e.Resource, e.Privilege = href(owner.OutboxPath), need
+		}
+		return e
+	}
+	return nil
+}
+
+// checkUniqueUID enforces §3.2.4.1 and §11.2 item 5: a new scheduling
+// object must not reuse the UID of another scheduling object of the same
+// owner. The href reported is in the owner's calendars, which the actor
+// may write.
+func (h *Handler) checkUniqueUID(ctx context.Context, dst *target, uid string) error {
+	other, err := h.store.ObjectByUID(ctx, dst.principal.Path, uid)
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if other.Path == dst.path {
+		return nil
+	}
+	e := precondition(http.StatusForbidden, UniqueSchedulingObjectResource, "UID in use")
+	e.Href = href(other.Path)
+	return e
+}
+
+// validateObject checks the calendar object resource rules of RFC 4791
+// §4.1 and returns its component type and UID.
+func validateObject(cal *ical.Calendar) (comp, uid string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = errors.New("invalid calendar object")
+		}
+	}()
+	return caldav.ValidateCalendarObject(cal)
+}
+
+// planError maps an itip error to its precondition.
+func planError(err error) error {
+	var ie *itip.Error
+	if !errors.As(err, &ie) {
+		return err
+	}
+	cond := Precondition{nsCalDAV, string(ie.Condition)}
+	status := http.StatusForbidden
+	if ie.Condition == itip.ValidCalendarData || ie.Condition == itip.ValidSchedulingMessage {
+		status = http.StatusBadRequest
+	}
+	return &Error{Status: status, Condition: &cond, Err: err}
+}
+
+// storeError maps store errors of a write to HTTP errors.
+func storeError(err error) error {
+	switch {
+	case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
+		return &Error{Status: http.StatusPreconditionFailed, Message: "changed concurrently", Err: err}
+	case errors.Is(err, backend.ErrUIDConflict):
+		return &Error{Status: http.StatusConflict, Condition: &NoUIDConflict, Err: err}
+	case errors.Is(err, backend.ErrTooLarge):
+		return &Error{Status: http.StatusForbidden, Condition: &MaxResourceSize, Err: err}
+	case errors.Is(err, backend.ErrUnsupportedComponent):
+		return &Error{Status: http.StatusForbidden, Condition: &SupportedCalendarComponent, Err: err}
+	case errors.Is(err, backend.ErrInvalidData):
+		return &Error{Status: http.StatusForbidden, Condition: &ValidCalendarObjectResource, Err: err}
+	case errors.Is(err, backend.ErrInvalidPath):
+		return &Error{Status: http.StatusForbidden, Message: "invalid resource name", Err: err}
+	}
+	return err
+}
+
+// newTag returns a fresh opaque Schedule-Tag.
+func newTag() string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// deleteObject handles DELETE of a calendar object resource: the Remove
+// operation (§3.2.3.2).
+func (h *Handler) deleteObject(q *request) error {
+	if err := h.authorizeWrite(q); err != nil {
+		return err
+	}
+	old, err := h.store.Object(q.ctx(), q.t.path)
+	if errors.Is(err, backend.ErrNotFound) {
+		return httpError(http.StatusNotFound, "no such object")
+	} else if err != nil {
+		return err
+	}
+	conds := conditions(q.r)
+	if err := conds.check(old); err != nil {
+		return err
+	}
+	if err := h.removeObjectWith(q, q.t.principal, old, conds); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removeObject deletes obj (owned by the request target's owner) with the
+// Remove scheduling operation.
+func (h *Handler) removeObject(q *request, obj *backend.Object) error {
+	return h.removeObjectWith(q, q.t.principal, obj, conditions(q.r))
+}
+
+func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *backend.Object, conds writeConds) error {
+	ctx := q.ctx()
+	var act *itip.Actions
+	if oldCal, err := ics.Decode(obj.Data); err == nil {
+		act, err = itip.Plan(oldCal, nil, h.planOptions(owner, conds))
+		if err != nil {
+			// A stored object the planner cannot read is removed
+			// without scheduling.
+			act = nil
+		}
+	}
+	if act != nil && act.Role != itip.RoleNone {
+		if err := h.authorizeScheduling(q, owner, act.Role); err != nil {
+			return err
+		}
+	}
+	if err := h.deleteLocked(ctx, owner, obj, act); err != nil {
+		return err
+	}
+	if act != nil && len(act.Messages) > 0 {
+		h.deliverAll(ctx, owner, act.Messages)
+	}
+	return nil
+}
+
+// deleteLocked deletes obj, unless it changed since it was read, while
+// holding the lock of its scheduling object.
+func (h *Handler) deleteLocked(ctx context.Context, owner *backend.Principal, obj *backend.Object, act *itip.Actions) error {
+	if act != nil && act.UID != "" {
+		mu := h.locks.lock(owner.Path, act.UID)
+		defer mu.Unlock()
+	}
+	if err := h.store.DeleteObject(ctx, obj.Path, obj.ETag); err != nil {
+		return storeError(err)
+	}
+	return nil
+}

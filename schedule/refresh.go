@@ -1,0 +1,74 @@
+package schedule
+
+import (
+	"context"
+	"sync"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/itip"
+)
+
+// refresher batches the refresh messages an organizer's server sends to
+// the other attendees after a reply (RFC 6638 §4.2). Each refresh carries
+// the participation status of every attendee, so when replies arrive
+// faster than refreshes are delivered only the latest set for a
+// scheduling object is sent: one delivery round covers many replies.
+//
+// enqueue is called while the organizer's copy is locked, so the sets
+// are queued in the order the replies were applied and the latest queued
+// set is the freshest.
+type refresher struct {
+	mu      sync.Mutex
+	pending map[string]*refreshJob // by organizer path + UID
+}
+
+// refreshJob is the refresh waiting for one scheduling object.
+type refreshJob struct {
+	sender *backend.Principal
+	msgs   []*itip.Message // nil once taken by the running delivery
+}
+
+// refreshKey names the scheduling object of an organizer.
+func refreshKey(organizer *backend.Principal, uid string) string {
+	return organizer.Path + "\x00" + uid
+}
+
+// enqueue queues msgs for key. It returns true when the caller must call
+// run (no delivery is running for key); otherwise the running delivery
+// will send msgs, or a later set.
+func (rf *refresher) enqueue(key string, sender *backend.Principal, msgs []*itip.Message) bool {
+	rf.mu.Lock()
+	defer rf.mu.Unlock()
+	if rf.pending == nil {
+		rf.pending = make(map[string]*refreshJob)
+	}
+	if job, ok := rf.pending[key]; ok {
+		job.msgs = msgs
+		return false
+	}
+	rf.pending[key] = &refreshJob{sender: sender, msgs: msgs}
+	return true
+}
+
+// run delivers the queued sets of key until none is left.
+func (rf *refresher) run(ctx context.Context, h *Handler, key string) {
+	ctx = context.WithoutCancel(ctx)
+	rf.mu.Lock()
+	for {
+		job := rf.pending[key]
+		if job == nil {
+			rf.mu.Unlock()
+			return
+		}
+		if job.msgs == nil {
+			delete(rf.pending, key)
+			rf.mu.Unlock()
+			return
+		}
+		msgs := job.msgs
+		job.msgs = nil
+		rf.mu.Unlock()
+		h.deliverAll(ctx, job.sender, msgs)
+		rf.mu.Lock()
+	}
+}
