@@ -34,10 +34,15 @@ const (
 // NewPrincipal returns an individual principal for user laid out as
 // described above, with display name name and the given calendar user
 // addresses. An address without a URI scheme that contains "@" gets
-// "mailto:" in front. user must be a single path segment.
+// "mailto:" in front. user must be a single path segment (CheckName);
+// when it is not, the paths are left empty, so that CheckPrincipal and
+// stores refuse the principal with ErrInvalidPath.
 func NewPrincipal(user, name string, addresses ...string) *Principal {
-	base := "/" + user + "/"
-	home := base + HomeSegment + "/"
+	base, home := "/"+user+"/", "/"+user+"/"+HomeSegment+"/"
+	inbox, outbox := home+InboxName+"/", home+OutboxName+"/"
+	if CheckName(user) != nil {
+		base, home, inbox, outbox = "", "", "", ""
+	}
 	addrs := make([]string, 0, len(addresses))
 	for _, a := range addresses {
 		a = strings.TrimSpace(a)
@@ -55,8 +60,8 @@ func NewPrincipal(user, name string, addresses ...string) *Principal {
 		Addresses:   addrs,
 		Type:        Individual,
 		HomePath:    home,
-		InboxPath:   home + InboxName + "/",
-		OutboxPath:  home + OutboxName + "/",
+		InboxPath:   inbox,
+		OutboxPath:  outbox,
 	}
 }
 
