@@ -55,7 +55,15 @@ func Decode(data []byte) (*ical.Calendar, error) {
 // error is a *SyntaxError. The strings of the result share one copy of data,
 // so data may be reused once Decode returns.
 func (o DecodeOptions) Decode(data []byte) (*ical.Calendar, error) {
-	d := decoder{opts: o.withDefaults(), src: string(data), lineNo: 1}
+	d := &decoder{opts: o.withDefaults()}
+	d.setSource(data)
+	d.stack = d.stackBuf[:0]
+	d.params = d.paramsBuf[:0]
+	d.values = d.valuesBuf[:0]
+	d.order = d.orderBuf[:0]
+	d.kids = d.kidsBuf[:0]
+	// Room for every line to be a property, within reason.
+	d.props = make([]ical.Prop, 0, min(strings.Count(d.src, "\n")+1, 4096))
 	cal, err := d.decode()
 	if err != nil {
 		return nil, err
@@ -83,28 +91,44 @@ const utf8BOM = "\xEF\xBB\xBF"
 // decoder holds the state of one Decode call.
 type decoder struct {
 	opts DecodeOptions
-	src  string // the input; decoded strings are substrings of it where possible
-	pos  int    // offset in src of the next physical line
-	// lineNo is the 1-based number of the physical line at pos.
-	lineNo int
-
-	unfold []byte // scratch for joining folded lines
+	// src is the input, unfolded, without byte order mark; decoded
+	// strings are substrings of it where possible.
+	src string
+	pos int // offset in src of the next line
+	// orig is the input as given when src was unfolded, nil otherwise;
+	// it maps offsets in src back to line numbers.
+	orig []byte
 
 	nprops, ncomps int
 
 	stack []frame     // open components, innermost last
 	props []ical.Prop // properties of the open components, innermost last
 
-	params []rawParam // parameters of the current line
-	values []string   // parameter values of the current line
-	chunk  []string   // free space handed out for Params values
+	params []rawParam  // parameters of the current line
+	values []string    // parameter values of the current line
+	chunk  []string    // free space handed out for Params values
+	pchunk []ical.Prop // free space handed out for Props slices
+	order  []int32     // scratch for grouping a component's properties
+
+	kids   []*ical.Component // children of the open components, innermost last
+	kchunk []*ical.Component // free space handed out for Children slices
+	cchunk []ical.Component  // free space handed out for components
+
+	// Initial storage of the scratch slices, so that most calendars need
+	// no allocation for them.
+	stackBuf  [8]frame
+	paramsBuf [8]rawParam
+	valuesBuf [16]string
+	orderBuf  [64]int32
+	kidsBuf   [16]*ical.Component
 }
 
 // frame is one open component.
 type frame struct {
 	comp      *ical.Component
 	propStart int // index in decoder.props of the component's first property
-	line      int // line of its BEGIN
+	kidStart  int // index in decoder.kids of the component's first child
+	at        int // offset in src of its BEGIN line
 }
 
 // rawParam is one parameter of the current line, values in decoder.values.
@@ -117,24 +141,24 @@ type rawParam struct {
 // decoder's params and values scratch slices.
 type contentLine struct {
 	name, value string
-	line        int
+	at          int // offset in src
 }
 
-func (d *decoder) errorf(line int, format string, args ...any) error {
-	return &SyntaxError{Line: line, Msg: fmt.Sprintf(format, args...)}
+// errorf returns a SyntaxError for the content line at offset at of src
+// (-1: no line).
+func (d *decoder) errorf(at int, format string, args ...any) error {
+	return &SyntaxError{Line: d.lineAt(at), Msg: fmt.Sprintf(format, args...)}
 }
 
-func (d *decoder) limitf(line int, format string, args ...any) error {
-	return &SyntaxError{Line: line, Msg: fmt.Sprintf(format, args...), limit: true}
+// limitf returns a SyntaxError for an exceeded limit, as errorf.
+func (d *decoder) limitf(at int, format string, args ...any) error {
+	return &SyntaxError{Line: d.lineAt(at), Msg: fmt.Sprintf(format, args...), limit: true}
 }
 
 func (d *decoder) decode() (*ical.Calendar, error) {
-	if strings.HasPrefix(d.src, utf8BOM) {
-		d.pos = len(utf8BOM)
-	}
 	var root *ical.Component
 	for {
-		raw, line, ok, err := d.nextLine()
+		raw, at, ok, err := d.nextLine()
 		if err != nil {
 			return nil, err
 		}
@@ -142,9 +166,9 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 			break
 		}
 		if root != nil && len(d.stack) == 0 {
-			return nil, d.errorf(line, "data after END:VCALENDAR")
+			return nil, d.errorf(at, "data after END:VCALENDAR")
 		}
-		cl, err := d.parseLine(raw, line)
+		cl, err := d.parseLine(raw, at)
 		if err != nil {
 			return nil, err
 		}
@@ -155,48 +179,47 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 				return nil, err
 			}
 			if root == nil && name != ical.CompCalendar {
-				return nil, d.errorf(line, "expected BEGIN:VCALENDAR, got BEGIN:%s", cl.value)
+				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got BEGIN:%s", cl.value)
 			}
 			if len(d.stack) >= d.opts.MaxDepth {
-				return nil, d.limitf(line, "components nested deeper than %d", d.opts.MaxDepth)
+				return nil, d.limitf(at, "components nested deeper than %d", d.opts.MaxDepth)
 			}
 			if d.ncomps++; d.ncomps > d.opts.MaxComponents {
-				return nil, d.limitf(line, "more than %d components", d.opts.MaxComponents)
+				return nil, d.limitf(at, "more than %d components", d.opts.MaxComponents)
 			}
-			c := &ical.Component{Name: name}
+			c := d.newComponent(name)
 			if root == nil {
 				root = c
 			} else {
-				parent := d.stack[len(d.stack)-1].comp
-				parent.Children = append(parent.Children, c)
+				d.kids = append(d.kids, c)
 			}
-			d.stack = append(d.stack, frame{comp: c, propStart: len(d.props), line: line})
+			d.stack = append(d.stack, frame{comp: c, propStart: len(d.props), kidStart: len(d.kids), at: at})
 		case "END":
 			if len(d.stack) == 0 {
-				return nil, d.errorf(line, "END:%s without BEGIN", cl.value)
+				return nil, d.errorf(at, "END:%s without BEGIN", cl.value)
 			}
 			top := &d.stack[len(d.stack)-1]
 			if !equalFoldASCII(cl.value, top.comp.Name) {
-				return nil, d.errorf(line, "END:%s does not match BEGIN:%s on line %d", cl.value, top.comp.Name, top.line)
+				return nil, d.errorf(at, "END:%s does not match BEGIN:%s on line %d", cl.value, top.comp.Name, d.lineAt(top.at))
 			}
 			d.finishComponent(top)
 			d.stack = d.stack[:len(d.stack)-1]
 		default:
 			if len(d.stack) == 0 {
-				return nil, d.errorf(line, "expected BEGIN:VCALENDAR, got property %s", cl.name)
+				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got property %s", cl.name)
 			}
 			if d.nprops++; d.nprops > d.opts.MaxProperties {
-				return nil, d.limitf(line, "more than %d properties", d.opts.MaxProperties)
+				return nil, d.limitf(at, "more than %d properties", d.opts.MaxProperties)
 			}
 			d.props = append(d.props, ical.Prop{Name: cl.name, Params: d.buildParams(), Value: cl.value})
 		}
 	}
 	if root == nil {
-		return nil, d.errorf(0, "no VCALENDAR object")
+		return nil, d.errorf(-1, "no VCALENDAR object")
 	}
 	if len(d.stack) > 0 {
 		top := d.stack[len(d.stack)-1]
-		return nil, d.errorf(d.lineNo, "missing END:%s for BEGIN on line %d", top.comp.Name, top.line)
+		return nil, d.errorf(len(d.src), "missing END:%s for BEGIN on line %d", top.comp.Name, d.lineAt(top.at))
 	}
 	return &ical.Calendar{Component: root}, nil
 }
@@ -205,36 +228,49 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 func (d *decoder) componentName(cl contentLine) (string, error) {
 	v := cl.value
 	if v == "" {
-		return "", d.errorf(cl.line, "BEGIN without a component name")
+		return "", d.errorf(cl.at, "BEGIN without a component name")
 	}
 	for i := 0; i < len(v); i++ {
 		if !isNameChar(v[i]) {
-			return "", d.errorf(cl.line, "invalid character %q in component name", v[i])
+			return "", d.errorf(cl.at, "invalid character %q in component name", v[i])
 		}
 	}
 	return upperASCII(v), nil
 }
 
-// finishComponent gives f's component its properties, grouped by name in
-// their order of appearance, and pops them off the property stack.
+// finishComponent gives f's component its children, and its properties
+// grouped by name in their order of appearance, and pops both off their
+// stacks.
 func (d *decoder) finishComponent(f *frame) {
+	if kids := d.kids[f.kidStart:]; len(kids) > 0 {
+		f.comp.Children = d.keepKids(kids)
+		clear(kids)
+		d.kids = d.kids[:f.kidStart]
+	}
 	own := d.props[f.propStart:]
 	if len(own) == 0 {
 		f.comp.Props = make(ical.Props)
 		return
 	}
-	slices.SortStableFunc(own, func(a, b ical.Prop) int { return strings.Compare(a.Name, b.Name) })
+	// Order the properties by name, stably, through an index so that the
+	// (pointer-holding) properties are moved once.
+	order := d.order[:0]
+	for i := range own {
+		order = append(order, int32(i))
+	}
+	d.order = order
+	slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(own[a].Name, own[b].Name) })
+	// One stretch of shared storage for the component; each name gets a
+	// slice with its capacity capped so that a caller's append never
+	// overwrites the next name's properties.
+	backing := d.keepProps(len(own))
 	distinct := 1
-	for i := 1; i < len(own); i++ {
-		if own[i].Name != own[i-1].Name {
+	for k, i := range order {
+		backing[k] = own[i]
+		if k > 0 && backing[k].Name != backing[k-1].Name {
 			distinct++
 		}
 	}
-	// One backing array for the component; each name gets a slice with
-	// its capacity capped so that a caller's append never overwrites the
-	// next name's properties.
-	backing := make([]ical.Prop, len(own))
-	copy(backing, own)
 	props := make(ical.Props, distinct)
 	start := 0
 	for i := 1; i <= len(backing); i++ {
@@ -246,6 +282,41 @@ func (d *decoder) finishComponent(f *frame) {
 	f.comp.Props = props
 	clear(own)
 	d.props = d.props[:f.propStart]
+}
+
+// keepProps returns n zero properties from shared backing storage, with
+// the capacity capped at n.
+func (d *decoder) keepProps(n int) []ical.Prop {
+	if cap(d.pchunk)-len(d.pchunk) < n {
+		size := 2 * cap(d.pchunk)
+		size = min(max(size, 32), 512)
+		size = max(size, n)
+		d.pchunk = make([]ical.Prop, 0, size)
+	}
+	start := len(d.pchunk)
+	d.pchunk = d.pchunk[:start+n]
+	return d.pchunk[start : start+n : start+n]
+}
+
+// newComponent returns a new component from shared backing storage.
+func (d *decoder) newComponent(name string) *ical.Component {
+	if len(d.cchunk) == cap(d.cchunk) {
+		d.cchunk = make([]ical.Component, 0, min(max(2*cap(d.cchunk), 4), 256))
+	}
+	d.cchunk = append(d.cchunk, ical.Component{Name: name})
+	return &d.cchunk[len(d.cchunk)-1]
+}
+
+// keepKids copies kids into shared backing storage and returns the copy with
+// its capacity capped.
+func (d *decoder) keepKids(kids []*ical.Component) []*ical.Component {
+	if cap(d.kchunk)-len(d.kchunk) < len(kids) {
+		size := min(max(2*cap(d.kchunk), 8), 1024)
+		d.kchunk = make([]*ical.Component, 0, max(size, len(kids)))
+	}
+	start := len(d.kchunk)
+	d.kchunk = append(d.kchunk, kids...)
+	return d.kchunk[start:len(d.kchunk):len(d.kchunk)]
 }
 
 // buildParams turns the current line's parameters into a go-ical Params

@@ -157,6 +157,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"NUL", "BEGIN:VCALENDAR\nX:a\x00b\nEND:VCALENDAR\n", 2, "control character 0x00"},
 		{"bare CR", "BEGIN:VCALENDAR\nX:a\rb\nEND:VCALENDAR\n", 2, "control character 0x0d"},
 		{"CR only lines", "BEGIN:VCALENDAR\rEND:VCALENDAR\r", 1, "control character 0x0d"},
+		{"line numbers count folds", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nX:a\n b\n\tc\nY;A=\"b\"c:d\nEND:VEVENT\nEND:VCALENDAR\n", 6, "after parameter value"},
+		{"BEGIN line after folds", "BEGIN:VCALENDAR\nX:a\n b\nBEGIN:VEVENT\nX:a\n b\n c\nEND:VTODO\n", 8, "END:VTODO does not match BEGIN:VEVENT on line 4"},
+		{"missing END after folds", "BEGIN:VCALENDAR\nX:a\n b\n", 4, "missing END:VCALENDAR for BEGIN on line 1"},
 		{"DEL in folded line", "BEGIN:VCALENDAR\nX:a\n b\x7f\nEND:VCALENDAR\n", 2, "control character 0x7f"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

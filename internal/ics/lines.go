@@ -1,77 +1,110 @@
 package ics
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
 
-// nextLine returns the next non-empty logical line: a physical line joined
-// with the physical lines after it that begin with a space or a tab (which is
-// dropped), as RFC 5545 section 3.1 unfolds. Lines end in CRLF or a bare LF.
-// Every logical line is checked to be valid UTF-8 without control
-// characters other than HTAB. ok is false at the end of the data.
-func (d *decoder) nextLine() (line string, lineNo int, ok bool, err error) {
-	for d.pos < len(d.src) {
-		lineNo = d.lineNo
-		seg := d.physicalLine()
-		if len(seg) > d.opts.MaxLineLength {
-			return "", 0, false, d.limitf(lineNo, "line longer than %d bytes", d.opts.MaxLineLength)
+// setSource stores data as d.src: without a leading UTF-8 byte order mark
+// and unfolded (RFC 5545 section 3.1: a line break followed by a space or a
+// tab is removed, the break being CRLF or a bare LF), in one copy.
+func (d *decoder) setSource(data []byte) {
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
+	var b strings.Builder
+	start := 0
+	for i := 0; ; {
+		j := bytes.IndexByte(data[i:], '\n')
+		if j < 0 {
+			break
 		}
-		if d.pos < len(d.src) && isFoldSpace(d.src[d.pos]) {
-			d.unfold = append(d.unfold[:0], seg...)
-			for d.pos < len(d.src) && isFoldSpace(d.src[d.pos]) {
-				d.pos++
-				seg := d.physicalLine()
-				if len(d.unfold)+len(seg) > d.opts.MaxLineLength {
-					return "", 0, false, d.limitf(lineNo, "line longer than %d bytes after unfolding", d.opts.MaxLineLength)
-				}
-				d.unfold = append(d.unfold, seg...)
-			}
-			if len(d.unfold) == 0 {
-				continue
-			}
-			// UTF-8 is checked after unfolding: some producers split a
-			// multi-byte character across a fold, which go-ical accepts.
-			line := string(d.unfold)
-			if err := d.checkText(line, lineNo); err != nil {
-				return "", 0, false, err
-			}
-			return line, lineNo, true, nil
-		}
-		if len(seg) == 0 {
+		nl := i + j
+		i = nl + 1
+		if i == len(data) || !isFoldSpace(data[i]) {
 			continue
 		}
-		if err := d.checkText(seg, lineNo); err != nil {
+		if b.Cap() == 0 {
+			b.Grow(len(data))
+		}
+		end := nl
+		if end > start && data[end-1] == '\r' {
+			end--
+		}
+		b.Write(data[start:end])
+		i++ // the space or tab
+		start = i
+	}
+	if b.Cap() == 0 {
+		d.src = string(data)
+		return
+	}
+	b.Write(data[start:])
+	d.src = b.String()
+	d.orig = data
+}
+
+// nextLine returns the next non-empty line of d.src without its CRLF or LF,
+// and its offset. Each is checked to be valid UTF-8 without control
+// characters other than HTAB. ok is false at the end of the data.
+func (d *decoder) nextLine() (line string, at int, ok bool, err error) {
+	for d.pos < len(d.src) {
+		at = d.pos
+		rest := d.src[at:]
+		i := strings.IndexByte(rest, '\n')
+		if i < 0 {
+			d.pos = len(d.src)
+			line = rest
+		} else {
+			d.pos += i + 1
+			if i > 0 && rest[i-1] == '\r' {
+				i--
+			}
+			line = rest[:i]
+		}
+		if len(line) == 0 {
+			continue
+		}
+		if len(line) > d.opts.MaxLineLength {
+			return "", 0, false, d.limitf(at, "line longer than %d bytes after unfolding", d.opts.MaxLineLength)
+		}
+		if err := d.checkText(line, at); err != nil {
 			return "", 0, false, err
 		}
-		return seg, lineNo, true, nil
+		return line, at, true, nil
 	}
 	return "", 0, false, nil
 }
 
 func isFoldSpace(c byte) bool { return c == ' ' || c == '\t' }
 
-// physicalLine returns the line at d.pos without its CRLF or LF and moves
-// past it.
-func (d *decoder) physicalLine() string {
-	rest := d.src[d.pos:]
-	d.lineNo++
-	i := strings.IndexByte(rest, '\n')
-	if i < 0 {
-		d.pos = len(d.src)
-		return rest
+// lineAt returns the 1-based number, in the input, of the physical line
+// where the content line at offset at of d.src starts; 0 for at < 0.
+func (d *decoder) lineAt(at int) int {
+	if at < 0 {
+		return 0
 	}
-	d.pos += i + 1
-	if i > 0 && rest[i-1] == '\r' {
-		i--
+	logical := strings.Count(d.src[:at], "\n")
+	if d.orig == nil {
+		return logical + 1
 	}
-	return rest[:i]
+	// Walk the input's physical lines; each that does not start with a
+	// fold space starts a content line.
+	line, n := 1, 0
+	for i := 0; n < logical; i++ {
+		j := bytes.IndexByte(d.orig[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j
+		line++
+		if i+1 == len(d.orig) || !isFoldSpace(d.orig[i+1]) {
+			n++
+		}
+	}
+	return line
 }
 
-// checkText reports a SyntaxError when s is not valid UTF-8 or holds an
-// ASCII control character other than HTAB (RFC 5545 section 3.1 allows none
-// in a content line; a bare CR is one).
-func (d *decoder) checkText(s string, lineNo int) error {
+func (d *decoder) checkText(s string, at int) error {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for i := 0; i < len(s); {
 		// Fast path: skip eight bytes at a time while they are all
@@ -89,14 +122,14 @@ func (d *decoder) checkText(s string, lineNo int) error {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if (c < 0x20 && c != '\t') || c == 0x7F {
-				return d.errorf(lineNo, "control character %#02x", c)
+				return d.errorf(at, "control character %#02x", c)
 			}
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
-			return d.errorf(lineNo, "invalid UTF-8")
+			return d.errorf(at, "invalid UTF-8")
 		}
 		i += size
 	}

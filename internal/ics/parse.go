@@ -10,7 +10,7 @@ import (
 //
 // into its name (upper-cased), parameters (left in d.params and d.values,
 // names upper-cased, values RFC 6868-decoded) and raw value.
-func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
+func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 	d.params = d.params[:0]
 	d.values = d.values[:0]
 
@@ -20,11 +20,11 @@ func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
 	}
 	switch {
 	case i == len(s):
-		return contentLine{}, d.errorf(lineNo, "missing ':' after property name")
+		return contentLine{}, d.errorf(at, "missing ':' after property name")
 	case s[i] != ';' && s[i] != ':':
-		return contentLine{}, d.errorf(lineNo, "invalid character %q in property name", s[i])
+		return contentLine{}, d.errorf(at, "invalid character %q in property name", s[i])
 	case i == 0:
-		return contentLine{}, d.errorf(lineNo, "empty property name")
+		return contentLine{}, d.errorf(at, "empty property name")
 	}
 	name := upperASCII(s[:i])
 
@@ -36,11 +36,11 @@ func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
 		}
 		switch {
 		case i == len(s):
-			return contentLine{}, d.errorf(lineNo, "missing '=' after parameter name")
+			return contentLine{}, d.errorf(at, "missing '=' after parameter name")
 		case s[i] != '=':
-			return contentLine{}, d.errorf(lineNo, "invalid character %q in parameter name", s[i])
+			return contentLine{}, d.errorf(at, "invalid character %q in parameter name", s[i])
 		case i == start:
-			return contentLine{}, d.errorf(lineNo, "empty parameter name")
+			return contentLine{}, d.errorf(at, "empty parameter name")
 		}
 		p := rawParam{name: upperASCII(s[start:i]), first: len(d.values)}
 		i++ // '='
@@ -49,7 +49,7 @@ func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
 			if i < len(s) && s[i] == '"' {
 				end := strings.IndexByte(s[i+1:], '"')
 				if end < 0 {
-					return contentLine{}, d.errorf(lineNo, "unterminated quoted parameter value")
+					return contentLine{}, d.errorf(at, "unterminated quoted parameter value")
 				}
 				v = s[i+1 : i+1+end]
 				i += end + 2
@@ -59,7 +59,7 @@ func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
 					i++
 				}
 				if i < len(s) && s[i] == '"' {
-					return contentLine{}, d.errorf(lineNo, "'\"' inside unquoted parameter value")
+					return contentLine{}, d.errorf(at, "'\"' inside unquoted parameter value")
 				}
 				v = s[start:i]
 			}
@@ -67,12 +67,12 @@ func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
 				v = decodeCaret(v)
 			}
 			if len(d.values) >= d.opts.MaxParamValues {
-				return contentLine{}, d.limitf(lineNo, "more than %d parameter values", d.opts.MaxParamValues)
+				return contentLine{}, d.limitf(at, "more than %d parameter values", d.opts.MaxParamValues)
 			}
 			d.values = append(d.values, v)
 			p.nvalue++
 			if i == len(s) {
-				return contentLine{}, d.errorf(lineNo, "missing ':' after parameters")
+				return contentLine{}, d.errorf(at, "missing ':' after parameters")
 			}
 			if s[i] != ',' {
 				break
@@ -80,11 +80,11 @@ func (d *decoder) parseLine(s string, lineNo int) (contentLine, error) {
 			i++
 		}
 		if s[i] != ';' && s[i] != ':' {
-			return contentLine{}, d.errorf(lineNo, "unexpected character %q after parameter value", s[i])
+			return contentLine{}, d.errorf(at, "unexpected character %q after parameter value", s[i])
 		}
 		d.params = append(d.params, p)
 	}
-	return contentLine{name: name, value: s[i+1:], line: lineNo}, nil
+	return contentLine{name: name, value: s[i+1:], at: at}, nil
 }
 
 // isNameChar reports whether c may appear in a property, parameter or
