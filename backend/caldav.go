@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	pathpkg "path"
 	"strings"
 	"time"
 
@@ -61,6 +62,9 @@ func (d *CalDAV) authorized(ctx context.Context, path string) (*Principal, error
 	p, err := d.principal(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if clean := pathpkg.Clean(path); clean != path && clean+"/" != path {
+		return nil, webdav.NewHTTPError(http.StatusBadRequest, fmt.Errorf("%w: %q is not a clean path", ErrInvalidPath, path))
 	}
 	if d.Authorize != nil {
 		return p, d.Authorize(ctx, p, path)

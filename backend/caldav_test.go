@@ -167,6 +167,9 @@ func TestCalDAVAuthentication(t *testing.T) {
 	if resp, _ := do(t, srv, davReq{method: http.MethodGet, path: "/alice/calendars/default/a.ics", user: "/mallory/"}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("GET by unknown principal = %d, want 403", resp.StatusCode)
 	}
+	if resp, _ := do(t, srv, davReq{method: http.MethodGet, path: "/alice/calendars/../../bob/calendars/default/a.ics", user: "/alice/"}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("GET through .. = %d, want 400", resp.StatusCode)
+	}
 	if resp, _ := do(t, srv, davReq{method: "PROPFIND", path: "/bob/calendars/default/", user: "/alice/", headers: map[string]string{"Depth": "1"}}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("PROPFIND of bob's calendar by alice = %d, want 403", resp.StatusCode)
 	}

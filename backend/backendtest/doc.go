@@ -44,6 +44,9 @@
 //     SupportedComponents (backend.ErrUnsupportedComponent) and
 //     MaxResourceSize (backend.ErrTooLarge), and gives every write a new
 //     ETag, even of identical data.
+//   - ObjectByUID, when the UID is in several of the principal's
+//     calendars, returns the one in the default calendar, else the first
+//     in calendar path order.
 //   - SchedulingObjects orders by last modification, ties in write order;
 //     replacing an item makes it the newest.
 //   - Deleting a calendar deletes its objects and clears the owner's

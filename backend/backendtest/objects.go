@@ -235,6 +235,20 @@ func runObjects(t *testing.T, newStore NewStore) {
 			t.Errorf("ObjectByUID(new UID) = %v, %v", o, err)
 		}
 	})
+	t.Run("ObjectByUID/DefaultCalendarFirst", func(t *testing.T) {
+		f := newFixture(t, newStore)
+		a := f.newCalendar(t, f.alice, "a-first")
+		z := f.newCalendar(t, f.alice, "z-last")
+		f.put(t, z+"x.ics", event("twice", "20260310T100000Z", ""))
+		f.put(t, a+"x.ics", event("twice", "20260310T100000Z", ""))
+		if o, err := f.s.ObjectByUID(f.ctx, f.alice.Path, "twice"); err != nil || o.Path != a+"x.ics" {
+			t.Errorf("ObjectByUID with the UID in two calendars = %v, %v; want %s (path order)", o, err, a+"x.ics")
+		}
+		f.put(t, f.aliceCal+"x.ics", event("twice", "20260310T100000Z", ""))
+		if o, err := f.s.ObjectByUID(f.ctx, f.alice.Path, "twice"); err != nil || o.Path != f.aliceCal+"x.ics" {
+			t.Errorf("ObjectByUID with the UID in the default calendar too = %v, %v; want %s", o, err, f.aliceCal+"x.ics")
+		}
+	})
 	t.Run("DeleteObject", func(t *testing.T) {
 		f := newFixture(t, newStore)
 		path := f.aliceCal + "a.ics"
