@@ -233,6 +233,7 @@ type applier struct {
 	skipped   []string // why components of the message were not applied
 	result    *Object  // the new copy, set by updated
 	changed   bool     // a REPLY changed the organizer's copy
+	checks    int      // recurrence expansions done by isInstance
 }
 
 func (a *applier) skip(format string, args ...any) {

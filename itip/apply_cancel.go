@@ -105,6 +105,10 @@ func (a *applier) cancelInstance(c *copyEdit, in Instance) (bool, error) {
 			a.skip("instance %s: not an instance of the stored copy", when)
 			return false, nil
 		}
+		if found, ok := a.isInstance(a.old, in.Key); !found || !ok {
+			a.skip("instance %s: not an instance of the stored copy's recurrence", when)
+			return false, nil
+		}
 		target = copyInstance(a.old, a.old.Master, in.Key)
 		c.comps[in.Key] = target
 	}

@@ -1,11 +1,13 @@
 package itip
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/recurrence"
 )
 
 // This file holds the component-level helpers of Apply: copying, cleaning,
@@ -264,4 +266,31 @@ func sameLines(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// maxInstanceChecks bounds the recurrence expansions one Apply call makes
+// to check that a RECURRENCE-ID names a real instance.
+const maxInstanceChecks = 64
+
+// isInstance reports whether key is the start of an instance of the
+// recurring master of o (EXDATEs excluded), expanding the recurrence
+// within the limits of internal/recurrence. ok is false when it could not
+// tell (too many checks, or a rule too costly to expand).
+func (a *applier) isInstance(o *Object, key time.Time) (found, ok bool) {
+	if a.checks >= maxInstanceChecks {
+		return false, false
+	}
+	a.checks++
+	err := recurrence.Expand(context.Background(), []*ical.Component{o.Master}, o.resolver, o.floating,
+		key, key.Add(time.Second), recurrence.Limits{}, func(in recurrence.Instance) bool {
+			if in.RecurrenceID.Equal(key) {
+				found = true
+				return false
+			}
+			return true
+		})
+	if err != nil {
+		return false, false
+	}
+	return found, true
 }

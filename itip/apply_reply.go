@@ -89,8 +89,14 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 		switch {
 		case target != nil:
 		case isRecurring(a.old.Master):
-			// Not checked against the recurrence rule: the organizer's
-			// client sees the override and can remove it.
+			switch found, ok := a.isInstance(a.old, key); {
+			case !ok:
+				a.skip("%s: cannot check that it is an instance of the recurrence", what)
+				return false, nil
+			case !found:
+				a.skip("%s: RECURRENCE-ID names no instance of the recurrence", what)
+				return false, nil
+			}
 			target, derived = copyInstance(a.old, a.old.Master, key), true
 		case a.old.Master != nil && a.isMasterStart(key):
 			target = edit.master // a RECURRENCE-ID on a single event (some clients do that)
