@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -333,5 +334,61 @@ func TestPrefilterIsSafe(t *testing.T) {
 		if found && !mayOverlap(comps, ws.Unix(), we.Unix()) {
 			t.Fatalf("pre-filter dropped %v for [%v, %v)", props, ws, we)
 		}
+	}
+}
+
+func TestComputeMaxPeriods(t *testing.T) {
+	q := Query{Start: jan5, End: jan12, MaxPeriods: 100}
+	// 5040 one-minute instances, two minutes apart: 5040 periods.
+	sparse := Object{Calendar: event(t, "DTSTART:20260105T000000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY;INTERVAL=2")}
+	if _, err := Compute(context.Background(), q, []Object{sparse}); !errors.Is(err, ErrTooManyPeriods) {
+		t.Errorf("error %v, want ErrTooManyPeriods", err)
+	}
+	// 10080 overlapping instances merge into one period: no overflow, and
+	// merging as they come keeps the buffer small.
+	dense := Object{Calendar: event(t, "DTSTART:20260105T000000Z", "DURATION:PT2M", "RRULE:FREQ=MINUTELY")}
+	res, err := Compute(context.Background(), q, []Object{dense})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(res.Periods); got != "[20260105T000000Z/20260112T000000Z BUSY]" {
+		t.Errorf("Periods %s", got)
+	}
+}
+
+func TestComputeParallelMatchesSequential(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	objects := benchObjects(t, 3*objectsPerWorker+17)
+	objects[5] = Object{Calendar: event(t, "DTSTART;TZID=Nowhere/Land:20260305T100000")}
+	objects[2500] = Object{Calendar: event(t, "DTSTART:20260305T100000Z", "RRULE:FREQ=SECONDLY")}
+	objects[3000].Transparent = true
+	q := Query{
+		Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+		Addresses: []string{"mailto:alice@example.com"},
+	}
+	par, err := Compute(context.Background(), q, objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := newComputation(q, q.limits())
+	if err := seq.objects(context.Background(), 0, objects); err != nil {
+		t.Fatal(err)
+	}
+	seq.compact()
+	if fmt.Sprint(par.Periods) != fmt.Sprint(seq.periods) {
+		t.Errorf("parallel and sequential periods differ: %d vs %d", len(par.Periods), len(seq.periods))
+	}
+	if len(par.Periods) < 30 {
+		t.Errorf("only %d periods: the data is not exercising anything", len(par.Periods))
+	}
+	var pp, sp []string
+	for _, p := range par.Problems {
+		pp = append(pp, fmt.Sprintf("%d %s", p.Index, p.UID))
+	}
+	for _, p := range seq.problems {
+		sp = append(sp, fmt.Sprintf("%d %s", p.Index, p.UID))
+	}
+	if strings.Join(pp, ",") != "5 u,2500 u" || strings.Join(pp, ",") != strings.Join(sp, ",") {
+		t.Errorf("problems: parallel %v, sequential %v", pp, sp)
 	}
 }

@@ -7,8 +7,12 @@ import (
 
 // ErrInvalidQuery is wrapped by the error Compute returns for a Query it
 // cannot answer: a missing or inverted range, or one longer than
-// Limits.MaxWindow.
+// Limits.MaxWindow (20 years by default).
 var ErrInvalidQuery = errors.New("freebusy: invalid query")
+
+// ErrTooManyPeriods is wrapped by the error Compute returns when the
+// answer would hold more than Query.MaxPeriods periods.
+var ErrTooManyPeriods = errors.New("freebusy: too many busy periods")
 
 // ObjectError reports one calendar object, or one availability calendar,
 // that could not be counted fully. Compute skips what it cannot read and goes

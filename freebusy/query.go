@@ -31,10 +31,15 @@ type Query struct {
 	// blocks is busy with their BUSYTYPE.
 	Availability []*ical.Calendar
 
-	// Limits caps recurrence expansion per object. The zero value means
-	// recurrence.DefaultLimits(). When Limits.MaxWindow is set, a range
-	// longer than it is refused.
+	// Limits caps recurrence expansion per object; zero fields take their
+	// value from recurrence.DefaultLimits(). A range longer than
+	// Limits.MaxWindow is refused.
 	Limits recurrence.Limits
+
+	// MaxPeriods caps the number of merged periods in the answer; zero
+	// means DefaultMaxPeriods. Instances are merged as they come, so
+	// memory stays bounded by this cap, not by the number of instances.
+	MaxPeriods int
 }
 
 // Object is one calendar object resource of the user.
@@ -61,11 +66,32 @@ type Result struct {
 	Problems []*ObjectError
 }
 
+// limits returns q.Limits with zero fields set from
+// recurrence.DefaultLimits.
 func (q *Query) limits() recurrence.Limits {
-	if q.Limits == (recurrence.Limits{}) {
-		return recurrence.DefaultLimits()
+	lim, def := q.Limits, recurrence.DefaultLimits()
+	if lim.MaxSteps <= 0 {
+		lim.MaxSteps = def.MaxSteps
 	}
-	return q.Limits
+	if lim.MaxInstances <= 0 {
+		lim.MaxInstances = def.MaxInstances
+	}
+	if lim.MaxWindow <= 0 {
+		lim.MaxWindow = def.MaxWindow
+	}
+	return lim
+}
+
+// DefaultMaxPeriods is the largest answer Compute gives when
+// Query.MaxPeriods is zero: far more than any real calendar needs, small
+// enough to bound the memory a hostile one can take.
+const DefaultMaxPeriods = 100_000
+
+func (q *Query) maxPeriods() int {
+	if q.MaxPeriods <= 0 {
+		return DefaultMaxPeriods
+	}
+	return q.MaxPeriods
 }
 
 func (q *Query) location() *time.Location {

@@ -1,0 +1,215 @@
+package freebusy
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+	"github.com/go-autoschedule/autoschedule/internal/recurrence"
+)
+
+// Compute computes the busy time of one calendar user within
+// [q.Start, q.End) from their calendar objects and their availability.
+//
+// Every VEVENT instance (RRULE, RDATE, EXDATE and RECURRENCE-ID overrides
+// expanded by internal/recurrence) that overlaps the range counts, typed
+// per instance:
+//   - TRANSP:TRANSPARENT or STATUS:CANCELLED: free (left out);
+//   - the user is an ATTENDEE with PARTSTAT DECLINED or DELEGATED: free;
+//   - STATUS:TENTATIVE, or the user's PARTSTAT is NEEDS-ACTION (also when
+//     absent, RFC 5545's default, unless the user is the ORGANIZER) or
+//     TENTATIVE: BUSY-TENTATIVE;
+//   - otherwise BUSY.
+//
+// FREEBUSY properties of stored VFREEBUSY components count with their
+// FBTYPE. VTODO and VJOURNAL components make nobody busy (RFC 4791
+// §7.10). Objects with Transparent set are skipped. Time outside the
+// AVAILABLE blocks of q.Availability is busy as its VAVAILABILITY says
+// (see availability.go for the rules).
+//
+// An object that cannot be read fully (a bad TZID, a malformed date, a
+// recurrence limit) does not fail the answer: what could be read of it
+// counts, and it is listed in Result.Problems. Compute fails only for an
+// invalid query (ErrInvalidQuery), for an answer of more than
+// q.MaxPeriods periods (ErrTooManyPeriods), or when ctx is done. Large
+// sets of objects are split among up to GOMAXPROCS goroutines, all
+// finished before Compute returns.
+func Compute(ctx context.Context, q Query, objects []Object) (*Result, error) {
+	if q.Start.IsZero() || q.End.IsZero() {
+		return nil, fmt.Errorf("%w: start and end are required", ErrInvalidQuery)
+	}
+	if !q.End.After(q.Start) {
+		return nil, fmt.Errorf("%w: end %s is not after start %s", ErrInvalidQuery, q.End.UTC().Format(time.RFC3339), q.Start.UTC().Format(time.RFC3339))
+	}
+	lim := q.limits()
+	if q.End.Sub(q.Start) > lim.MaxWindow {
+		return nil, fmt.Errorf("%w: range of %s is longer than the limit of %s", ErrInvalidQuery, q.End.Sub(q.Start), lim.MaxWindow)
+	}
+	c := newComputation(q, lim)
+	if err := c.objectsParallel(ctx, objects); err != nil {
+		return nil, err
+	}
+	if err := c.availability(ctx); err != nil {
+		return nil, err
+	}
+	c.compact()
+	if c.overflow {
+		return nil, c.overflowError()
+	}
+	return &Result{Periods: c.periods, Problems: c.problems}, nil
+}
+
+// computation holds the state of one Compute call, or of one of its
+// workers.
+type computation struct {
+	q                  Query
+	lim                recurrence.Limits
+	loc                *time.Location
+	start, end         time.Time
+	startUnix, endUnix int64
+	users              caladdr.Set
+	maxPeriods         int
+	types              map[*ical.Component]Type // busy type per component
+	periods            []Period
+	compactAt          int  // merge periods when there are this many
+	overflow           bool // more than maxPeriods periods after merging
+	problems           []*ObjectError
+}
+
+// minCompact is the fewest periods worth merging before the end.
+const minCompact = 4096
+
+func newComputation(q Query, lim recurrence.Limits) *computation {
+	c := &computation{
+		q:          q,
+		lim:        lim,
+		loc:        q.location(),
+		start:      q.Start,
+		end:        q.End,
+		startUnix:  q.Start.Unix(),
+		endUnix:    q.End.Unix(),
+		users:      caladdr.NewSet(q.Addresses...),
+		maxPeriods: q.maxPeriods(),
+		compactAt:  minCompact,
+	}
+	c.types = make(map[*ical.Component]Type)
+	return c
+}
+
+// fork returns an empty computation with c's query, for a worker.
+func (c *computation) fork() *computation {
+	f := *c
+	f.types = make(map[*ical.Component]Type)
+	f.periods, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
+	return &f
+}
+
+func (c *computation) problem(availability bool, index int, uid string, err error) {
+	c.problems = append(c.problems, &ObjectError{Availability: availability, Index: index, UID: uid, Err: err})
+}
+
+// add records [start, end) as busy with type t, clipped to the range.
+func (c *computation) add(start, end time.Time, t Type) {
+	if t == Free {
+		return
+	}
+	if start.Before(c.start) {
+		start = c.start
+	}
+	if end.After(c.end) {
+		end = c.end
+	}
+	if !end.After(start) {
+		return
+	}
+	c.periods = append(c.periods, Period{Start: start, End: end, Type: t})
+	if len(c.periods) >= c.compactAt {
+		c.compact()
+		c.compactAt = max(2*len(c.periods), minCompact)
+	}
+}
+
+// compact merges the periods so far, which bounds memory by the size of
+// the answer rather than by the number of instances.
+func (c *computation) compact() {
+	c.periods = Merge(c.periods)
+	if len(c.periods) > c.maxPeriods {
+		c.overflow = true
+	}
+}
+
+func (c *computation) overflowError() error {
+	return fmt.Errorf("%w: more than %d periods", ErrTooManyPeriods, c.maxPeriods)
+}
+
+// objectsParallel counts objects, splitting them among workers when there
+// are enough to pay for it. A panic in a worker is raised again here, in
+// the caller's goroutine.
+func (c *computation) objectsParallel(ctx context.Context, objects []Object) error {
+	workers := min(runtime.GOMAXPROCS(0), len(objects)/objectsPerWorker)
+	if workers <= 1 {
+		return c.objects(ctx, 0, objects)
+	}
+	parts := make([]*computation, workers)
+	errs := make([]error, workers)
+	panics := make([]any, workers)
+	var wg sync.WaitGroup
+	chunk := (len(objects) + workers - 1) / workers
+	for w := range parts {
+		lo, hi := w*chunk, min((w+1)*chunk, len(objects))
+		parts[w] = c.fork()
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			defer func() { panics[w] = recover() }()
+			errs[w] = parts[w].objects(ctx, lo, objects[lo:hi])
+		}(w)
+	}
+	wg.Wait()
+	for w := range parts {
+		if panics[w] != nil {
+			panic(panics[w])
+		}
+		if errs[w] != nil {
+			return errs[w]
+		}
+	}
+	for _, p := range parts { // in order, so problems stay sorted by index
+		c.periods = append(c.periods, p.periods...)
+		c.problems = append(c.problems, p.problems...)
+	}
+	c.compact()
+	if c.overflow {
+		return c.overflowError()
+	}
+	return nil
+}
+
+// objectsPerWorker is the fewest objects given to one goroutine.
+const objectsPerWorker = 1024
+
+// objects counts objects, the first of which has index first.
+func (c *computation) objects(ctx context.Context, first int, objects []Object) error {
+	for i, obj := range objects {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if obj.Transparent || obj.Calendar == nil || obj.Calendar.Component == nil {
+			continue
+		}
+		if err := c.object(ctx, first+i, obj.Calendar); err != nil {
+			return err
+		}
+		if c.overflow {
+			return c.overflowError()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package freebusy
+
+import (
+	"context"
+	"errors"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/recurrence"
+	"github.com/go-autoschedule/autoschedule/internal/tz"
+)
+
+// object counts the events and stored busy time of one calendar object.
+func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar) error {
+	var res *tz.Resolver
+	resolver := func() *tz.Resolver {
+		if res == nil {
+			res = tz.NewResolver(cal)
+		}
+		return res
+	}
+	var expandErr error
+	eachGroup(cal.Children, ical.CompEvent, func(uid string, comps []*ical.Component) {
+		if expandErr != nil || !mayOverlap(comps, c.startUnix, c.endUnix) {
+			return
+		}
+		err := recurrence.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yield)
+		if err == nil {
+			return
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+			expandErr = err
+			return
+		}
+		c.problem(false, index, uid, err)
+	})
+	if expandErr != nil {
+		return expandErr
+	}
+	for _, child := range cal.Children {
+		if child.Name == ical.CompFreeBusy {
+			if err := c.storedFreeBusy(child, resolver()); err != nil {
+				c.problem(false, index, propValue(child, "UID"), err)
+			}
+		}
+	}
+	return nil
+}
+
+// yield counts one event instance.
+func (c *computation) yield(in recurrence.Instance) bool {
+	c.add(in.Start, in.End, c.instanceType(in.Component))
+	return true
+}
+
+// instanceType returns the busy type an instance of comp has for the user.
+// It is computed once per component.
+func (c *computation) instanceType(comp *ical.Component) Type {
+	if t, ok := c.types[comp]; ok {
+		return t
+	}
+	t := c.componentType(comp)
+	c.types[comp] = t
+	return t
+}
+
+func (c *computation) componentType(comp *ical.Component) Type {
+	if equalFoldTrim(propValue(comp, "TRANSP"), "TRANSPARENT") {
+		return Free
+	}
+	t := Busy
+	switch status := propValue(comp, "STATUS"); {
+	case equalFoldTrim(status, "CANCELLED"):
+		return Free
+	case equalFoldTrim(status, "TENTATIVE"):
+		t = BusyTentative
+	}
+	if len(c.users) == 0 {
+		return t
+	}
+	organizer := false
+	if ps := comp.Props["ORGANIZER"]; len(ps) > 0 {
+		organizer = c.users.Has(ps[0].Value)
+	}
+	var part Type
+	for i := range comp.Props["ATTENDEE"] {
+		a := &comp.Props["ATTENDEE"][i]
+		if !c.users.Has(a.Value) {
+			continue
+		}
+		pt := partstatType(a.Params.Get("PARTSTAT"), organizer)
+		if part == "" || pt.rank() > part.rank() {
+			part = pt
+		}
+	}
+	if part != "" && part.rank() < t.rank() {
+		t = part
+	}
+	return t
+}
+
+// partstatType maps the user's participation status to a busy type.
+func partstatType(partstat string, organizer bool) Type {
+	switch {
+	case partstat == "" && organizer:
+		return Busy
+	case partstat == "", equalFoldTrim(partstat, "NEEDS-ACTION"), equalFoldTrim(partstat, "TENTATIVE"):
+		return BusyTentative
+	case equalFoldTrim(partstat, "DECLINED"), equalFoldTrim(partstat, "DELEGATED"):
+		return Free
+	default:
+		return Busy
+	}
+}
+
+// storedFreeBusy counts the FREEBUSY properties of a stored VFREEBUSY.
+func (c *computation) storedFreeBusy(comp *ical.Component, res *tz.Resolver) error {
+	var errs []error
+	for i := range comp.Props["FREEBUSY"] {
+		p := &comp.Props["FREEBUSY"][i]
+		periods, err := freeBusyPeriods(p, res, c.loc)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		t := ParseType(p.Params.Get("FBTYPE"))
+		for _, x := range periods {
+			c.add(x.Start.Time, x.End, t)
+		}
+	}
+	return errors.Join(errs...)
+}
