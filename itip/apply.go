@@ -234,6 +234,7 @@ type applier struct {
 	result    *Object  // the new copy, set by updated
 	changed   bool     // a REPLY changed the organizer's copy
 	checks    int      // recurrence expansions done by isInstance
+	delegate  bool     // the replier is a delegate named by DELEGATED-TO
 }
 
 func (a *applier) skip(format string, args ...any) {

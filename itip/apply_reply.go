@@ -28,7 +28,8 @@ func (a *applier) reply() (*Applied, error) {
 		return nil, errorf(ValidSchedulingMessage, "a REPLY from the organizer to itself")
 	}
 	known := isAttendeeOf(a.old, replier)
-	if !known && !a.opts.AcceptReplyFromNonAttendee {
+	a.delegate = isDelegateIn(a.old, replier)
+	if !known && !a.delegate && !a.opts.AcceptReplyFromNonAttendee {
 		return nil, &Error{Condition: ValidSchedulingMessage, Err: ErrNotAttendee,
 			Msg: replier + " replied but is not an ATTENDEE of the organizer's copy"}
 	}
@@ -115,7 +116,7 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 	from := c.Props.Get(ical.PropAttendee)
 	att := Attendee(target, replier)
 	if att == nil {
-		if known && !a.opts.AcceptReplyFromNonAttendee {
+		if !a.delegateIn(target, replier) && (known && !a.opts.AcceptReplyFromNonAttendee) {
 			a.skip("%s: %s is not invited to it", what, replier)
 			return false, nil
 		}
@@ -150,6 +151,36 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 		edit.comps[key] = target
 	}
 	return true, nil
+}
+
+// isDelegateIn reports whether addr is named in the DELEGATED-TO parameter
+// of an ATTENDEE of any component of o: a delegate (RFC 5546 §3.2.2.3),
+// whose REPLY adds them to the organizer's copy.
+func isDelegateIn(o *Object, addr string) bool {
+	for _, c := range o.Components() {
+		if delegatedTo(c, addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// delegateIn reports whether addr is a delegate of an attendee of c.
+func (a *applier) delegateIn(c *ical.Component, addr string) bool {
+	return a.delegate && delegatedTo(c, addr)
+}
+
+func delegatedTo(c *ical.Component, addr string) bool {
+	for _, p := range c.Props[ical.PropAttendee] {
+		for _, v := range p.Params[ical.ParamDelegatedTo] {
+			for _, d := range strings.Split(v, ",") {
+				if caladdr.Equal(strings.Trim(strings.TrimSpace(d), `"`), addr) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // isMasterStart reports whether key is the start of the stored master.
@@ -384,6 +415,11 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 		}
 		cal := newMessageCalendar(MethodRequest, a.prodID(), len(out)+2)
 		finishMessage(cal, []*Object{o}, out)
+		for i, c := range cal.Children {
+			if c.Name == ical.CompTimezone { // not shared with the stored copy
+				cal.Children[i] = deepCopyComponent(c, true)
+			}
+		}
 		msgs = append(msgs, &Message{Method: MethodRequest, Originator: o.Organizer,
 			Recipients: g.recipients, Update: kind, Calendar: cal})
 	}
