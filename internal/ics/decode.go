@@ -62,8 +62,9 @@ func (o DecodeOptions) Decode(data []byte) (*ical.Calendar, error) {
 	d.values = d.valuesBuf[:0]
 	d.order = d.orderBuf[:0]
 	d.kids = d.kidsBuf[:0]
-	// Room for every line to be a property, within reason.
-	d.props = make([]ical.Prop, 0, min(strings.Count(d.src, "\n")+1, 4096))
+	// Size the shared storage for about one property per line.
+	d.lines = strings.Count(d.src, "\n") + 1
+	d.props = make([]ical.Prop, 0, min(d.lines, 32))
 	cal, err := d.decode()
 	if err != nil {
 		return nil, err
@@ -100,6 +101,7 @@ type decoder struct {
 	orig []byte
 
 	nprops, ncomps int
+	lines          int // lines in src
 
 	stack []frame     // open components, innermost last
 	props []ical.Prop // properties of the open components, innermost last
@@ -118,9 +120,9 @@ type decoder struct {
 	// no allocation for them.
 	stackBuf  [8]frame
 	paramsBuf [8]rawParam
-	valuesBuf [16]string
-	orderBuf  [64]int32
-	kidsBuf   [16]*ical.Component
+	valuesBuf [8]string
+	orderBuf  [32]int32
+	kidsBuf   [8]*ical.Component
 }
 
 // frame is one open component.
@@ -244,7 +246,6 @@ func (d *decoder) componentName(cl contentLine) (string, error) {
 func (d *decoder) finishComponent(f *frame) {
 	if kids := d.kids[f.kidStart:]; len(kids) > 0 {
 		f.comp.Children = d.keepKids(kids)
-		clear(kids)
 		d.kids = d.kids[:f.kidStart]
 	}
 	own := d.props[f.propStart:]
@@ -280,7 +281,6 @@ func (d *decoder) finishComponent(f *frame) {
 		}
 	}
 	f.comp.Props = props
-	clear(own)
 	d.props = d.props[:f.propStart]
 }
 
@@ -289,7 +289,10 @@ func (d *decoder) finishComponent(f *frame) {
 func (d *decoder) keepProps(n int) []ical.Prop {
 	if cap(d.pchunk)-len(d.pchunk) < n {
 		size := 2 * cap(d.pchunk)
-		size = min(max(size, 32), 512)
+		if size == 0 {
+			size = d.lines
+		}
+		size = min(max(size, 16), 512)
 		size = max(size, n)
 		d.pchunk = make([]ical.Prop, 0, size)
 	}
