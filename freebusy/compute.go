@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/emersion/go-ical"
-
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/recurrence"
 )
@@ -74,7 +72,8 @@ type computation struct {
 	startUnix, endUnix int64
 	users              caladdr.Set
 	maxPeriods         int
-	types              map[*ical.Component]Type // busy type per component
+	types              []componentBusyType // busy type per component of the current group
+	yieldFn            func(recurrence.Instance) bool
 	periods            []Period
 	compactAt          int  // merge periods when there are this many
 	overflow           bool // more than maxPeriods periods after merging
@@ -97,14 +96,15 @@ func newComputation(q Query, lim recurrence.Limits) *computation {
 		maxPeriods: q.maxPeriods(),
 		compactAt:  minCompact,
 	}
-	c.types = make(map[*ical.Component]Type)
+	c.yieldFn = c.yield
 	return c
 }
 
 // fork returns an empty computation with c's query, for a worker.
 func (c *computation) fork() *computation {
 	f := *c
-	f.types = make(map[*ical.Component]Type)
+	f.types = nil
+	f.yieldFn = f.yield
 	f.periods, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
 	return &f
 }

@@ -24,7 +24,8 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 		if expandErr != nil || !mayOverlap(comps, c.startUnix, c.endUnix) {
 			return
 		}
-		err := recurrence.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yield)
+		c.types = c.types[:0]
+		err := recurrence.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yieldFn)
 		if err == nil {
 			return
 		}
@@ -53,16 +54,31 @@ func (c *computation) yield(in recurrence.Instance) bool {
 	return true
 }
 
+// componentBusyType caches the busy type of one component.
+type componentBusyType struct {
+	comp *ical.Component
+	t    Type
+}
+
 // instanceType returns the busy type an instance of comp has for the user.
-// It is computed once per component.
+// It is computed once per component of the group being expanded; a group
+// has one component per override, so the cache is a short list.
 func (c *computation) instanceType(comp *ical.Component) Type {
-	if t, ok := c.types[comp]; ok {
-		return t
+	for _, ct := range c.types {
+		if ct.comp == comp {
+			return ct.t
+		}
 	}
 	t := c.componentType(comp)
-	c.types[comp] = t
+	if len(c.types) < maxCachedTypes {
+		c.types = append(c.types, componentBusyType{comp, t})
+	}
 	return t
 }
+
+// maxCachedTypes bounds the list instanceType searches: an object with
+// thousands of overrides computes the type of the others each time.
+const maxCachedTypes = 16
 
 func (c *computation) componentType(comp *ical.Component) Type {
 	if equalFoldTrim(propValue(comp, "TRANSP"), "TRANSPARENT") {
