@@ -214,10 +214,14 @@ func Apply(msg, existing *ical.Calendar, recipient string, opts ApplyOptions) (*
 	}
 	res.Method = method
 	if len(a.skipped) > 0 {
+		why := strings.Join(a.skipped, "; ")
+		if more := a.nskipped - len(a.skipped); more > 0 {
+			why += fmt.Sprintf("; and %d more", more)
+		}
 		if res.Reason == "" {
-			res.Reason = strings.Join(a.skipped, "; ")
+			res.Reason = why
 		} else {
-			res.Reason += ": " + strings.Join(a.skipped, "; ")
+			res.Reason += ": " + why
 		}
 	}
 	return res, nil
@@ -235,11 +239,18 @@ type applier struct {
 	changed   bool     // a REPLY changed the organizer's copy
 	checks    int      // recurrence expansions done by isInstance
 	delegate  bool     // the replier is a delegate named by DELEGATED-TO
+	nskipped  int      // components skipped, listed or not
 }
 
 func (a *applier) skip(format string, args ...any) {
-	a.skipped = append(a.skipped, fmt.Sprintf(format, args...))
+	a.nskipped++
+	if len(a.skipped) < maxReasons {
+		a.skipped = append(a.skipped, fmt.Sprintf(format, args...))
+	}
 }
+
+// maxReasons bounds the skipped components Applied.Reason lists.
+const maxReasons = 5
 
 func (a *applier) ignored(reason string) *Applied {
 	return &Applied{Outcome: OutcomeIgnored, Reason: reason}

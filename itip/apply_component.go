@@ -270,7 +270,7 @@ func sameLines(a, b []string) bool {
 
 // maxInstanceChecks bounds the recurrence expansions one Apply call makes
 // to check that a RECURRENCE-ID names a real instance.
-const maxInstanceChecks = 64
+const maxInstanceChecks = 8
 
 // isInstance reports whether key is the start of an instance of the
 // recurring master of o (EXDATEs excluded), expanding the recurrence
@@ -282,7 +282,7 @@ func (a *applier) isInstance(o *Object, key time.Time) (found, ok bool) {
 	}
 	a.checks++
 	err := recurrence.Expand(context.Background(), []*ical.Component{o.Master}, o.resolver, o.floating,
-		key, key.Add(time.Second), recurrence.Limits{}, func(in recurrence.Instance) bool {
+		key, key.Add(time.Second), recurrence.Limits{MaxSteps: 50_000}, func(in recurrence.Instance) bool {
 			if in.RecurrenceID.Equal(key) {
 				found = true
 				return false
@@ -290,6 +290,7 @@ func (a *applier) isInstance(o *Object, key time.Time) (found, ok bool) {
 			return true
 		})
 	if err != nil {
+		a.checks = maxInstanceChecks // too costly: no more expansions in this call
 		return false, false
 	}
 	return found, true

@@ -483,3 +483,40 @@ func TestApplyStatusCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyHostileReplyIsBounded sends a REPLY naming thousands of
+// instances of a SECONDLY rule that starts in 1900: the recurrence checks
+// are capped, so Apply answers quickly and creates no overrides.
+func TestApplyHostileReplyIsBounded(t *testing.T) {
+	stored := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260101T000000Z\r\n" +
+		"DTSTART:19000101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nORGANIZER:mailto:o@example.com\r\n" +
+		"ATTENDEE:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:REPLY\r\n")
+	base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 4000; i++ {
+		fmt.Fprintf(&b, "BEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:%s\r\n"+
+			"ORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:a@example.com\r\nEND:VEVENT\r\n",
+			base.Add(time.Duration(i)*time.Minute).Format("20060102T150405Z"))
+	}
+	b.WriteString("END:VCALENDAR\r\n")
+	msg, err := ics.Decode([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := ics.Decode([]byte(stored))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := Apply(msg, cur, "mailto:o@example.com", ApplyOptions{})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Apply took %v", d)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeIgnored || len(res.Reason) > 1000 || !strings.HasSuffix(res.Reason, "and 3995 more") {
+		t.Fatalf("outcome %v (%s), want ignored with a short reason", res.Outcome, res.Reason)
+	}
+}
