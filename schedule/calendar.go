@@ -213,3 +213,26 @@ func (h *Handler) deleteCalendar(q *request) error {
 
 // scheduleTagName is CALDAV:schedule-tag.
 var scheduleTagName = xml.Name{Space: nsCalDAV, Local: "schedule-tag"}
+
+// refusePropPatch answers PROPPATCH on resources without writable
+// properties: every property is 403 (RFC 4918 §9.2; go-webdav answers
+// 501 Not Implemented).
+func (h *Handler) refusePropPatch(q *request) error {
+	body, err := readBody(q.r, xmlLimit)
+	if err != nil {
+		return err
+	}
+	root, err := parseXML(bytes.NewReader(body))
+	if err != nil || !root.is(nsDAV, "propertyupdate") {
+		return &Error{Status: http.StatusBadRequest, Message: "malformed PROPPATCH body", Err: err}
+	}
+	resp := el(nsDAV, "response", hrefEl(href(q.r.URL.Path)))
+	for _, op := range root.children {
+		for _, p := range op.child(nsDAV, "prop").childrenOrNil() {
+			resp.children = append(resp.children, el(nsDAV, "propstat",
+				el(nsDAV, "prop", &node{name: p.name}),
+				textEl(nsDAV, "status", "HTTP/1.1 "+statusLine(http.StatusForbidden))))
+		}
+	}
+	return writeMultistatus(q.w, []*node{resp})
+}

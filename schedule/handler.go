@@ -144,9 +144,16 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	case kindObject:
 		return h.serveObject(req)
 	}
-	if r.Method == http.MethodOptions {
+	switch r.Method {
+	case http.MethodOptions:
 		h.next.ServeHTTP(withAutoSchedule(w), r)
 		return nil
+	case "PROPPATCH":
+		return h.refusePropPatch(req)
+	case "COPY", "MOVE":
+		// Only calendar objects are copied or moved (go-webdav answers
+		// 501 for everything).
+		return httpError(http.StatusForbidden, r.Method+" of this resource")
 	}
 	h.next.ServeHTTP(w, r)
 	return nil

@@ -23,6 +23,10 @@ const maxCASAttempts = 16
 // maxDeliveryWorkers bounds the deliveries of one write run in parallel.
 const maxDeliveryWorkers = 8
 
+// parallelDeliveryThreshold is the number of deliveries from which they
+// run in parallel; fewer are cheaper one after the other.
+const parallelDeliveryThreshold = 8
+
 // lockStripes is the number of mutexes serialising updates of the same
 // scheduling object inside this process (CAS still guards against other
 // processes).
@@ -63,7 +67,7 @@ func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msg
 	statuses := make(map[string]Status, len(jobs))
 	results := make([]Status, len(jobs))
 	workers := min(len(jobs), maxDeliveryWorkers)
-	if workers <= 1 {
+	if len(jobs) < parallelDeliveryThreshold {
 		for i, j := range jobs {
 			results[i] = h.deliver(ctx, sender, j.msg, j.recipient)
 		}
@@ -100,6 +104,69 @@ func worse(a, b Status) bool {
 	return !strings.HasPrefix(string(a), "1.") && strings.HasPrefix(string(b), "1.")
 }
 
+// predictStatuses returns the status each recipient's delivery is
+// expected to end with: StatusDelivered for a local user who accepts the
+// sender's messages, StatusNoPrivilege or StatusInvalidUser when it is
+// known to fail, StatusPending for recipients left to the Deliverers.
+func (h *Handler) predictStatuses(ctx context.Context, sender *backend.Principal, msgs []*itip.Message) map[string]Status {
+	out := make(map[string]Status)
+	for _, m := range msgs {
+		for _, r := range m.Recipients {
+			st := h.predict(ctx, sender, m, r)
+			key := caladdr.Normalize(r)
+			if prev, ok := out[key]; !ok || worse(st, prev) {
+				out[key] = st
+			}
+		}
+	}
+	return out
+}
+
+func (h *Handler) predict(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) Status {
+	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
+	switch {
+	case errors.Is(err, backend.ErrNotFound):
+		if len(h.deliverers) == 0 {
+			return StatusInvalidUser
+		}
+		return StatusPending
+	case err != nil:
+		return StatusPending
+	case rcpt.InboxPath == "":
+		return StatusInvalidUser
+	}
+	priv, err := h.privileges(ctx, sender.Path, rcpt.Path, privilege.Inbox)
+	if err != nil {
+		return StatusPending
+	}
+	if !priv.Has(deliverPrivilege(msg)) {
+		return StatusNoPrivilege
+	}
+	return StatusDelivered
+}
+
+// deliverPrivilege is the inbox privilege a message needs (§6.1).
+func deliverPrivilege(msg *itip.Message) privilege.Privilege {
+	switch msg.Method {
+	case itip.MethodReply, itip.MethodRefresh, itip.MethodCounter:
+		return privilege.ScheduleDeliverReply
+	}
+	return privilege.ScheduleDeliverInvite
+}
+
+// sameStatuses reports whether two status maps are equal.
+func sameStatuses(a, b map[string]Status) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
 // deliver delivers msg to one recipient: locally when the store hosts
 // them (RFC 6638 §4), through the Deliverers otherwise.
 func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) Status {
@@ -117,11 +184,7 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 	}
 	// §11.2 item 3: the calendar owner's privilege on the recipient's
 	// inbox.
-	need := privilege.ScheduleDeliverInvite
-	switch msg.Method {
-	case itip.MethodReply, itip.MethodRefresh, itip.MethodCounter:
-		need = privilege.ScheduleDeliverReply
-	}
+	need := deliverPrivilege(msg)
 	priv, err := h.privileges(ctx, sender.Path, rcpt.Path, privilege.Inbox)
 	if err != nil {
 		h.log.ErrorContext(ctx, "schedule: delivery policy", "recipient", recipient, "err", err)

@@ -31,6 +31,11 @@ func (h *Handler) serveObject(q *request) error {
 		return h.deleteObject(q)
 	case "COPY", "MOVE":
 		return h.copyMove(q)
+	case "PROPPATCH":
+		if err := h.authorizeWrite(q); err != nil {
+			return err
+		}
+		return h.refusePropPatch(q)
 	case http.MethodOptions:
 		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
 		return nil
@@ -260,6 +265,14 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 			return nil, err
 		}
 	}
+	var predicted map[string]Status
+	if len(act.Messages) > 0 && act.Object != nil {
+		// Store the statuses deliveries are expected to end with, so that
+		// the common case needs no second write (§3.2.9 status values
+		// are corrected after delivery when the outcome differs).
+		predicted = h.predictStatuses(ctx, dst.principal, act.Messages)
+		setStatuses(act.Object, predicted)
+	}
 	stored := data
 	if act.Object != nil && (act.Role != itip.RoleNone || old != nil && old.ScheduleTag != "") {
 		stored = ics.Encode(act.Object)
@@ -279,8 +292,10 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	}
 	if len(act.Messages) > 0 {
 		statuses := h.deliverAll(ctx, dst.principal, act.Messages)
-		if obj, err = h.writeStatuses(ctx, dst.principal, act.UID, obj, statuses); err != nil {
-			return nil, err
+		if !sameStatuses(statuses, predicted) {
+			if obj, err = h.writeStatuses(ctx, dst.principal, act.UID, obj, statuses); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return &writeResult{obj: obj, created: old == nil}, nil

@@ -47,7 +47,7 @@ func parseScheduleResponse(t *testing.T, body string) scheduleResponse {
 	return sr
 }
 
-func putPlain(t *testing.T, e *env, path, data string) {
+func putPlain(t testing.TB, e *env, path, data string) {
 	t.Helper()
 	if _, err := e.store.PutObject(context.Background(), path, []byte(data), nil); err != nil {
 		t.Fatal(err)

@@ -16,9 +16,12 @@ func (h *Handler) servePrincipal(q *request) error {
 	case http.MethodOptions:
 		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
 		return nil
-	default:
+	case http.MethodGet, http.MethodHead, "REPORT":
 		h.next.ServeHTTP(q.w, q.r)
 		return nil
+	default:
+		// Principals are the server's: nothing is written to them.
+		return httpError(http.StatusMethodNotAllowed, q.r.Method+" on a principal")
 	}
 	if q.actor == "" {
 		// Unauthenticated: no scheduling information (§11.4).
