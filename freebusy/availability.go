@@ -21,6 +21,11 @@ const (
 	propBusyType     = "BUSYTYPE"
 )
 
+// maxAvailabilityComponents bounds the VAVAILABILITY components one query
+// reads; those beyond it are reported as problems and ignored. Combining
+// layers costs time proportional to their number times their free time.
+const maxAvailabilityComponents = 1000
+
 // lowestPriority is the rank of PRIORITY:0 (undefined) and of a missing or
 // malformed PRIORITY: below 9, the lowest defined priority.
 const lowestPriority = 10
@@ -56,6 +61,7 @@ type availabilityLayer struct {
 // periods of different types may overlap.
 func (c *computation) availability(ctx context.Context) error {
 	var layers []*availabilityLayer
+	count := 0
 	for i, cal := range c.q.Availability {
 		if cal == nil || cal.Component == nil {
 			continue
@@ -65,6 +71,11 @@ func (c *computation) availability(ctx context.Context) error {
 			if comp.Name != compAvailability {
 				continue
 			}
+			if count >= maxAvailabilityComponents {
+				c.problem(true, i, propValue(comp, "UID"), &recurrence.LimitError{Which: "VAVAILABILITY components", Limit: maxAvailabilityComponents})
+				continue
+			}
+			count++
 			layer, err := c.availabilityLayer(ctx, comp, res)
 			if err != nil {
 				if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {

@@ -392,3 +392,21 @@ func TestComputeParallelMatchesSequential(t *testing.T) {
 		t.Errorf("problems: parallel %v, sequential %v", pp, sp)
 	}
 }
+
+func TestComputeAvailabilityComponentLimit(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < maxAvailabilityComponents+2; i++ {
+		fmt.Fprintf(&b, "BEGIN:VAVAILABILITY\nUID:a%d\nDTSTAMP:20250101T000000Z\nDTSTART:20260105T%02d0000Z\nDTEND:20260105T%02d3000Z\nEND:VAVAILABILITY\n", i, i%24, i%24)
+	}
+	q := Query{Start: jan5, End: jan12, Availability: []*ical.Calendar{calendar(t, b.String())}}
+	res, err := Compute(context.Background(), q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 2 || !errors.Is(res.Problems[0], recurrence.ErrLimit) || res.Problems[1].UID != fmt.Sprintf("a%d", maxAvailabilityComponents+1) {
+		t.Errorf("Problems %v", res.Problems)
+	}
+	if len(res.Periods) != 24 {
+		t.Errorf("%d periods, want 24: %v", len(res.Periods), res.Periods)
+	}
+}

@@ -18,7 +18,8 @@ type Query struct {
 	// time is computed (e.g. "mailto:alice@example.com"). An instance in
 	// which one of them is an ATTENDEE takes its type from that attendee's
 	// PARTSTAT: DECLINED is free, NEEDS-ACTION and TENTATIVE are
-	// BUSY-TENTATIVE. Addresses are compared with internal/caladdr.
+	// BUSY-TENTATIVE. Addresses are compared with internal/caladdr. With
+	// no addresses, PARTSTAT is not looked at.
 	Addresses []string
 
 	// Location is the user's time zone, in which DATE (all-day) and
@@ -28,7 +29,9 @@ type Query struct {
 	// Availability holds the user's VAVAILABILITY components (RFC 7953),
 	// e.g. the CALDAV:calendar-availability property, each in a calendar
 	// object with the VTIMEZONEs it needs. Time outside their AVAILABLE
-	// blocks is busy with their BUSYTYPE.
+	// blocks is busy with their BUSYTYPE. VAVAILABILITY components in the
+	// objects given to Compute are not looked at: a server that stores
+	// them in calendar collections passes those objects here too.
 	Availability []*ical.Calendar
 
 	// Limits caps recurrence expansion per object; zero fields take their
