@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,14 +150,15 @@ func (s *Store) Objects(ctx context.Context, calendarPath string) ([]backend.Obj
 	return objs, nil
 }
 
-// ObjectByUID finds the object with that UID in any calendar of principal
-// (the oldest, should several calendars hold one), or returns
-// backend.ErrNotFound.
+// ObjectByUID finds the object with that UID in the calendars of
+// principal: in its default calendar first, then in path order. It
+// returns backend.ErrNotFound when there is none.
 func (s *Store) ObjectByUID(ctx context.Context, principal, uid string) (*backend.Object, error) {
 	o, err := scanObject(s.read.QueryRowContext(ctx, s.q(`SELECT `+objectColumns+`
 		FROM objects o JOIN calendars c ON c.id = o.calendar_id
+		LEFT JOIN default_calendars d ON d.principal_id = o.principal_id AND d.calendar_id = o.calendar_id
 		WHERE o.principal_id = (SELECT id FROM principals WHERE path = ?) AND o.uid = ?
-		ORDER BY o.id LIMIT 1`), principal, uid))
+		ORDER BY CASE WHEN d.calendar_id IS NULL THEN 1 ELSE 0 END, c.path LIMIT 1`), principal, uid))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = backend.ErrNotFound
 	}
@@ -169,10 +171,11 @@ func (s *Store) ObjectByUID(ctx context.Context, principal, uid string) (*backen
 // PutObject creates or replaces the object at path with data under opts'
 // conditions, in one transaction, and returns what is now stored. Errors:
 // backend.ErrInvalidPath, backend.ErrNotFound (no such calendar, or
-// IfMatch on a missing object), and what backend.CheckObject returns
-// (backend.ErrTooLarge, backend.ErrInvalidData,
-// backend.ErrUnsupportedComponent), backend.ErrPreconditionFailed and
-// backend.ErrUIDConflict.
+// IfMatch on a missing object), backend.ErrTooLarge (the calendar's
+// MaxSize), backend.ErrInvalidData (what backend.MakeIndex rejects),
+// backend.ErrUnsupportedComponent, backend.ErrPreconditionFailed and
+// backend.ErrUIDConflict: the checks of backend.CheckObject, then ETag
+// conditions, then the UID.
 func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions) (*backend.Object, error) {
 	calPath, name, err := backend.SplitObjectPath(path)
 	if err != nil {
@@ -181,14 +184,15 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 	if opts == nil {
 		opts = &backend.PutOptions{}
 	}
-	// Size, data and component checks run before the write transaction,
-	// so that parsing never holds the (SQLite) write lock; the
-	// transaction checks the calendar again.
-	cal, err := s.calendarRow(ctx, s.read, calPath)
-	if err != nil {
-		return nil, fmt.Errorf("put object %q: %w", path, err)
+	// Parse before the write transaction, so that parsing never holds the
+	// (SQLite) write lock; no calendar accepts more than
+	// backend.DefaultMaxResourceSize, so larger data is not even parsed.
+	// The calendar's own limit and components are checked in the
+	// transaction.
+	if len(data) > backend.DefaultMaxResourceSize {
+		return nil, fmt.Errorf("put object %q: %w: %d octets, limit %d", path, backend.ErrTooLarge, len(data), backend.DefaultMaxResourceSize)
 	}
-	idx, err := backend.CheckObject(ctx, &cal.cal, data)
+	idx, err := backend.MakeIndexContext(ctx, data)
 	if err != nil {
 		return nil, fmt.Errorf("put object %q: %w", path, err)
 	}
@@ -199,7 +203,10 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 		Index:       idx,
 	}
 	first, last := floorSeconds(idx.First), ceilSeconds(idx.Last)
-	if idx.Unbounded {
+	if idx.Unbounded || !first.Valid {
+		// No end; or no time at all, which every range query returns
+		// (and which the range index finds as last_ts IS NULL AND
+		// first_ts IS NULL).
 		last = sql.NullInt64{}
 	}
 	// The stored Index is what a read returns: whole seconds, UTC.
@@ -216,20 +223,43 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 		if err != nil {
 			return err
 		}
-		if !c.cal.Supports(idx.Component) {
-			return fmt.Errorf("%w: %s in calendar %q", backend.ErrUnsupportedComponent, idx.Component, calPath)
-		}
 		if int64(len(data)) > c.cal.MaxSize() {
 			return fmt.Errorf("%w: %d octets, calendar accepts %d", backend.ErrTooLarge, len(data), c.cal.MaxSize())
 		}
+		if !c.cal.Supports(idx.Component) {
+			return fmt.Errorf("%w: %s in calendar %q", backend.ErrUnsupportedComponent, idx.Component, calPath)
+		}
+		// One query finds both the object at the path (to replace) and
+		// any other object of the calendar with the UID (a conflict),
+		// and locks them until the transaction ends.
 		var (
-			oldID   int64
-			oldETag string
+			oldID    int64
+			oldETag  string
+			exists   bool
+			conflict string
 		)
-		err = tx.QueryRowContext(ctx, s.q(`SELECT id, etag FROM objects WHERE calendar_id = ? AND name = ?`+s.d.forUpdate), c.id, name).
-			Scan(&oldID, &oldETag)
-		exists := err == nil
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id, etag, name FROM objects
+			WHERE calendar_id = ? AND (name = ? OR uid = ?)`+s.d.forUpdate), c.id, name, idx.UID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				id         int64
+				etag, have string
+			)
+			if err := rows.Scan(&id, &etag, &have); err != nil {
+				rows.Close()
+				return err
+			}
+			if have == name {
+				oldID, oldETag, exists = id, etag, true
+			} else {
+				conflict = have
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		switch {
@@ -239,14 +269,8 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 			return fmt.Errorf("If-Match on a missing object: %w", backend.ErrNotFound)
 		case opts.IfMatch != "" && opts.IfMatch != oldETag:
 			return fmt.Errorf("%w: If-Match %q, stored ETag %q", backend.ErrPreconditionFailed, opts.IfMatch, oldETag)
-		}
-		var other string
-		err = tx.QueryRowContext(ctx, s.q(`SELECT name FROM objects WHERE calendar_id = ? AND uid = ? AND name <> ?`), c.id, idx.UID, name).Scan(&other)
-		if err == nil {
-			return fmt.Errorf("%w: UID %q is in %s%s", backend.ErrUIDConflict, idx.UID, calPath, other)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
+		case conflict != "":
+			return fmt.Errorf("%w: UID %q is in %s%s", backend.ErrUIDConflict, idx.UID, calPath, conflict)
 		}
 		o.ETag, o.ModTime = newETag(), now()
 		if exists {
@@ -322,25 +346,34 @@ func (s *Store) ObjectsInRange(ctx context.Context, calendarPath string, start, 
 	if err != nil {
 		return nil, err
 	}
+	// Three disjoint scans of the (calendar_id, last_ts, first_ts)
+	// index select the row ids: objects without time, open-ended ones
+	// starting before end, and bounded ones whose [first, last] span
+	// meets [start, end). The third walks the index entries of objects
+	// ending after start and keeps those starting before end, reading
+	// only the index (SQLite keeps the row id in it); rows are fetched
+	// for the ids found only.
 	var (
-		cond []string
-		args = []any{c.id}
+		timeless = `SELECT id FROM objects WHERE calendar_id = ? AND last_ts IS NULL AND first_ts IS NULL`
+		open     = `SELECT id FROM objects WHERE calendar_id = ? AND last_ts IS NULL AND first_ts IS NOT NULL`
+		bounded  = `SELECT id FROM objects WHERE calendar_id = ? AND last_ts IS NOT NULL`
+		args     = []any{c.id, c.id}
 	)
 	if !end.IsZero() {
-		cond = append(cond, "o.first_ts < ?")
+		open += ` AND first_ts < ?`
 		args = append(args, ceilSeconds(end).Int64)
 	}
+	args = append(args, c.id)
 	if !start.IsZero() {
-		cond = append(cond, "(o.last_ts IS NULL OR o.last_ts >= ?)")
+		bounded += ` AND last_ts >= ?`
 		args = append(args, floorSeconds(start).Int64)
 	}
-	where := ""
-	if len(cond) > 0 {
-		where = " AND (o.first_ts IS NULL OR (" + strings.Join(cond, " AND ") + "))"
+	if !end.IsZero() {
+		bounded += ` AND first_ts < ?`
+		args = append(args, ceilSeconds(end).Int64)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+objectColumns+`
-		FROM objects o JOIN calendars c ON c.id = o.calendar_id
-		WHERE o.calendar_id = ?`+where+` ORDER BY o.name`), args...)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+objectColumns+` FROM objects o JOIN calendars c ON c.id = o.calendar_id
+		WHERE o.id IN (`+timeless+` UNION ALL `+open+` UNION ALL `+bounded+`)`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("objects of %q in range: %w", calendarPath, err)
 	}
@@ -348,5 +381,6 @@ func (s *Store) ObjectsInRange(ctx context.Context, calendarPath string, start, 
 	if err != nil {
 		return nil, fmt.Errorf("objects of %q in range: %w", calendarPath, err)
 	}
+	slices.SortFunc(objs, func(a, b backend.Object) int { return strings.Compare(a.Path, b.Path) })
 	return objs, nil
 }

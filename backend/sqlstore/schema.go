@@ -71,8 +71,7 @@ var migrations = [][]string{
 			CONSTRAINT objects_uid_key UNIQUE (calendar_id, uid)
 		)`,
 		`CREATE INDEX objects_principal_uid ON objects (principal_id, uid)`,
-		`CREATE INDEX objects_calendar_first ON objects (calendar_id, first_ts)`,
-		`CREATE INDEX objects_calendar_last ON objects (calendar_id, last_ts)`,
+		`CREATE INDEX objects_calendar_range ON objects (calendar_id, last_ts, first_ts)`,
 		`CREATE TABLE inbox (
 			id {id},
 			principal_id BIGINT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
