@@ -40,7 +40,8 @@
 // rule before it hit a limit, still counts. TZIDs are resolved by
 // internal/tz (IANA names, Windows names, the object's own VTIMEZONE);
 // an unresolvable one is never taken as UTC. Compute itself fails only for
-// an invalid Query (ErrInvalidQuery) or when its context ends; callers
+// an invalid Query (ErrInvalidQuery), for an answer larger than
+// Query.MaxPeriods (ErrTooManyPeriods), or when its context ends; callers
 // should give it a deadline, since each object may use up to the
 // recurrence limits.
 package freebusy

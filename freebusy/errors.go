@@ -32,6 +32,7 @@ type ObjectError struct {
 	Err error
 }
 
+// Error describes the problem and the object it is in.
 func (e *ObjectError) Error() string {
 	what := "object"
 	if e.Availability {
@@ -62,6 +63,7 @@ type RequestError struct {
 	Err error
 }
 
+// Error names the property at fault and what is wrong with it.
 func (e *RequestError) Error() string {
 	msg := "freebusy: invalid VFREEBUSY request: " + e.Property + ": " + e.Reason
 	if e.Err != nil {
