@@ -324,10 +324,15 @@ func (p *planner) sameOthers(a, b []ical.Prop) bool {
 	}
 	for i := range b {
 		var match *ical.Prop
-		for j := range a {
-			if caladdr.Equal(a[j].Value, b[i].Value) {
-				match = &a[j]
-				break
+		if a[i].Value == b[i].Value {
+			match = &a[i] // the usual case: same order, same spelling
+		} else {
+			norm := caladdr.Normalize(b[i].Value)
+			for j := range a {
+				if caladdr.Normalize(a[j].Value) == norm {
+					match = &a[j]
+					break
+				}
 			}
 		}
 		if match == nil {

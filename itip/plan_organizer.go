@@ -166,17 +166,12 @@ func (p *planner) reconcile(act *Actions, oldSide, newSide *side, reg *registry)
 // checkAttendees applies the Schedule-Tag merge and the organizer PARTSTAT
 // rule to one new component and keeps SCHEDULE-STATUS server-owned.
 func (p *planner) checkAttendees(ci *compInfo, reg *registry) error {
-	atts := ci.c.Props[ical.PropAttendee]
-	for i := range atts {
-		a := &atts[i]
-		pt := &reg.parts[reg.id(a.Value)]
-		if pt.self || ScheduleAgent(a) != AgentServer {
+	for i, id := range ci.members {
+		a := &ci.c.Props[ical.PropAttendee][ci.propIdx[i]]
+		if reg.parts[id].self || ScheduleAgent(a) != AgentServer {
 			continue
 		}
-		var old *ical.Prop
-		if ci.cp != nil {
-			old = Attendee(ci.cp.c, a.Value)
-		}
+		old := ci.cp.prop(id)
 		if p.opts.MergeAttendeeStatus && old != nil {
 			copyParam(a, old, ical.ParamParticipationStatus)
 		}
@@ -377,10 +372,7 @@ func (g *grouper) diff(id int32, oldV, newV *view, cancelled []time.Time) change
 		}
 	}
 	ownChanged := func(ci *compInfo) bool {
-		if ci.cp == nil {
-			return true
-		}
-		a, b := Attendee(ci.cp.c, g.reg.parts[id].addr), Attendee(ci.c, g.reg.parts[id].addr)
+		a, b := ci.cp.prop(id), ci.prop(id)
 		return a == nil || b == nil || Partstat(a) != Partstat(b)
 	}
 	if newV.master {

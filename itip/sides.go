@@ -62,6 +62,7 @@ type compInfo struct {
 	master    bool
 	cancelled bool    // STATUS:CANCELLED
 	members   []int32 // participant ids, sorted, unique
+	propIdx   []int32 // index into c.Props["ATTENDEE"] of each member
 
 	// Set on components of the new version:
 	cp      *compInfo // the old counterpart: same instance, or the old master
@@ -73,9 +74,36 @@ type compInfo struct {
 }
 
 // has reports whether participant id is listed in the component.
-func (ci *compInfo) has(id int32) bool {
-	i := sort.Search(len(ci.members), func(i int) bool { return ci.members[i] >= id })
-	return i < len(ci.members) && ci.members[i] == id
+func (ci *compInfo) has(id int32) bool { return ci.index(id) >= 0 }
+
+// index returns the position of id in members, or -1.
+func (ci *compInfo) index(id int32) int {
+	lo, hi := 0, len(ci.members)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if ci.members[m] < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(ci.members) && ci.members[lo] == id {
+		return lo
+	}
+	return -1
+}
+
+// prop returns the ATTENDEE property of participant id, or nil. It is
+// nil-safe.
+func (ci *compInfo) prop(id int32) *ical.Prop {
+	if ci == nil {
+		return nil
+	}
+	i := ci.index(id)
+	if i < 0 {
+		return nil
+	}
+	return &ci.c.Props[ical.PropAttendee][ci.propIdx[i]]
 }
 
 // side is one version (old or new) of an organizer's object.
@@ -91,34 +119,49 @@ type side struct {
 // from the new version (e.g. "MAILTO:" next to "mailto:").
 func buildSide(o *Object, reg *registry, isNew bool, p *planner) (*side, error) {
 	s := &side{obj: o}
+	var seen []uint32 // seen[id] == gen: id already listed in this component
+	var gen uint32
 	add := func(c *ical.Component, key time.Time, master bool) *compInfo {
+		gen++
 		ci := &compInfo{c: c, key: key, master: master}
 		ci.cancelled = strings.EqualFold(propValue(c, ical.PropStatus), "CANCELLED")
 		atts := c.Props[ical.PropAttendee]
 		ci.members = make([]int32, 0, len(atts))
-		kept := atts[:0]
+		ci.propIdx = make([]int32, 0, len(atts))
+		// The new version is our copy: duplicates and empty values are
+		// dropped from it. The old version belongs to the caller and is
+		// only read.
+		var kept []ical.Prop
+		if isNew {
+			kept = atts[:0]
+		}
 		for i := range atts {
-			if strings.TrimSpace(atts[i].Value) == "" {
+			a := atts[i]
+			if strings.TrimSpace(a.Value) == "" {
 				continue
 			}
-			id := reg.id(atts[i].Value)
-			if containsID(ci.members, id) {
-				if isNew {
-					continue // duplicate: drop it
+			id := reg.id(a.Value)
+			if int(id) < len(seen) && seen[id] == gen {
+				continue // a duplicate of an attendee already listed
+			}
+			for int(id) >= len(seen) {
+				seen = append(seen, 0)
+			}
+			seen[id] = gen
+			ci.members = append(ci.members, id)
+			pt := &reg.parts[id]
+			if isNew {
+				ci.propIdx = append(ci.propIdx, int32(len(kept)))
+				kept = append(kept, a)
+				if !pt.inNew {
+					pt.inNew, pt.newAgent = true, ScheduleAgent(&a)
+					pt.addr = strings.TrimSpace(a.Value)
 				}
 			} else {
-				ci.members = append(ci.members, id)
-			}
-			kept = append(kept, atts[i])
-			pt := &reg.parts[id]
-			agent := ScheduleAgent(&atts[i])
-			if isNew {
-				if !pt.inNew {
-					pt.inNew, pt.newAgent = true, agent
-					pt.addr = strings.TrimSpace(atts[i].Value)
+				ci.propIdx = append(ci.propIdx, int32(i))
+				if !pt.inOld {
+					pt.inOld, pt.oldAgent, pt.oldProp = true, ScheduleAgent(&a), &atts[i]
 				}
-			} else if !pt.inOld {
-				pt.inOld, pt.oldAgent = true, agent
 			}
 		}
 		if isNew {
@@ -127,19 +170,13 @@ func buildSide(o *Object, reg *registry, isNew bool, p *planner) (*side, error) 
 			} else {
 				c.Props[ical.PropAttendee] = kept
 			}
-			for i := range kept {
-				if pt := &reg.parts[reg.ids[caladdr.Normalize(kept[i].Value)]]; pt.newProp == nil {
-					pt.newProp = &kept[i]
-				}
-			}
-		} else {
-			for i := range atts {
-				if pt := &reg.parts[reg.ids[caladdr.Normalize(atts[i].Value)]]; pt.oldProp == nil {
-					pt.oldProp = &atts[i]
+			for i, id := range ci.members {
+				if pt := &reg.parts[id]; pt.newProp == nil {
+					pt.newProp = &kept[ci.propIdx[i]]
 				}
 			}
 		}
-		sort.Slice(ci.members, func(i, j int) bool { return ci.members[i] < ci.members[j] })
+		sort.Sort(byMember{ci})
 		return ci
 	}
 	if o.Master != nil {
@@ -165,13 +202,15 @@ func buildSide(o *Object, reg *registry, isNew bool, p *planner) (*side, error) 
 	return s, nil
 }
 
-func containsID(ids []int32, id int32) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
+// byMember sorts the members of a component with their property indexes.
+type byMember struct{ ci *compInfo }
+
+func (b byMember) Len() int           { return len(b.ci.members) }
+func (b byMember) Less(i, j int) bool { return b.ci.members[i] < b.ci.members[j] }
+func (b byMember) Swap(i, j int) {
+	m, p := b.ci.members, b.ci.propIdx
+	m[i], m[j] = m[j], m[i]
+	p[i], p[j] = p[j], p[i]
 }
 
 // all returns the master (if any) followed by the overrides.
