@@ -40,6 +40,10 @@ type Options struct {
 	// MaxAttendees is the largest number of attendees of one instance
 	// (CALDAV:max-attendees-per-instance); 0 means DefaultMaxAttendees.
 	MaxAttendees int
+	// MaxInstances is the largest number of instances a recurring object
+	// may have (CALDAV:max-instances), counted over the recurrence
+	// expansion window; 0 means DefaultMaxInstances.
+	MaxInstances int
 	// Now returns the current time (DTSTAMP of messages); nil means
 	// time.Now.
 	Now func() time.Time
@@ -57,6 +61,7 @@ type Handler struct {
 	log        *slog.Logger
 	maxSize    int64
 	maxAtt     int
+	maxInst    int
 	now        func() time.Time
 	locks      objectLocks
 	refresh    refresher
@@ -78,6 +83,7 @@ func New(next http.Handler, store backend.Store, opts *Options) *Handler {
 		log:        o.Logger,
 		maxSize:    o.MaxResourceSize,
 		maxAtt:     o.MaxAttendees,
+		maxInst:    o.MaxInstances,
 		now:        o.Now,
 	}
 	if h.policy == nil {
@@ -91,6 +97,9 @@ func New(next http.Handler, store backend.Store, opts *Options) *Handler {
 	}
 	if h.maxAtt <= 0 {
 		h.maxAtt = DefaultMaxAttendees
+	}
+	if h.maxInst <= 0 {
+		h.maxInst = DefaultMaxInstances
 	}
 	if h.now == nil {
 		h.now = time.Now

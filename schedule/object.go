@@ -221,6 +221,9 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	if !dst.calendar.Supports(compType) {
 		return nil, precondition(http.StatusForbidden, SupportedCalendarComponent, compType)
 	}
+	if err := checkInstances(ctx, cal, h.maxInst); err != nil {
+		return nil, err
+	}
 	// Serialise with deliveries into the same scheduling object (a
 	// reply or refresh landing between our read and our write would
 	// otherwise fail the write although the client's conditions hold).

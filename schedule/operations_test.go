@@ -224,3 +224,20 @@ func TestCopyMove(t *testing.T) {
 	// Another user cannot move Cyrus's objects.
 	e.do("wilfredo", "MOVE", "/cyrus/calendars/work/p.ics", "", "Destination", e.srv.URL+"/wilfredo/calendars/default/p.ics").must(t, 403)
 }
+
+func TestMaxInstances(t *testing.T) {
+	e := newEnv(t, &Options{MaxInstances: 100}, cyrus, wilfredo)
+	rule := func(r string) string {
+		return strings.Replace(invite("r1", "cyrus@example.com", "wilfredo@example.com"), "SUMMARY:Meeting", "RRULE:"+r+"\r\nSUMMARY:Meeting", 1)
+	}
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/ok.ics", rule("FREQ=DAILY;COUNT=100")).must(t, 201)
+	for _, r := range []string{"FREQ=DAILY;COUNT=101", "FREQ=MINUTELY", "FREQ=SECONDLY;BYSECOND=1,2,3,4,5,6,7,8,9,10"} {
+		resp := e.do("cyrus", "PUT", "/cyrus/calendars/default/x.ics", strings.Replace(rule(r), "UID:r1", "UID:r2", 1))
+		if resp.status != 403 || resp.condition() != "max-instances" {
+			t.Errorf("%s: %d %s", r, resp.status, resp.body)
+		}
+	}
+	if len(e.inbox("/wilfredo/")) != 1 {
+		t.Error("a refused object was delivered")
+	}
+}
