@@ -14,8 +14,6 @@ import (
 	"github.com/emersion/go-webdav/caldav"
 
 	"github.com/go-autoschedule/autoschedule/internal/ics"
-	"github.com/go-autoschedule/autoschedule/internal/recurrence"
-	"github.com/go-autoschedule/autoschedule/internal/tz"
 )
 
 // CalDAV adapts a Store to go-webdav's request-scoped caldav.Backend, so
@@ -207,37 +205,21 @@ func davObjects(objs []Object) ([]caldav.CalendarObject, error) {
 }
 
 // QueryCalendarObjects answers a calendar-query REPORT on the calendar at
-// path. A time range on a component filter below VCALENDAR first narrows
-// the candidates with ObjectsInRange, then is checked exactly against
-// the object's occurrences with the shared recurrence expander (within
-// its limits; an object too costly to expand counts as matching). The
-// remaining conditions (component, property, parameter and text filters)
-// are checked with go-webdav's caldav.Match.
+// path: a time range on a top-level component filter narrows the
+// candidates with ObjectsInRange, and MatchQuery then checks each
+// candidate exactly.
 func (d *CalDAV) QueryCalendarObjects(ctx context.Context, path string, query *caldav.CalendarQuery) ([]caldav.CalendarObject, error) {
 	if _, err := d.authorized(ctx, path); err != nil {
 		return nil, err
 	}
 	var filter caldav.CompFilter
 	if query != nil {
-		filter = cloneCompFilter(query.CompFilter)
-	}
-	// Time ranges on VCALENDAR's direct component filters are checked here.
-	type window struct {
-		comp       string
-		start, end time.Time
-	}
-	var windows []window
-	for i := range filter.Comps {
-		f := &filter.Comps[i]
-		if !f.Start.IsZero() && !f.IsNotDefined {
-			windows = append(windows, window{strings.ToUpper(f.Name), f.Start, f.End})
-			f.Start, f.End = time.Time{}, time.Time{}
-		}
+		filter = query.CompFilter
 	}
 	var objs []Object
 	var err error
-	if len(windows) > 0 {
-		objs, err = d.Store.ObjectsInRange(ctx, path, windows[0].start, windows[0].end)
+	if start, end, ok := candidateWindow(filter); ok {
+		objs, err = d.Store.ObjectsInRange(ctx, path, start, end)
 	} else {
 		objs, err = d.Store.Objects(ctx, path)
 	}
@@ -250,21 +232,12 @@ func (d *CalDAV) QueryCalendarObjects(ctx context.Context, path string, query *c
 		if err != nil {
 			return nil, err
 		}
-		ok := true
-		for _, w := range windows {
-			if ok, err = overlapsWindow(ctx, &objs[i].Index, co.Data, w.comp, w.start, w.end); err != nil {
-				return nil, err
-			} else if !ok {
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
 		if filter.Name != "" {
-			if ok, err = safeMatch(filter, co); err != nil {
-				return nil, webdav.NewHTTPError(http.StatusBadRequest, err)
-			} else if !ok {
+			ok, err := MatchQuery(ctx, filter, co.Data)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
 				continue
 			}
 		}
@@ -273,58 +246,18 @@ func (d *CalDAV) QueryCalendarObjects(ctx context.Context, path string, query *c
 	return out, nil
 }
 
-// overlapsWindow reports whether the object has an occurrence of a comp
-// component overlapping [start, end) (a zero end means no end).
-func overlapsWindow(ctx context.Context, idx *Index, cal *ical.Calendar, comp string, start, end time.Time) (bool, error) {
-	if idx.Component != comp {
-		return false, nil
+// candidateWindow returns the time range of the first top-level component
+// filter that has one: every match overlaps it.
+func candidateWindow(f caldav.CompFilter) (start, end time.Time, ok bool) {
+	if f.IsNotDefined {
+		return start, end, false
 	}
-	if idx.First.IsZero() {
-		return true, nil // no time: overlaps every range (RFC 4791 §9.9)
-	}
-	lim := recurrence.DefaultLimits()
-	if end.IsZero() || end.Sub(start) > lim.MaxWindow {
-		end = start.Add(lim.MaxWindow)
-	}
-	var comps []*ical.Component
-	for _, c := range cal.Children {
-		if strings.EqualFold(c.Name, comp) {
-			comps = append(comps, c)
+	for _, cf := range f.Comps {
+		if !cf.IsNotDefined && (!cf.Start.IsZero() || !cf.End.IsZero()) {
+			return cf.Start, cf.End, true
 		}
 	}
-	found := false
-	err := recurrence.Expand(ctx, comps, tz.NewResolver(cal), time.UTC, start.UTC(), end.UTC(), lim,
-		func(recurrence.Instance) bool { found = true; return false })
-	switch {
-	case err == nil:
-		return found, nil
-	case ctx.Err() != nil:
-		return false, ctx.Err()
-	case errors.Is(err, recurrence.ErrLimit):
-		return true, nil // too costly to decide: keep it
-	default:
-		return false, fmt.Errorf("backend: expanding %q: %w", idx.UID, err)
-	}
-}
-
-// safeMatch runs caldav.Match, turning a panic inside go-webdav or go-ical
-// (on data they do not expect) into an error.
-func safeMatch(filter caldav.CompFilter, co *caldav.CalendarObject) (ok bool, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			ok, err = false, fmt.Errorf("backend: calendar-query filter failed on %s: %v", co.Path, r)
-		}
-	}()
-	return caldav.Match(filter, co)
-}
-
-func cloneCompFilter(f caldav.CompFilter) caldav.CompFilter {
-	c := f
-	c.Comps = make([]caldav.CompFilter, len(f.Comps))
-	for i := range f.Comps {
-		c.Comps[i] = cloneCompFilter(f.Comps[i])
-	}
-	return c
+	return start, end, false
 }
 
 // PutCalendarObject stores calendar at path under the request's If-Match

@@ -207,9 +207,9 @@ func TestCalDAVQueryTimeRangeIsExact(t *testing.T) {
 	if !strings.Contains(body, "weekly.ics") || strings.Contains(body, "single.ics") {
 		t.Errorf("query for Monday 2026-01-12 returned %s, want weekly.ics", body)
 	}
-	body = query("20260101T000000Z", "20280101T000000Z", `<C:prop-filter name="SUMMARY"><C:text-match>far</C:text-match></C:prop-filter>`)
+	body = query("20260101T000000Z", "20280101T000000Z", `<C:prop-filter name="SUMMARY"><C:text-match>FAR</C:text-match></C:prop-filter>`)
 	if !strings.Contains(body, "far.ics") || strings.Contains(body, "single.ics") || strings.Contains(body, "weekly.ics") {
-		t.Errorf("query with text-match far returned %s, want far.ics only", body)
+		t.Errorf("query with text-match FAR (case-insensitive) returned %s, want far.ics only", body)
 	}
 }
 

@@ -1,11 +1,16 @@
 package backend_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/emersion/go-webdav/caldav"
 
 	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/ics"
 )
 
 func FuzzMakeIndex(f *testing.F) {
@@ -65,5 +70,25 @@ func FuzzSplitObjectPath(f *testing.F) {
 		if err := backend.CheckCollectionPath(calPath); err != nil {
 			t.Fatalf("SplitObjectPath(%q) accepted calendar path %q: %v", p, calPath, err)
 		}
+	})
+}
+
+func FuzzMatchQuery(f *testing.F) {
+	f.Add(cal(comp("VEVENT", "UID:a", "DTSTART:20260105T090000Z", "RRULE:FREQ=DAILY;COUNT=3", "SUMMARY:x\\,y")...), "X,Y", int64(1767600000), int64(86400))
+	f.Add(cal(comp("VTODO", "UID:t", "DUE;VALUE=DATE:20260601")...), "", int64(0), int64(0))
+	f.Add(cal(append(comp("VEVENT", "UID:o", "DTSTART;TZID=Europe/Paris:20260105T090000", "RRULE:FREQ=WEEKLY"),
+		comp("VEVENT", "UID:o", "RECURRENCE-ID;TZID=Europe/Paris:20260112T090000", "DTSTART:20260301T090000Z")...)...), "o", int64(1772300000), int64(-5))
+	f.Fuzz(func(t *testing.T, data []byte, text string, start, span int64) {
+		c, err := ics.Decode(data)
+		if err != nil {
+			return
+		}
+		s := time.Unix(start, 0).UTC()
+		filter := vcal(caldav.CompFilter{Name: "VEVENT", Start: s, End: s.Add(time.Duration(span) * time.Second),
+			Props: []caldav.PropFilter{{Name: "SUMMARY", TextMatch: &caldav.TextMatch{Text: text}}}},
+			caldav.CompFilter{Name: "VTODO", IsNotDefined: true})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = backend.MatchQuery(ctx, filter, c)
 	})
 }
