@@ -72,6 +72,7 @@ type computation struct {
 	startUnix, endUnix int64
 	users              caladdr.Set
 	maxPeriods         int
+	prefilter          bool                // mayOverlap may be used: loc's offset is under a day
 	types              []componentBusyType // busy type per component of the current group
 	yieldFn            func(recurrence.Instance) bool
 	periods            []Period
@@ -96,6 +97,8 @@ func newComputation(q Query, lim recurrence.Limits) *computation {
 		maxPeriods: q.maxPeriods(),
 		compactAt:  minCompact,
 	}
+	_, offset := q.Start.In(c.loc).Zone()
+	c.prefilter = offset > -prefilterMargin/2 && offset < prefilterMargin/2
 	c.yieldFn = c.yield
 	return c
 }

@@ -410,3 +410,17 @@ func TestComputeAvailabilityComponentLimit(t *testing.T) {
 		t.Errorf("%d periods, want 24: %v", len(res.Periods), res.Periods)
 	}
 }
+
+func TestComputeOddFloatingZone(t *testing.T) {
+	// A floating event is placed in q.Location, however far from UTC: the
+	// pre-filter must not drop it by comparing wall clocks.
+	far := time.FixedZone("far", -60*3600)
+	obj := Object{Calendar: event(t, "DTSTART:20260102T200000", "DTEND:20260102T210000")}
+	res, err := Compute(context.Background(), Query{Start: jan5, End: jan12, Location: far}, []Object{obj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(res.Periods); got != "[20260105T080000Z/20260105T090000Z BUSY]" {
+		t.Errorf("Periods %s", got)
+	}
+}

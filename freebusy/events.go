@@ -21,7 +21,7 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 	}
 	var expandErr error
 	eachGroup(cal.Children, ical.CompEvent, func(uid string, comps []*ical.Component) {
-		if expandErr != nil || !mayOverlap(comps, c.startUnix, c.endUnix) {
+		if expandErr != nil || (c.prefilter && !mayOverlap(comps, c.startUnix, c.endUnix)) {
 			return
 		}
 		c.types = c.types[:0]

@@ -1,8 +1,6 @@
 package freebusy
 
-import (
-	"slices"
-)
+import "slices"
 
 // Merge coalesces overlapping and adjacent periods of the same Type and
 // returns them sorted by start, then end, then type, in UTC. Periods of
