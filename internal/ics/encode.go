@@ -90,7 +90,7 @@ func leadingRank(name string) int {
 }
 
 func appendBeginEnd(dst []byte, keyword, name string) []byte {
-	l := lineWriter{buf: dst}
+	l := lineWriter{buf: dst, start: len(dst)}
 	l.write(keyword)
 	l.write(name)
 	return l.end()
@@ -111,7 +111,7 @@ func appendProps(dst []byte, props []ical.Prop) []byte {
 // are written as the TEXT escape \n; other control characters except HTAB
 // are dropped from values and parameter values.
 func AppendProperty(dst []byte, p *ical.Prop) []byte {
-	l := lineWriter{buf: dst}
+	l := lineWriter{buf: dst, start: len(dst)}
 	l.write(p.Name)
 	if len(p.Params) > 0 {
 		var buf [16]string
@@ -152,19 +152,15 @@ func sortStrings(s []string) {
 }
 
 // estimateSize returns about the length of c's serialisation, so that Encode
-// allocates its buffer once.
+// mostly allocates its buffer once.
 func estimateSize(c *ical.Component) int {
 	n := 2*len("BEGIN:\r\n") + 2*len(c.Name)
 	for name, props := range c.Props {
 		for i := range props {
 			p := &props[i]
-			m := len(name) + len(p.Value) + 3
-			for k, vs := range p.Params {
-				m += len(k) + 2
-				for _, v := range vs {
-					m += len(v) + 3
-				}
-			}
+			// Parameters are guessed rather than walked: iterating
+			// every Params map would cost a good part of encoding.
+			m := len(name) + len(p.Value) + 3 + 24*len(p.Params)
 			n += m + m/72*3
 		}
 	}

@@ -6,18 +6,26 @@ const maxLineOctets = 75
 
 // lineWriter appends one content line to buf, folding it as it goes.
 type lineWriter struct {
-	buf []byte
-	col int // octets on the current physical line
+	buf   []byte
+	start int // offset in buf of the current physical line
 }
 
 // write appends s, folding before the line would exceed 75 octets, never
 // inside a UTF-8 sequence.
 func (l *lineWriter) write(s string) {
+	if len(l.buf)-l.start+len(s) <= maxLineOctets {
+		l.buf = append(l.buf, s...)
+		return
+	}
+	l.writeFolding(s)
+}
+
+// writeFolding is write for a string that does not fit on the current line.
+func (l *lineWriter) writeFolding(s string) {
 	for {
-		room := maxLineOctets - l.col
+		room := maxLineOctets - (len(l.buf) - l.start)
 		if len(s) <= room {
 			l.buf = append(l.buf, s...)
-			l.col += len(s)
 			return
 		}
 		cut := room
@@ -28,7 +36,7 @@ func (l *lineWriter) write(s string) {
 		}
 		l.buf = append(l.buf, s[:cut]...)
 		l.buf = append(l.buf, "\r\n "...)
-		l.col = 1
+		l.start = len(l.buf) - 1
 		s = s[cut:]
 	}
 }
@@ -68,15 +76,11 @@ func (l *lineWriter) writeValue(v string) {
 // or ',', with RFC 6868 caret escapes for '^', '"' and line breaks, and
 // without other control characters (HTAB excepted).
 func (l *lineWriter) writeParamValue(v string) {
-	quote, escape := false, false
+	var class byte
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case c == ';' || c == ':' || c == ',':
-			quote = true
-		case c == '^' || c == '"' || isControl(c):
-			escape = true
-		}
+		class |= paramByteClass[v[i]]
 	}
+	quote, escape := class&needsQuote != 0, class&needsEscape != 0
 	if quote {
 		l.write(`"`)
 	}
@@ -141,3 +145,22 @@ func hasControl(s string) bool {
 	}
 	return false
 }
+
+// Classes of bytes in parameter values.
+const (
+	needsQuote  = 1 << iota // ';', ':' or ','
+	needsEscape             // '^', '"' or a control character but HTAB
+)
+
+// paramByteClass maps every byte to its class in parameter values.
+var paramByteClass = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c == ';' || c == ':' || c == ',':
+			t[c] = needsQuote
+		case c == '^' || c == '"' || isControl(byte(c)):
+			t[c] = needsEscape
+		}
+	}
+	return t
+}()
