@@ -275,6 +275,7 @@ type grouper struct {
 	cancels          map[string]*group
 	order            []*group
 	sig              []byte
+	cands            []time.Time // see candidateKeys
 }
 
 // plan decides what participant id receives.
@@ -331,7 +332,27 @@ func keysOf(cis []*compInfo) []time.Time {
 // and no longer does, except those a REQUEST conveys as an EXDATE
 // because an override now excludes them.
 func (g *grouper) cancelledInstances(id int32, newV *view) []time.Time {
-	var cands []time.Time
+	if g.cands == nil {
+		g.cands = g.candidateKeys()
+	}
+	var out []time.Time
+	for _, k := range g.cands {
+		if !g.oldSide.hasInstance(id, k) || g.newSide.hasInstance(id, k) {
+			continue
+		}
+		if ov := g.newSide.find(k); newV.master && ov != nil && !ov.cancelled && !containsKey(g.newSide.exdates, k) {
+			continue // excluded by an override: an EXDATE in the REQUEST
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// candidateKeys lists, once per plan, the instances whose participants
+// may have changed: every override of either version and every new
+// EXDATE, sorted and without duplicates.
+func (g *grouper) candidateKeys() []time.Time {
+	cands := make([]time.Time, 0, len(g.oldSide.overrides)+len(g.newSide.overrides)+len(g.newSide.exdates))
 	for _, ov := range g.oldSide.overrides {
 		cands = append(cands, ov.key)
 	}
@@ -344,18 +365,11 @@ func (g *grouper) cancelledInstances(id int32, newV *view) []time.Time {
 		}
 	}
 	sort.Slice(cands, func(i, j int) bool { return cands[i].Before(cands[j]) })
-	var out []time.Time
+	out := cands[:0]
 	for i, k := range cands {
-		if i > 0 && cands[i-1].Equal(k) {
-			continue
+		if i == 0 || !cands[i-1].Equal(k) {
+			out = append(out, k)
 		}
-		if !g.oldSide.hasInstance(id, k) || g.newSide.hasInstance(id, k) {
-			continue
-		}
-		if ov := g.newSide.find(k); newV.master && ov != nil && !ov.cancelled && !containsKey(g.newSide.exdates, k) {
-			continue // excluded by an override: an EXDATE in the REQUEST
-		}
-		out = append(out, k)
 	}
 	return out
 }
