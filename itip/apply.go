@@ -235,13 +235,14 @@ type applier struct {
 	opts      ApplyOptions
 	method    string
 	skipped   []string // why components of the message were not applied
-	result    *Object  // the new copy, set by updated
 	changed   bool     // a REPLY changed the organizer's copy
 	checks    int      // recurrence expansions done by isInstance
 	delegate  bool     // the replier is a delegate named by DELEGATED-TO
 	nskipped  int      // components skipped, listed or not
 }
 
+// skip records why a component of the message was not applied; the first
+// maxReasons reasons end up in Applied.Reason.
 func (a *applier) skip(format string, args ...any) {
 	a.nskipped++
 	if len(a.skipped) < maxReasons {
@@ -252,6 +253,7 @@ func (a *applier) skip(format string, args ...any) {
 // maxReasons bounds the skipped components Applied.Reason lists.
 const maxReasons = 5
 
+// ignored returns the result for a message that changes nothing.
 func (a *applier) ignored(reason string) *Applied {
 	return &Applied{Outcome: OutcomeIgnored, Reason: reason}
 }

@@ -59,7 +59,6 @@ func (a *applier) updated(comps []*ical.Component) (*Applied, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.result = no
 	if sameObject(a.old, no, false) {
 		return &Applied{Outcome: OutcomeUnchanged, Reason: "the copy already reflects this message"}, nil
 	}
