@@ -21,13 +21,14 @@ import (
 // easternmost zone) and 12 hours after it (UTC-12); 14 hours covers both.
 const FloatingSlack = 14 * time.Hour
 
-// indexable lists the component types a calendar object resource may hold.
-var indexable = map[string]bool{
-	ical.CompEvent:    true,
-	ical.CompToDo:     true,
-	ical.CompJournal:  true,
-	ical.CompFreeBusy: true,
-	compAvailability:  true,
+// indexable reports whether a calendar object resource may hold
+// components of type name (upper case).
+func indexable(name string) bool {
+	switch name {
+	case ical.CompEvent, ical.CompToDo, ical.CompJournal, ical.CompFreeBusy, compAvailability:
+		return true
+	}
+	return false
 }
 
 // MakeIndex validates data as one calendar object resource (RFC 4791
@@ -79,7 +80,7 @@ func IndexCalendar(ctx context.Context, cal *ical.Calendar) (Index, error) {
 		if name == ical.CompTimezone {
 			continue
 		}
-		if !indexable[name] {
+		if !indexable(name) {
 			return Index{}, fmt.Errorf("%w: component %s cannot be stored in a calendar", ErrInvalidData, c.Name)
 		}
 		if idx.Component == "" {
