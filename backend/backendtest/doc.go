@@ -47,8 +47,13 @@
 //   - ObjectByUID, when the UID is in several of the principal's
 //     calendars, returns the one in the default calendar, else the first
 //     in calendar path order.
+//   - ObjectsInRange returns at least every object whose Index overlaps the
+//     range by backend.Index.Overlaps, and leaves out objects a day or more
+//     away from it.
 //   - SchedulingObjects orders by last modification, ties in write order;
-//     replacing an item makes it the newest.
+//     replacing an item makes it the newest. CreateSchedulingObject returns
+//     backend.ErrInvalidPath for a bad name (backend.CheckName) and
+//     backend.ErrInvalidData for empty data.
 //   - Deleting a calendar deletes its objects and clears the owner's
 //     default calendar when it was that calendar.
 package backendtest
