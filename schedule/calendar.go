@@ -29,6 +29,8 @@ func (h *Handler) serveCalendar(q *request) error {
 			return err
 		}
 		return h.passPropfind(q, body, pf, h.calendarExtraProps(q), nil)
+	case "REPORT":
+		return h.reportCalendar(q)
 	case "PROPPATCH":
 		return h.proppatchCalendar(q)
 	case http.MethodDelete:
@@ -235,4 +237,28 @@ func (h *Handler) refusePropPatch(q *request) error {
 		}
 	}
 	return writeMultistatus(q.w, []*node{resp})
+}
+
+// reportCalendar lets go-webdav answer a REPORT on a calendar and adds
+// the schedule-tag of the objects when the REPORT asks for it (clients
+// read it with calendar-multiget).
+func (h *Handler) reportCalendar(q *request) error {
+	body, err := readBody(q.r, xmlLimit)
+	if err != nil {
+		return err
+	}
+	q.r.Body = io.NopCloser(bytes.NewReader(body))
+	root, err := parseXML(bytes.NewReader(body))
+	if err != nil {
+		// go-webdav reports malformed bodies itself.
+		h.next.ServeHTTP(q.w, q.r)
+		return nil
+	}
+	pf := propfindFrom(root)
+	pf.allprop = false
+	if !pf.wants(scheduleTagName) {
+		h.next.ServeHTTP(q.w, q.r)
+		return nil
+	}
+	return h.passPropfind(q, body, pf, func(p string) []prop { return h.objectExtraProps(q.ctx(), p) }, nil)
 }

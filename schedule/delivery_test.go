@@ -114,3 +114,22 @@ func TestErrorsLeakNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestScheduleTagProperty(t *testing.T) {
+	e := newEnv(t, nil, cyrus, wilfredo)
+	r := e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com")).must(t, 201)
+	tag := r.header.Get("Schedule-Tag")
+	want := "<C:schedule-tag>" + strings.ReplaceAll(tag, `"`, "&#34;") + "</C:schedule-tag>"
+	pf := `<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:schedule-tag/></D:prop></D:propfind>`
+	for _, c := range []struct{ path, depth string }{{"/cyrus/calendars/default/m.ics", "0"}, {"/cyrus/calendars/default/", "1"}} {
+		r = e.do("cyrus", "PROPFIND", c.path, pf, "Depth", c.depth).must(t, 207)
+		if !strings.Contains(r.body, want) || !strings.Contains(r.body, "getetag>") {
+			t.Errorf("PROPFIND %s: want %s in\n%s", c.path, want, r.body)
+		}
+	}
+	mg := `<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:schedule-tag/></D:prop><D:href>/cyrus/calendars/default/m.ics</D:href></C:calendar-multiget>`
+	r = e.do("cyrus", "REPORT", "/cyrus/calendars/default/", mg).must(t, 207)
+	if !strings.Contains(r.body, want) {
+		t.Errorf("multiget: want %s in\n%s", want, r.body)
+	}
+}
