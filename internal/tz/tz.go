@@ -1,10 +1,3 @@
-// Package tz resolves iCalendar TZID parameters to time zones and parses
-// DATE and DATE-TIME values (RFC 5545 §3.3.4, §3.3.5) into instants.
-//
-// A Resolver belongs to one calendar object: a TZID that is not an IANA name
-// resolves through that object's own VTIMEZONE components. Nothing is ever
-// silently taken as UTC: an unresolvable TZID is an error wrapping
-// ErrUnknownTZID.
 package tz
 
 import (
@@ -46,7 +39,13 @@ type Value struct {
 type Resolver struct {
 	cal   *ical.Calendar
 	mu    sync.Mutex
-	cache map[string]*time.Location
+	cache map[string]resolved
+}
+
+// resolved is a cached outcome of resolving one TZID.
+type resolved struct {
+	loc *time.Location
+	err error
 }
 
 // NewResolver returns a resolver for the TZIDs used in cal; cal may be nil.
@@ -54,36 +53,88 @@ func NewResolver(cal *ical.Calendar) *Resolver {
 	return &Resolver{cal: cal}
 }
 
-// Location returns the time zone a TZID parameter names.
+// Location returns the time zone a TZID parameter names, trying in turn:
+// UTC aliases; the embedded IANA database (exact name, case-insensitive,
+// then the longest Area/Location IANA name ending a prefixed TZID such
+// as "/mozilla.org/20050126_1/Europe/Berlin"); Windows zone IDs and display
+// names ("W. Europe Standard Time", "(UTC+01:00) Amsterdam, Berlin, …");
+// and finally the calendar's own VTIMEZONE with that TZID. Anything else
+// is an error wrapping ErrUnknownTZID: nothing is silently taken as UTC.
 func (r *Resolver) Location(tzid string) (*time.Location, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if loc, ok := r.cache[tzid]; ok {
-		return loc, nil
+	if c, ok := r.cache[tzid]; ok {
+		return c.loc, c.err
 	}
 	loc, err := r.resolve(tzid)
-	if err != nil {
-		return nil, err
-	}
 	if r.cache == nil {
-		r.cache = make(map[string]*time.Location)
+		r.cache = make(map[string]resolved)
 	}
-	r.cache[tzid] = loc
-	return loc, nil
+	r.cache[tzid] = resolved{loc, err}
+	return loc, err
 }
 
+// maxTZIDLen bounds the TZIDs worth looking up.
+const maxTZIDLen = 256
+
 func (r *Resolver) resolve(tzid string) (*time.Location, error) {
-	name := strings.TrimPrefix(tzid, "/") // RFC 5545 §3.2.19 globally unique prefix
+	name := strings.TrimSpace(tzid)
 	if name == "" {
 		return nil, fmt.Errorf("%w: empty", ErrUnknownTZID)
 	}
-	if name == "UTC" || name == "Etc/UTC" || name == "GMT" || name == "Z" {
+	if len(name) > maxTZIDLen {
+		return nil, fmt.Errorf("%w: longer than %d bytes", ErrUnknownTZID, maxTZIDLen)
+	}
+	switch strings.ToUpper(strings.TrimPrefix(name, "/")) {
+	case "UTC", "ETC/UTC", "GMT", "ETC/GMT", "Z", "UCT", "ZULU":
 		return time.UTC, nil
 	}
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc, nil
+	if loc, ok, err := ianaLocation(strings.TrimPrefix(name, "/")); err != nil || ok {
+		return loc, err
+	}
+	if z := windowsToIANA(name); z != "" {
+		if loc, ok, err := ianaLocation(z); err != nil || ok {
+			return loc, err
+		}
+	}
+	// A vendor prefix before an IANA Area/Location name:
+	// "/mozilla.org/20050126_1/Europe/Berlin".
+	for i := 0; i < len(name); i++ {
+		if name[i] == '/' && i+1 < len(name) && strings.Contains(name[i+1:], "/") {
+			if loc, ok, err := ianaLocation(name[i+1:]); err != nil || ok {
+				return loc, err
+			}
+		}
+	}
+	if vtz := r.vtimezone(tzid); vtz != nil {
+		return vtimezoneLocation(tzid, vtz)
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownTZID, tzid)
+}
+
+// vtimezone returns the calendar's VTIMEZONE whose TZID is tzid (exactly,
+// else ignoring case), or nil.
+func (r *Resolver) vtimezone(tzid string) *ical.Component {
+	if r.cal == nil {
+		return nil
+	}
+	var fold *ical.Component
+	for _, c := range r.cal.Children {
+		if !strings.EqualFold(c.Name, ical.CompTimezone) {
+			continue
+		}
+		p := c.Props.Get(ical.PropTimezoneID)
+		if p == nil {
+			continue
+		}
+		if p.Value == tzid {
+			return c
+		}
+		if fold == nil && strings.EqualFold(strings.TrimSpace(p.Value), strings.TrimSpace(tzid)) {
+			fold = c
+		}
+	}
+	return fold
 }
 
 // Parse parses the DATE or DATE-TIME value of p. Floating and DATE values
