@@ -396,11 +396,25 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 			}
 		}
 	}
+	// Each component is copied once (messages never share data with the
+	// stored copy) and shared by the messages of all groups.
+	var master *ical.Component
+	instances := map[time.Time]*ical.Component{}
 	msgs := make([]*Message, 0, len(groups))
 	for _, g := range groups {
 		out := make([]*ical.Component, 0, len(g.keys)+1)
 		if g.master {
-			m := messageComponent(deepCopyComponent(o.Master, false), stamp, 1)
+			if master == nil {
+				master = messageComponent(deepCopyComponent(o.Master, false), stamp, 1)
+			}
+			m := master
+			if len(g.hidden) > 0 {
+				m = &ical.Component{Name: master.Name, Props: make(ical.Props, len(master.Props)+1), Children: master.Children}
+				for k, v := range master.Props {
+					m.Props[k] = v
+				}
+				m.Props[ical.PropExceptionDates] = append([]ical.Prop(nil), master.Props[ical.PropExceptionDates]...)
+			}
 			for _, k := range g.hidden {
 				rid := o.Override(k).Props.Get(ical.PropRecurrenceID)
 				ex := deepCopyProp(rid)
@@ -411,7 +425,12 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 			out = append(out, m)
 		}
 		for _, k := range g.keys {
-			out = append(out, messageComponent(deepCopyComponent(instanceAt(o, k), false), stamp, 0))
+			c := instances[k]
+			if c == nil {
+				c = messageComponent(deepCopyComponent(instanceAt(o, k), false), stamp, 0)
+				instances[k] = c
+			}
+			out = append(out, c)
 		}
 		cal := newMessageCalendar(MethodRequest, a.prodID(), len(out)+2)
 		finishMessage(cal, []*Object{o}, out)
