@@ -139,7 +139,13 @@ const maxApplyComponents = 5000
 // they are for the user to act on.
 //
 // A message older than the copy (lower SEQUENCE, or equal SEQUENCE and
-// older DTSTAMP, RFC 5546 §2.1.5) is ignored. A message from another
+// older DTSTAMP, RFC 5546 §2.1.5) is ignored, and so is a REPLY or CANCEL
+// component whose RECURRENCE-ID names no instance of the copy (it could
+// only add a bogus override; the rest of the message still applies). A
+// RECURRENCE-ID equal to the start of a non-recurring event addresses the
+// event itself. A REPLY without ORGANIZER (as Outlook sends some) is
+// accepted when its attendee is one of the copy's, or a delegate named by
+// DELEGATED-TO. A message from another
 // ORGANIZER than the stored one is refused. Errors are *Error values whose
 // Condition names the violated precondition; errors.Is also matches the
 // sentinel causes ErrOrganizerMismatch, ErrNotAttendee and
