@@ -91,8 +91,8 @@ func (d *CalDAV) CalendarHomeSetPath(ctx context.Context) (string, error) {
 	return p.HomePath, nil
 }
 
-// CreateCalendar creates a calendar of the authenticated principal (MKCOL
-// or MKCALENDAR).
+// CreateCalendar creates a calendar of the authenticated principal; go-webdav
+// calls it for an extended MKCOL (it has no MKCALENDAR).
 func (d *CalDAV) CreateCalendar(ctx context.Context, c *caldav.Calendar) error {
 	p, err := d.authorized(ctx, c.Path)
 	if err != nil {

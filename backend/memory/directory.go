@@ -10,7 +10,8 @@ import (
 // PutPrincipal creates p, or replaces the principal with p's Path. It
 // returns backend.ErrInvalidPath for malformed paths and
 // backend.ErrAddressInUse when one of p's addresses or collection paths
-// belongs to another principal.
+// belongs to another principal. Replacing a principal keeps its calendars,
+// default calendar and inbox, even when its HomePath changes.
 func (s *Store) PutPrincipal(ctx context.Context, p *backend.Principal) error {
 	if err := ctx.Err(); err != nil {
 		return err
