@@ -133,3 +133,35 @@ func TestScheduleTagProperty(t *testing.T) {
 		t.Errorf("multiget: want %s in\n%s", want, r.body)
 	}
 }
+
+func TestDelivererChain(t *testing.T) {
+	var seen []string
+	failing := DelivererFunc(func(_ context.Context, d *Delivery) (Status, error) {
+		seen = append(seen, "failing "+d.Recipient)
+		if strings.HasSuffix(d.Recipient, "@down.example") {
+			return "", context.DeadlineExceeded
+		}
+		return "", ErrNotResponsible
+	})
+	mail := DelivererFunc(func(_ context.Context, d *Delivery) (Status, error) {
+		seen = append(seen, "mail "+d.Recipient)
+		if strings.HasSuffix(d.Recipient, "@mail.example") {
+			if d.Sender.Path != "/cyrus/" || d.Message.Method != "REQUEST" || len(d.Message.Bytes()) == 0 {
+				t.Errorf("delivery %+v", d)
+			}
+			return StatusSent, nil
+		}
+		return "", ErrNotResponsible
+	})
+	e := newEnv(t, &Options{Deliverers: []Deliverer{failing, mail}}, cyrus)
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "a@mail.example", "b@down.example", "c@nowhere.example")).must(t, 201)
+	_, data := e.object("/cyrus/calendars/default/m.ics")
+	for addr, want := range map[string]string{"a@mail.example": "1.1", "b@down.example": "5.1", "c@nowhere.example": "3.7"} {
+		if got := scheduleParam(propLine(data, "ATTENDEE", addr), "SCHEDULE-STATUS"); got != want {
+			t.Errorf("%s: %q, want %s", addr, got, want)
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("deliverers called: %v", seen)
+	}
+}

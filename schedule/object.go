@@ -294,6 +294,9 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		return nil, storeError(err)
 	}
 	if len(act.Messages) > 0 {
+		// The object is stored: deliveries and the status write-back
+		// finish even if the client goes away.
+		ctx = context.WithoutCancel(ctx)
 		statuses := h.deliverAll(ctx, dst.principal, act.Messages)
 		if !sameStatuses(statuses, predicted) {
 			if obj, err = h.writeStatuses(ctx, dst.principal, act.UID, obj, statuses); err != nil {
@@ -353,7 +356,9 @@ func (h *Handler) checkUniqueUID(ctx context.Context, dst *target, uid string) e
 	if err != nil {
 		return err
 	}
-	if other.Path == dst.path {
+	if other.Path == dst.path || other.ScheduleTag == "" {
+		// The same resource, or a plain calendar object (not a
+		// scheduling object resource) that happens to share the UID.
 		return nil
 	}
 	e := precondition(http.StatusForbidden, UniqueSchedulingObjectResource, "UID in use")
@@ -461,7 +466,7 @@ func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *ba
 		return err
 	}
 	if act != nil && len(act.Messages) > 0 {
-		h.deliverAll(ctx, owner, act.Messages)
+		h.deliverAll(context.WithoutCancel(ctx), owner, act.Messages)
 	}
 	return nil
 }
