@@ -44,5 +44,9 @@
 // RECURRENCE-ID, DTSTAMP and SEQUENCE lead, in that order, then the other
 // properties by name; parameters are sorted by name. Parameter values are
 // quoted when needed and RFC 6868-encoded, so that for any calendar Decode
-// returns, Decode(Encode(cal)) is equal to it.
+// returns, Decode(Encode(cal)) is equal to it. Values built by hand that a
+// content line cannot carry are repaired rather than refused: line breaks in
+// a value become the TEXT escape \n (^n in a parameter value), invalid UTF-8
+// becomes U+FFFD, other control characters but HTAB are dropped. Names are
+// written as they are: callers must use valid ones (letters, digits, '-').
 package ics

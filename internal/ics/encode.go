@@ -108,8 +108,9 @@ func appendProps(dst []byte, props []ical.Prop) []byte {
 // values joined with commas. A parameter value holding ';', ':' or ',' is
 // quoted; '^', '"' and line breaks in it are written with RFC 6868 carets
 // (^^, ^', ^n). Line breaks in the value, which a content line cannot hold,
-// are written as the TEXT escape \n; other control characters except HTAB
-// are dropped from values and parameter values.
+// are written as the TEXT escape \n. In values and parameter values, bytes
+// of invalid UTF-8 become U+FFFD and other control characters except HTAB
+// are dropped. The name is written as it is.
 func AppendProperty(dst []byte, p *ical.Prop) []byte {
 	l := lineWriter{buf: dst, start: len(dst)}
 	l.write(p.Name)

@@ -58,8 +58,11 @@ func TestFoldBoundaries(t *testing.T) {
 }
 
 func TestFoldInvalidUTF8Terminates(t *testing.T) {
-	// A run of continuation bytes must not stall the folder.
-	out := propLine(ical.Prop{Name: "X", Value: strings.Repeat("\x80", 300)})
+	// A run of continuation bytes (only names are written unchecked) must
+	// not stall the folder.
+	l := lineWriter{}
+	l.write(strings.Repeat("\x80", 300))
+	out := string(l.end())
 	if n := strings.Count(out, "\x80"); n != 300 {
 		t.Errorf("kept %d of 300 bytes", n)
 	}
@@ -107,8 +110,12 @@ func TestEncodeParams(t *testing.T) {
 }
 
 func TestEncodeValueControls(t *testing.T) {
-	got := propLine(ical.Prop{Name: "DESCRIPTION", Value: "a\r\nb\nc\rd\x00e\tf"})
-	if want := "DESCRIPTION:a\\nb\\nc\\nde\tf\r\n"; got != want {
+	got := propLine(ical.Prop{Name: "DESCRIPTION", Value: "a\r\nb\nc\rd\x00e\tf\xffg\xc3"})
+	if want := "DESCRIPTION:a\\nb\\nc\\nde\tf\uFFFDg\uFFFD\r\n"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	got = propLine(ical.Prop{Name: "X", Params: ical.Params{"A": {"\xff:x", "\xe2\x82"}}, Value: "v"})
+	if want := "X;A=\"\uFFFD:x\",\uFFFD\uFFFD:v\r\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

@@ -1,5 +1,7 @@
 package ics
 
+import "unicode/utf8"
+
 // maxLineOctets is the longest line RFC 5545 section 3.1 lets us write,
 // excluding the CRLF; a continuation line's leading space counts.
 const maxLineOctets = 75
@@ -46,110 +48,102 @@ func (l *lineWriter) end() []byte {
 	return append(l.buf, '\r', '\n')
 }
 
-// writeValue writes a property value, replacing the line breaks a content
-// line cannot hold with the TEXT escape \n and dropping other control
-// characters (HTAB excepted).
+// writeValue writes a property value. What a content line cannot carry is
+// replaced: line breaks (CRLF, LF or CR) by the TEXT escape \n, bytes of
+// invalid UTF-8 by U+FFFD; other control characters but HTAB are dropped.
 func (l *lineWriter) writeValue(v string) {
-	if !hasControl(v) {
-		l.write(v)
-		return
-	}
-	start := 0
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !isControl(c) {
-			continue
+	for {
+		i := textFault(v)
+		if i < 0 {
+			break
 		}
-		l.write(v[start:i])
-		start = i + 1
-		switch {
-		case c == '\r' && i+1 < len(v) && v[i+1] == '\n':
-			// CRLF: the LF writes the escape.
-		case c == '\r' || c == '\n':
-			l.write(`\n`)
-		}
+		l.write(v[:i])
+		v = v[i+l.replaceFault(v[i:], `\n`):]
 	}
-	l.write(v[start:])
+	l.write(v)
 }
 
 // writeParamValue writes a parameter value, quoted when it holds ';', ':'
-// or ',', with RFC 6868 caret escapes for '^', '"' and line breaks, and
-// without other control characters (HTAB excepted).
+// or ',', with RFC 6868 caret escapes for '^', '"' and line breaks (^^, ^',
+// ^n), bytes of invalid UTF-8 replaced by U+FFFD and other control
+// characters but HTAB dropped.
 func (l *lineWriter) writeParamValue(v string) {
 	var class byte
 	for i := 0; i < len(v); i++ {
 		class |= paramByteClass[v[i]]
 	}
-	quote, escape := class&needsQuote != 0, class&needsEscape != 0
-	if quote {
-		l.write(`"`)
-	}
-	if !escape {
+	if class == 0 {
 		l.write(v)
-	} else {
-		start := 0
-		for i := 0; i < len(v); i++ {
-			c := v[i]
-			if c != '^' && c != '"' && !isControl(c) {
-				continue
-			}
-			l.write(v[start:i])
-			start = i + 1
-			switch {
-			case c == '^':
-				l.write("^^")
-			case c == '"':
-				l.write("^'")
-			case c == '\r' && i+1 < len(v) && v[i+1] == '\n':
-				// CRLF: the LF writes the escape.
-			case c == '\r' || c == '\n':
-				l.write("^n")
-			}
-		}
-		l.write(v[start:])
+		return
 	}
+	quote := class&needsQuote != 0
+	if quote {
+		l.write(`"`)
+	}
+	for {
+		i := paramFault(v)
+		if i < 0 {
+			break
+		}
+		l.write(v[:i])
+		switch v[i] {
+		case '^':
+			l.write("^^")
+			v = v[i+1:]
+		case '"':
+			l.write("^'")
+			v = v[i+1:]
+		default:
+			v = v[i+l.replaceFault(v[i:], "^n"):]
+		}
+	}
+	l.write(v)
 	if quote {
 		l.write(`"`)
 	}
 }
 
-// isControl reports whether c is an ASCII control character other than
-// HTAB, which RFC 5545 content lines cannot carry.
-func isControl(c byte) bool {
-	return (c < 0x20 && c != '\t') || c == 0x7F
+// replaceFault writes the replacement for the fault (see textFault) that
+// starts s, newline standing for a line break, and returns its length.
+func (l *lineWriter) replaceFault(s, newline string) int {
+	switch {
+	case s[0] == '\r' && len(s) > 1 && s[1] == '\n':
+		l.write(newline)
+		return 2
+	case s[0] == '\r' || s[0] == '\n':
+		l.write(newline)
+	case s[0] >= utf8.RuneSelf:
+		l.write("\uFFFD")
+	}
+	return 1
 }
 
-// hasControl reports whether s holds a byte for which isControl is true,
-// eight bytes at a time.
-func hasControl(s string) bool {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		x := load64(s, i)
-		lt20 := (x - ones*0x20) & ^x & highs
-		y := x ^ (ones * 0x7F)
-		eq7f := (y - ones) & ^y & highs
-		if lt20|eq7f != 0 {
-			// A byte < 0x20 (maybe a HTAB) or 0x7F: look closer.
-			for _, c := range []byte(s[i : i+8]) {
-				if isControl(c) {
-					return true
-				}
+// paramFault returns the offset of the first byte of s that
+// writeParamValue must escape or replace, or -1.
+func paramFault(s string) int {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if paramByteClass[c]&needsEscape != 0 {
+				return i
 			}
+			i++
+			continue
 		}
-	}
-	for ; i < len(s); i++ {
-		if isControl(s[i]) {
-			return true
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
 		}
+		i += size
 	}
-	return false
+	return -1
 }
 
 // Classes of bytes in parameter values.
 const (
 	needsQuote  = 1 << iota // ';', ':' or ','
 	needsEscape             // '^', '"' or a control character but HTAB
+	nonASCII                // maybe invalid UTF-8
 )
 
 // paramByteClass maps every byte to its class in parameter values.
@@ -160,6 +154,8 @@ var paramByteClass = func() (t [256]byte) {
 			t[c] = needsQuote
 		case c == '^' || c == '"' || isControl(byte(c)):
 			t[c] = needsEscape
+		case c >= utf8.RuneSelf:
+			t[c] = nonASCII
 		}
 	}
 	return t

@@ -6,6 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/emersion/go-ical"
 )
 
 // fuzzSeeds are small inputs covering edges the fixtures (checked in under
@@ -94,6 +97,52 @@ func FuzzDecodeEquivalence(f *testing.F) {
 				return
 			}
 			t.Fatalf("Decode accepts what go-ical rejects (%v):\n%q", goErr, data)
+		}
+	})
+}
+
+// sanitized is what Decode gives back for a value (newline `\n`) or a
+// parameter value (newline "\n") that AppendProperty wrote: line breaks
+// replaced, other control characters but HTAB dropped, bytes of invalid
+// UTF-8 replaced by U+FFFD.
+func sanitized(s, newline string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\r' || r == '\n':
+			b.WriteString(newline)
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			b.WriteRune(utf8.RuneError)
+		case r < 0x20 && r != '\t' || r == 0x7F:
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// FuzzEncodeProperty checks that any value and parameter values, including
+// ones no decoder produces, encode to folded lines that decode back to
+// what they were, sanitized as documented.
+func FuzzEncodeProperty(f *testing.F) {
+	f.Add("Doe, Jane", `say "hi"^`, "a\r\nb\\n, c; d: é🎉")
+	f.Add("\xff\x00", "x\ry", strings.Repeat("日本", 50))
+	f.Fuzz(func(t *testing.T, param1, param2, value string) {
+		p := ical.Prop{Name: "X-FUZZ", Params: ical.Params{"A": {param1, param2}, "B": {param2}}, Value: value}
+		line := AppendProperty(nil, &p)
+		checkLines(t, line)
+		cal, err := Decode(append(append([]byte("BEGIN:VCALENDAR\r\n"), line...), "END:VCALENDAR\r\n"...))
+		if err != nil {
+			t.Fatalf("%q does not decode: %v", line, err)
+		}
+		got := cal.Props.Get("X-FUZZ")
+		want := ical.Params{"A": {sanitized(param1, "\n"), sanitized(param2, "\n")}, "B": {sanitized(param2, "\n")}}
+		if !reflect.DeepEqual(got.Params, want) {
+			t.Errorf("params %q decode to %q, want %q", line, got.Params, want)
+		}
+		if want := sanitized(value, `\n`); got.Value != want {
+			t.Errorf("value %q decodes to %q, want %q", line, got.Value, want)
 		}
 	})
 }

@@ -1,0 +1,51 @@
+package ics
+
+import "unicode/utf8"
+
+// textFault returns the offset of the first byte of s that a content line
+// cannot carry, an ASCII control character other than HTAB or the start of
+// an invalid UTF-8 sequence, or -1 when there is none.
+func textFault(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i := 0; i < len(s); {
+		// Fast path: skip eight bytes at a time while they are all
+		// printable ASCII (0x20..0x7E).
+		if i+8 <= len(s) {
+			x := load64(s, i)
+			lt20 := (x - ones*0x20) & ^x & highs // some byte < 0x20
+			y := x ^ (ones * 0x7F)
+			eq7f := (y - ones) & ^y & highs // some byte == 0x7F
+			if (x&highs)|lt20|eq7f == 0 {
+				i += 8
+				continue
+			}
+		}
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isControl(c) {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// isControl reports whether c is an ASCII control character other than
+// HTAB, which RFC 5545 content lines cannot carry.
+func isControl(c byte) bool {
+	return (c < 0x20 && c != '\t') || c == 0x7F
+}
+
+// load64 reads s[i:i+8] as a little-endian integer.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
