@@ -40,6 +40,13 @@ func TestMakeIndex(t *testing.T) {
 			backend.Index{UID: "a", Component: "VEVENT", First: at("2026-03-10T10:00:00Z"), Last: at("2026-03-10T10:00:00Z")}},
 		{"zoned with DURATION", cal(comp("VEVENT", "UID:z", "DTSTART;TZID=America/New_York:20260310T100000", "DURATION:PT90M")...),
 			backend.Index{UID: "z", Component: "VEVENT", First: at("2026-03-10T14:00:00Z"), Last: at("2026-03-10T15:30:00Z")}},
+		{"Windows zone name", cal(comp("VEVENT", "UID:win", "DTSTART;TZID=W. Europe Standard Time:20260310T100000", "DURATION:PT1H")...),
+			backend.Index{UID: "win", Component: "VEVENT", First: at("2026-03-10T09:00:00Z"), Last: at("2026-03-10T10:00:00Z")}},
+		{"zone defined by VTIMEZONE", cal(append(
+			[]string{"BEGIN:VTIMEZONE", "TZID:Office Time", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+				"TZOFFSETFROM:+0530", "TZOFFSETTO:+0530", "END:STANDARD", "END:VTIMEZONE"},
+			comp("VEVENT", "UID:vtz", "DTSTART;TZID=Office Time:20260310T100000", "DURATION:PT1H")...)...),
+			backend.Index{UID: "vtz", Component: "VEVENT", First: at("2026-03-10T04:30:00Z"), Last: at("2026-03-10T05:30:00Z")}},
 		{"COUNT", cal(comp("VEVENT", "UID:c", "DTSTART:20260105T090000Z", "DTEND:20260105T100000Z", "RRULE:FREQ=DAILY;COUNT=5")...),
 			backend.Index{UID: "c", Component: "VEVENT", First: at("2026-01-05T09:00:00Z"), Last: at("2026-01-09T10:00:00Z")}},
 		{"UNTIL with EXDATE of the last", cal(comp("VEVENT", "UID:u", "DTSTART:20260105T090000Z", "DTEND:20260105T100000Z",
