@@ -179,7 +179,7 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 		// What is stored is no longer a scheduling object resource.
 		newObj = nil
 		if new != nil {
-			act.Object = deepCopyCalendar(new)
+			act.Object = planCopy(new)
 			stripScheduleParams(act.Object.Component, false)
 		}
 	}
@@ -242,10 +242,11 @@ func (p *planner) role(o *Object) Role {
 	return RoleNone
 }
 
-// isSelf reports whether addr is the owner or the organizer: nobody sends
-// a message to themselves.
-func (p *planner) isSelf(addr, organizer string) bool {
-	return p.owner.Has(addr) || caladdr.Equal(addr, organizer)
+// isSelf reports whether the participant is the owner or the organizer
+// (orgNorm, normalised): nobody sends a message to themselves.
+func (p *planner) isSelf(pt *participant, orgNorm string) bool {
+	_, owner := p.owner[pt.norm]
+	return owner || pt.norm == orgNorm
 }
 
 // maxAttendees returns the effective per-instance limit, or -1.

@@ -11,7 +11,7 @@ import (
 // attendee plans a write by an attendee (RFC 6638 §3.2.2).
 func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
 	if newObj != nil {
-		stored := deepCopyCalendar(newObj.Calendar)
+		stored := planCopy(newObj.Calendar)
 		act.Object = stored
 		var err error
 		if newObj, err = ParseObject(stored, p.floating); err != nil {

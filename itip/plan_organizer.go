@@ -24,7 +24,7 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 		}
 	}
 	if newObj != nil {
-		stored := deepCopyCalendar(newObj.Calendar)
+		stored := planCopy(newObj.Calendar)
 		act.Object = stored
 		if newObj, err = ParseObject(stored, p.floating); err != nil {
 			return err
@@ -33,9 +33,10 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 			return err
 		}
 	}
+	orgNorm := caladdr.Normalize(organizerOf(oldObj, newObj))
 	for id := range reg.parts {
 		pt := &reg.parts[id]
-		pt.self = p.isSelf(pt.addr, organizerOf(oldObj, newObj))
+		pt.self = p.isSelf(pt, orgNorm)
 	}
 	p.takeForceSends(newSide, reg)
 	src := newObj
@@ -60,8 +61,8 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 		}
 	}
 	g.build()
-	if act.Object != nil {
-		p.markPending(act, reg)
+	if newSide != nil {
+		g.markPending()
 	}
 	return nil
 }
@@ -222,34 +223,23 @@ func resetPartstat(c *ical.Component, reg *registry) {
 }
 
 // markPending sets SCHEDULE-STATUS on the stored object: 1.0 for every
-// attendee sent a message, 2.3 for an ignored SCHEDULE-FORCE-SEND.
-func (p *planner) markPending(act *Actions, reg *registry) {
-	sent := make([]bool, len(reg.parts))
-	anySent := false
-	for _, m := range act.Messages {
-		for _, r := range m.Recipients {
-			if id, ok := reg.ids[caladdr.Normalize(r)]; ok {
-				sent[id], anySent = true, true
-			}
+// attendee sent a message, 2.3 for an ignored SCHEDULE-FORCE-SEND; on
+// every component where they appear (RFC 6638 §3.2.9, §7.2).
+func (g *grouper) markPending() {
+	sent := make([]bool, len(g.reg.parts))
+	for _, grp := range g.order {
+		for _, id := range grp.ids {
+			sent[id] = true
 		}
 	}
-	bad := false
-	for i := range reg.parts {
-		bad = bad || reg.parts[i].badForce
-	}
-	if !anySent && !bad {
-		return
-	}
-	for _, c := range act.Object.Children {
-		atts := c.Props[ical.PropAttendee]
-		for i := range atts {
-			id, ok := reg.ids[caladdr.Normalize(atts[i].Value)]
+	for _, ci := range g.newSide.all() {
+		atts := ci.c.Props[ical.PropAttendee]
+		for i, id := range ci.members {
 			switch {
-			case !ok:
 			case sent[id]:
-				atts[i].Params[ParamScheduleStatus] = []string{StatusPending}
-			case reg.parts[id].badForce:
-				atts[i].Params[ParamScheduleStatus] = []string{StatusParamIgnored}
+				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = []string{StatusPending}
+			case g.reg.parts[id].badForce:
+				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = []string{StatusParamIgnored}
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 // and new versions of an organizer's object.
 type participant struct {
 	addr     string     // as written, preferring the new version
+	norm     string     // caladdr.Normalize(addr)
 	newProp  *ical.Prop // the first ATTENDEE property in the new version
 	oldProp  *ical.Prop // the first ATTENDEE property in the old version
 	oldAgent Agent
@@ -51,7 +52,7 @@ func (r *registry) id(addr string) int32 {
 	}
 	id := int32(len(r.parts))
 	r.ids[norm] = id
-	r.parts = append(r.parts, participant{addr: strings.TrimSpace(addr)})
+	r.parts = append(r.parts, participant{addr: strings.TrimSpace(addr), norm: norm})
 	return id
 }
 
