@@ -52,10 +52,12 @@ func benchObjects(b testing.TB, n int) []Object {
 
 func BenchmarkCompute(b *testing.B) {
 	all := benchObjects(b, 10000)
-	var oneOff []Object // the 8,000 without RRULE: the cost of freebusy without recurrence expansion
+	var oneOff, weekly []Object // the 8,000 without RRULE, the 2,000 with
 	for i, o := range all {
 		if i%5 != 0 {
 			oneOff = append(oneOff, o)
+		} else {
+			weekly = append(weekly, o)
 		}
 	}
 	berlin, err := time.LoadLocation("Europe/Berlin")
@@ -65,7 +67,7 @@ func BenchmarkCompute(b *testing.B) {
 	for _, set := range []struct {
 		name    string
 		objects []Object
-	}{{"objects=10000", all}, {"objects=8000-oneoff", oneOff}} {
+	}{{"objects=10000", all}, {"objects=8000-oneoff", oneOff}, {"objects=2000-weekly", weekly}} {
 		objects := set.objects
 		for _, w := range []struct {
 			name       string
