@@ -46,6 +46,7 @@ type ruleIter struct {
 	b        *budget
 
 	untilUTC time.Time // precise UNTIL for the UTC form; zero otherwise
+	left     int       // instants still allowed by COUNT; 0 means no COUNT
 	prevWall time.Time
 	pending  []time.Time // later occurrences of repeated wall-clock times
 	peeked   time.Time
@@ -60,7 +61,10 @@ type ruleIter struct {
 // dateOnly says DTSTART is a DATE.
 func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b *budget) (*ruleIter, error) {
 	loc := dtstart.Location()
-	it := &ruleIter{loc: loc, b: b}
+	// COUNT is applied here, to distinct instants, not by rrule-go to
+	// wall-clock readings: a reading in a DST gap that maps onto the next
+	// one must not use up an occurrence.
+	it := &ruleIter{loc: loc, b: b, left: r.count}
 	if r.empty {
 		it.done = true
 		return it, nil
@@ -70,7 +74,6 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b
 	}
 	startWall := wallOf(dtstart)
 	o := r.opt
-	o.Count = r.count
 	it.subDaily = o.Freq >= rrule.HOURLY
 	if it.subDaily {
 		unit := int64(1)
@@ -86,7 +89,7 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b
 			return it, nil
 		}
 	}
-	if !r.dayFiltersSatisfiable(startWall) {
+	if !r.weekdayReachable(startWall) || !r.dayFiltersSatisfiable(startWall) {
 		it.done = true
 		return it, nil
 	}
@@ -203,6 +206,12 @@ func (it *ruleIter) Next() (t time.Time, ok bool, err error) {
 			continue // a gap reading mapped onto an instant already given
 		}
 		it.last = out
+		if it.left > 0 {
+			it.left--
+			if it.left == 0 {
+				it.done, it.hasPeek, it.pending = true, false, nil
+			}
+		}
 		return out, true, nil
 	}
 }

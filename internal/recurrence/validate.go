@@ -221,3 +221,33 @@ func (r *rule) dayFiltersSatisfiable(start time.Time) bool {
 	_, ok := rr.Iterator()()
 	return ok
 }
+
+// weekdayReachable reports whether a DAILY or sub-daily rule whose step
+// is a whole number of weeks can reach a weekday its BYDAY accepts: such
+// a rule stays on DTSTART's weekday forever, and rrule-go would otherwise
+// search until year 9999 for another one.
+func (r *rule) weekdayReachable(start time.Time) bool {
+	o := &r.opt
+	if o.Freq < rrule.DAILY || len(o.Byweekday) == 0 {
+		return true
+	}
+	secs := int64(o.Interval) * 86400
+	switch o.Freq {
+	case rrule.HOURLY:
+		secs = int64(o.Interval) * 3600
+	case rrule.MINUTELY:
+		secs = int64(o.Interval) * 60
+	case rrule.SECONDLY:
+		secs = int64(o.Interval)
+	}
+	if secs%(7*86400) != 0 {
+		return true
+	}
+	want := (int(start.Weekday()) + 6) % 7 // rrule-go numbers Monday 0
+	for _, w := range o.Byweekday {
+		if w.Day() == want {
+			return true
+		}
+	}
+	return false
+}
