@@ -3,6 +3,7 @@ package ics
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -132,7 +133,7 @@ func TestBenchInputsMatchGoIcal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got.Children) != len(want.Children) || len(Encode(got)) != len(Encode(want)) {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: decoders disagree", in.name)
 		}
 	}

@@ -59,7 +59,6 @@ func (o DecodeOptions) Decode(data []byte) (*ical.Calendar, error) {
 	d.setSource(data)
 	d.stack = d.stackBuf[:0]
 	d.params = d.paramsBuf[:0]
-	d.values = d.valuesBuf[:0]
 	d.order = d.orderBuf[:0]
 	d.kids = d.kidsBuf[:0]
 	// Size the shared storage for about one property per line.
@@ -106,11 +105,13 @@ type decoder struct {
 	stack []frame     // open components, innermost last
 	props []ical.Prop // properties of the open components, innermost last
 
-	params []rawParam  // parameters of the current line
-	values []string    // parameter values of the current line
-	chunk  []string    // free space handed out for Params values
-	pchunk []ical.Prop // free space handed out for Props slices
-	order  []int32     // scratch for grouping a component's properties
+	params []rawParam // parameters of the current line
+	// chunk holds Params values: those of the current line from
+	// lineValues on, earlier ones handed out to properties.
+	chunk      []string
+	lineValues int
+	pchunk     []ical.Prop // free space handed out for Props slices
+	order      []int32     // scratch for grouping a component's properties
 
 	kids   []*ical.Component // children of the open components, innermost last
 	kchunk []*ical.Component // free space handed out for Children slices
@@ -120,7 +121,6 @@ type decoder struct {
 	// no allocation for them.
 	stackBuf  [8]frame
 	paramsBuf [8]rawParam
-	valuesBuf [8]string
 	orderBuf  [32]int32
 	kidsBuf   [8]*ical.Component
 }
@@ -133,14 +133,15 @@ type frame struct {
 	at        int // offset in src of its BEGIN line
 }
 
-// rawParam is one parameter of the current line, values in decoder.values.
+// rawParam is one parameter of the current line; its values are
+// decoder.chunk[decoder.lineValues+first:][:nvalue].
 type rawParam struct {
 	name          string
 	first, nvalue int
 }
 
 // contentLine is one unfolded, parsed line; its parameters are in the
-// decoder's params and values scratch slices.
+// decoder's params and chunk slices.
 type contentLine struct {
 	name, value string
 	at          int // offset in src
@@ -327,7 +328,10 @@ func (d *decoder) keepKids(kids []*ical.Component) []*ical.Component {
 func (d *decoder) buildParams() ical.Params {
 	params := make(ical.Params, len(d.params))
 	for _, p := range d.params {
-		vals := d.keep(d.values[p.first : p.first+p.nvalue])
+		first := d.lineValues + p.first
+		// Capacity capped: appending to one value list never overwrites
+		// the next.
+		vals := d.chunk[first : first+p.nvalue : first+p.nvalue]
 		if prev, ok := params[p.name]; ok {
 			vals = append(prev, vals...)
 		}
@@ -336,18 +340,18 @@ func (d *decoder) buildParams() ical.Params {
 	return params
 }
 
-// keep copies vals into shared backing storage and returns the copy with its
-// capacity capped, so that appending to it reallocates.
-func (d *decoder) keep(vals []string) []string {
-	if cap(d.chunk)-len(d.chunk) < len(vals) {
-		size := 2 * cap(d.chunk)
-		size = min(max(size, 16), 1024)
-		size = max(size, len(vals))
-		d.chunk = make([]string, 0, size)
+// addValue appends a parameter value of the current line to d.chunk,
+// moving the line's values to a new chunk when the current one is full.
+func (d *decoder) addValue(v string) {
+	if len(d.chunk) == cap(d.chunk) {
+		line := d.chunk[d.lineValues:]
+		size := min(max(2*cap(d.chunk), 16), 1024)
+		size = max(size, 2*len(line))
+		chunk := make([]string, len(line), size)
+		copy(chunk, line)
+		d.chunk, d.lineValues = chunk, 0
 	}
-	start := len(d.chunk)
-	d.chunk = append(d.chunk, vals...)
-	return d.chunk[start:len(d.chunk):len(d.chunk)]
+	d.chunk = append(d.chunk, v)
 }
 
 // equalFoldASCII reports whether a and b are equal under ASCII case folding.

@@ -8,11 +8,11 @@ import (
 //
 //	name *(";" param-name "=" param-value *("," param-value)) ":" value
 //
-// into its name (upper-cased), parameters (left in d.params and d.values,
+// into its name (upper-cased), parameters (left in d.params and d.chunk,
 // names upper-cased, values RFC 6868-decoded) and raw value.
 func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 	d.params = d.params[:0]
-	d.values = d.values[:0]
+	d.lineValues = len(d.chunk)
 
 	i := 0
 	for i < len(s) && isNameChar(s[i]) {
@@ -42,7 +42,7 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 		case i == start:
 			return contentLine{}, d.errorf(at, "empty parameter name")
 		}
-		p := rawParam{name: upperASCII(s[start:i]), first: len(d.values)}
+		p := rawParam{name: upperASCII(s[start:i]), first: len(d.chunk) - d.lineValues}
 		i++ // '='
 		for {
 			var v string
@@ -66,10 +66,10 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 			if strings.IndexByte(v, '^') >= 0 {
 				v = decodeCaret(v)
 			}
-			if len(d.values) >= d.opts.MaxParamValues {
+			if len(d.chunk)-d.lineValues >= d.opts.MaxParamValues {
 				return contentLine{}, d.limitf(at, "more than %d parameter values", d.opts.MaxParamValues)
 			}
-			d.values = append(d.values, v)
+			d.addValue(v)
 			p.nvalue++
 			if i == len(s) {
 				return contentLine{}, d.errorf(at, "missing ':' after parameters")
