@@ -78,24 +78,43 @@ func (e privilegeElement) MarshalXML(enc *xml.Encoder, start xml.StartElement) e
 	return enc.EncodeToken(start.End())
 }
 
-// descriptions of the privileges, for DAV:description.
-var descriptions = map[Privilege]string{
-	All:                         "Any operation",
-	Read:                        "Read resources and properties",
-	Write:                       "Write resources and properties",
-	WriteProperties:             "Write properties",
-	WriteContent:                "Write resource content",
-	Bind:                        "Add members",
-	Unbind:                      "Remove members",
-	ReadCurrentUserPrivilegeSet: "Read the current user's privileges",
-	ScheduleDeliver:             "Deliver scheduling messages",
-	ScheduleDeliverInvite:       "Deliver scheduling messages from an Organizer",
-	ScheduleDeliverReply:        "Deliver scheduling messages from an Attendee",
-	ScheduleQueryFreeBusy:       "Query busy time information",
-	ScheduleSend:                "Send scheduling messages",
-	ScheduleSendInvite:          "Send scheduling messages as an Organizer",
-	ScheduleSendReply:           "Send scheduling replies as an Attendee",
-	ScheduleSendFreeBusy:        "Send busy time requests",
+// description returns the DAV:description of a named privilege.
+func description(p Privilege) string {
+	switch p {
+	case All:
+		return "Any operation"
+	case Read:
+		return "Read resources and properties"
+	case Write:
+		return "Write resources and properties"
+	case WriteProperties:
+		return "Write properties"
+	case WriteContent:
+		return "Write resource content"
+	case Bind:
+		return "Add members"
+	case Unbind:
+		return "Remove members"
+	case ReadCurrentUserPrivilegeSet:
+		return "Read the current user's privileges"
+	case ScheduleDeliver:
+		return "Deliver scheduling messages"
+	case ScheduleDeliverInvite:
+		return "Deliver scheduling messages from an Organizer"
+	case ScheduleDeliverReply:
+		return "Deliver scheduling messages from an Attendee"
+	case ScheduleQueryFreeBusy:
+		return "Query busy time information"
+	case ScheduleSend:
+		return "Send scheduling messages"
+	case ScheduleSendInvite:
+		return "Send scheduling messages as an Organizer"
+	case ScheduleSendReply:
+		return "Send scheduling replies as an Attendee"
+	case ScheduleSendFreeBusy:
+		return "Send busy time requests"
+	}
+	return ""
 }
 
 // Supported returns the DAV:supported-privilege-set of a collection of
@@ -107,7 +126,7 @@ func Supported(c Collection) SupportedPrivilegeSet {
 		name, _ := p.XMLName()
 		return SupportedPrivilege{
 			Privilege:   privilegeElement{Name: name},
-			Description: descriptions[p],
+			Description: description(p),
 			Children:    children,
 		}
 	}

@@ -4,46 +4,56 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/go-autoschedule/autoschedule/privilege"
 )
 
 // Precondition names a WebDAV/CalDAV precondition or postcondition
-// element (RFC 4918 §16, RFC 4791 §5.3.2.1, RFC 6638 §3.2.4, §5.2).
-type Precondition struct {
-	Space string // nsDAV or nsCalDAV
-	Local string
-}
+// element (RFC 4918 §16, RFC 4791 §5.3.2.1, RFC 6638 §3.2.4, §5.2): the
+// element's local name, in the CalDAV namespace unless it starts with
+// "DAV:".
+type Precondition string
 
 // The preconditions the middleware reports.
-var (
-	NeedPrivileges                  = Precondition{nsDAV, "need-privileges"}
-	ValidCalendarData               = Precondition{nsCalDAV, "valid-calendar-data"}
-	ValidCalendarObjectResource     = Precondition{nsCalDAV, "valid-calendar-object-resource"}
-	SupportedCalendarData           = Precondition{nsCalDAV, "supported-calendar-data"}
-	SupportedCalendarComponent      = Precondition{nsCalDAV, "supported-calendar-component"}
-	MaxResourceSize                 = Precondition{nsCalDAV, "max-resource-size"}
-	MaxAttendeesPerInstance         = Precondition{nsCalDAV, "max-attendees-per-instance"}
-	MaxInstances                    = Precondition{nsCalDAV, "max-instances"}
-	NoUIDConflict                   = Precondition{nsCalDAV, "no-uid-conflict"}
-	UniqueSchedulingObjectResource  = Precondition{nsCalDAV, "unique-scheduling-object-resource"}
-	SameOrganizerInAllComponents    = Precondition{nsCalDAV, "same-organizer-in-all-components"}
-	AllowedOrganizerObjectChange    = Precondition{nsCalDAV, "allowed-organizer-scheduling-object-change"}
-	AllowedAttendeeObjectChange     = Precondition{nsCalDAV, "allowed-attendee-scheduling-object-change"}
-	ValidSchedulingMessage          = Precondition{nsCalDAV, "valid-scheduling-message"}
-	ValidOrganizer                  = Precondition{nsCalDAV, "valid-organizer"}
-	DefaultCalendarNeeded           = Precondition{nsCalDAV, "default-calendar-needed"}
-	ValidScheduleDefaultCalendarURL = Precondition{nsCalDAV, "valid-schedule-default-calendar-URL"}
-	CannotModifyProtectedProperty   = Precondition{nsDAV, "cannot-modify-protected-property"}
-	CalendarCollectionLocationOK    = Precondition{nsCalDAV, "calendar-collection-location-ok"}
+const (
+	NeedPrivileges                  Precondition = "DAV:need-privileges"
+	SupportedReport                 Precondition = "DAV:supported-report"
+	ValidCalendarData               Precondition = "valid-calendar-data"
+	ValidCalendarObjectResource     Precondition = "valid-calendar-object-resource"
+	ValidFilter                     Precondition = "valid-filter"
+	SupportedCalendarData           Precondition = "supported-calendar-data"
+	SupportedCalendarComponent      Precondition = "supported-calendar-component"
+	MaxResourceSize                 Precondition = "max-resource-size"
+	MaxAttendeesPerInstance         Precondition = "max-attendees-per-instance"
+	MaxInstances                    Precondition = "max-instances"
+	NoUIDConflict                   Precondition = "no-uid-conflict"
+	UniqueSchedulingObjectResource  Precondition = "unique-scheduling-object-resource"
+	SameOrganizerInAllComponents    Precondition = "same-organizer-in-all-components"
+	AllowedOrganizerObjectChange    Precondition = "allowed-organizer-scheduling-object-change"
+	AllowedAttendeeObjectChange     Precondition = "allowed-attendee-scheduling-object-change"
+	ValidSchedulingMessage          Precondition = "valid-scheduling-message"
+	ValidOrganizer                  Precondition = "valid-organizer"
+	DefaultCalendarNeeded           Precondition = "default-calendar-needed"
+	ValidScheduleDefaultCalendarURL Precondition = "valid-schedule-default-calendar-URL"
+	CalendarCollectionLocationOK    Precondition = "calendar-collection-location-ok"
 )
+
+// xmlName returns the namespace and local name of the element.
+func (p Precondition) xmlName() (space, local string) {
+	if rest, ok := strings.CutPrefix(string(p), "DAV:"); ok {
+		return nsDAV, rest
+	}
+	return nsCalDAV, string(p)
+}
 
 // Error is an HTTP error answered with a DAV:error body naming a
 // precondition (when Condition is set). Handlers return it; ServeHTTP
 // writes it.
 type Error struct {
-	Status    int
-	Condition *Precondition
+	Status int
+	// Condition is the precondition reported in the body; "" for none.
+	Condition Precondition
 	// Href is reported inside the condition element (for example the
 	// resource that already uses a UID); it must be a URL the requester
 	// may see.
@@ -61,8 +71,8 @@ type Error struct {
 // Error implements error.
 func (e *Error) Error() string {
 	s := fmt.Sprintf("schedule: %d", e.Status)
-	if e.Condition != nil {
-		s += " " + e.Condition.Local
+	if e.Condition != "" {
+		s += " " + string(e.Condition)
 	}
 	if e.Message != "" {
 		s += ": " + e.Message
@@ -78,8 +88,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // precondition returns an *Error for cond with status.
 func precondition(status int, cond Precondition, msg string) *Error {
-	c := cond
-	return &Error{Status: status, Condition: &c, Message: msg}
+	return &Error{Status: status, Condition: cond, Message: msg}
 }
 
 // httpError returns an *Error without a condition.
@@ -107,11 +116,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	} else {
 		h.log.DebugContext(r.Context(), "schedule: request refused", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	if e.Condition == nil {
+	if e.Condition == "" {
 		http.Error(w, http.StatusText(e.Status), e.Status)
 		return
 	}
-	cond := el(e.Condition.Space, e.Condition.Local)
+	cond := el(e.Condition.xmlName())
 	if e.Href != "" {
 		cond.children = append(cond.children, hrefEl(e.Href))
 	}

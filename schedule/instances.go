@@ -48,9 +48,9 @@ func checkInstances(ctx context.Context, cal *ical.Calendar, max int) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, recurrence.ErrLimit):
-		return &Error{Status: http.StatusForbidden, Condition: &MaxInstances, Err: err}
+		return &Error{Status: http.StatusForbidden, Condition: MaxInstances, Err: err}
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
-	return &Error{Status: http.StatusForbidden, Condition: &ValidCalendarObjectResource, Err: err}
+	return &Error{Status: http.StatusForbidden, Condition: ValidCalendarObjectResource, Err: err}
 }

@@ -396,3 +396,15 @@ func setStatuses(cal *ical.Calendar, statuses map[string]Status) bool {
 	}
 	return changed
 }
+
+// clearStatuses removes SCHEDULE-STATUS from every ATTENDEE and ORGANIZER
+// property.
+func clearStatuses(cal *ical.Calendar) {
+	for _, c := range cal.Children {
+		for _, name := range [...]string{ical.PropAttendee, ical.PropOrganizer} {
+			for _, p := range c.Props[name] {
+				delete(p.Params, "SCHEDULE-STATUS")
+			}
+		}
+	}
+}

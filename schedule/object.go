@@ -212,11 +212,11 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	ctx := q.ctx()
 	cal, err := ics.Decode(data)
 	if err != nil {
-		return nil, &Error{Status: http.StatusBadRequest, Condition: &ValidCalendarData, Err: err}
+		return nil, &Error{Status: http.StatusBadRequest, Condition: ValidCalendarData, Err: err}
 	}
 	compType, uid, err := validateObject(cal)
 	if err != nil {
-		return nil, &Error{Status: http.StatusForbidden, Condition: &ValidCalendarObjectResource, Err: err}
+		return nil, &Error{Status: http.StatusForbidden, Condition: ValidCalendarObjectResource, Err: err}
 	}
 	if !dst.calendar.Supports(compType) {
 		return nil, precondition(http.StatusForbidden, SupportedCalendarComponent, compType)
@@ -269,7 +269,13 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		}
 	}
 	var predicted map[string]Status
-	if len(act.Messages) > 0 && act.Object != nil {
+	keepStatuses := act.Object != nil && act.Operation != itip.OpRemove
+	if act.Object != nil && act.Operation == itip.OpRemove {
+		// What is stored is no scheduling object any more: it carries no
+		// delivery status.
+		clearStatuses(act.Object)
+	}
+	if len(act.Messages) > 0 && keepStatuses {
 		// Store the statuses deliveries are expected to end with, so that
 		// the common case needs no second write (§3.2.9 status values
 		// are corrected after delivery when the outcome differs).
@@ -298,7 +304,7 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		// finish even if the client goes away.
 		ctx = context.WithoutCancel(ctx)
 		statuses := h.deliverAll(ctx, dst.principal, act.Messages)
-		if !sameStatuses(statuses, predicted) {
+		if keepStatuses && !sameStatuses(statuses, predicted) {
 			if obj, err = h.writeStatuses(ctx, dst.principal, act.UID, obj, statuses); err != nil {
 				return nil, err
 			}
@@ -383,12 +389,12 @@ func planError(err error) error {
 	if !errors.As(err, &ie) {
 		return err
 	}
-	cond := Precondition{nsCalDAV, string(ie.Condition)}
+	cond := Precondition(ie.Condition)
 	status := http.StatusForbidden
 	if ie.Condition == itip.ValidCalendarData || ie.Condition == itip.ValidSchedulingMessage {
 		status = http.StatusBadRequest
 	}
-	return &Error{Status: status, Condition: &cond, Err: err}
+	return &Error{Status: status, Condition: cond, Err: err}
 }
 
 // storeError maps store errors of a write to HTTP errors.
@@ -397,13 +403,13 @@ func storeError(err error) error {
 	case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
 		return &Error{Status: http.StatusPreconditionFailed, Message: "changed concurrently", Err: err}
 	case errors.Is(err, backend.ErrUIDConflict):
-		return &Error{Status: http.StatusConflict, Condition: &NoUIDConflict, Err: err}
+		return &Error{Status: http.StatusConflict, Condition: NoUIDConflict, Err: err}
 	case errors.Is(err, backend.ErrTooLarge):
-		return &Error{Status: http.StatusForbidden, Condition: &MaxResourceSize, Err: err}
+		return &Error{Status: http.StatusForbidden, Condition: MaxResourceSize, Err: err}
 	case errors.Is(err, backend.ErrUnsupportedComponent):
-		return &Error{Status: http.StatusForbidden, Condition: &SupportedCalendarComponent, Err: err}
+		return &Error{Status: http.StatusForbidden, Condition: SupportedCalendarComponent, Err: err}
 	case errors.Is(err, backend.ErrInvalidData):
-		return &Error{Status: http.StatusForbidden, Condition: &ValidCalendarObjectResource, Err: err}
+		return &Error{Status: http.StatusForbidden, Condition: ValidCalendarObjectResource, Err: err}
 	case errors.Is(err, backend.ErrInvalidPath):
 		return &Error{Status: http.StatusForbidden, Message: "invalid resource name", Err: err}
 	}

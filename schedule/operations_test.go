@@ -70,10 +70,17 @@ func TestAttendeeDeleteDeclines(t *testing.T) {
 func TestPutTurningIntoPlainObjectRemoves(t *testing.T) {
 	e := newEnv(t, nil, cyrus, wilfredo)
 	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com")).must(t, 201)
-	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", busyEvent("m1", "20090610T160000Z", "20090610T170000Z")).must(t, 204)
+	// The same event without ORGANIZER: no longer a scheduling object.
+	plain := strings.Replace(invite("m1", "cyrus@example.com", "wilfredo@example.com"), "ORGANIZER:mailto:cyrus@example.com\r\n", "", 1)
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", plain).must(t, 204)
 	_, data := e.copyOf("/wilfredo/", "m1")
 	if !strings.Contains(data, "STATUS:CANCELLED") {
 		t.Errorf("attendee copy not cancelled:\n%s", data)
+	}
+	// What is stored is a plain object: no scheduling parameters, no tag.
+	obj, stored := e.object("/cyrus/calendars/default/m.ics")
+	if strings.Contains(stored, "SCHEDULE-STATUS") || obj.ScheduleTag != "" {
+		t.Errorf("plain object keeps scheduling state (tag %q):\n%s", obj.ScheduleTag, stored)
 	}
 }
 

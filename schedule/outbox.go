@@ -100,11 +100,11 @@ func (h *Handler) postFreeBusy(q *request) error {
 	}
 	cal, err := ics.Decode(data)
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Condition: &ValidCalendarData, Err: err}
+		return &Error{Status: http.StatusBadRequest, Condition: ValidCalendarData, Err: err}
 	}
 	req, err := freebusy.ParseRequest(cal)
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Condition: &ValidSchedulingMessage, Err: err}
+		return &Error{Status: http.StatusBadRequest, Condition: ValidSchedulingMessage, Err: err}
 	}
 	owner := q.t.principal
 	if !ownsAddress(owner, req.Organizer.Value) {

@@ -56,11 +56,11 @@ func (h *Handler) reportInbox(q *request) error {
 	case root.is(nsCalDAV, "calendar-query"):
 		filterEl := root.child(nsCalDAV, "filter").child(nsCalDAV, "comp-filter")
 		if filterEl == nil {
-			return precondition(http.StatusForbidden, Precondition{nsCalDAV, "valid-filter"}, "missing comp-filter")
+			return precondition(http.StatusForbidden, ValidFilter, "missing comp-filter")
 		}
 		filter, err := parseCompFilter(filterEl)
 		if err != nil {
-			return &Error{Status: http.StatusForbidden, Condition: &Precondition{nsCalDAV, "valid-filter"}, Err: err}
+			return &Error{Status: http.StatusForbidden, Condition: ValidFilter, Err: err}
 		}
 		items, err := h.store.SchedulingObjects(q.ctx(), owner.Path)
 		if err != nil {
@@ -79,7 +79,7 @@ func (h *Handler) reportInbox(q *request) error {
 		}
 		return writeMultistatus(q.w, responses)
 	}
-	return precondition(http.StatusForbidden, Precondition{nsDAV, "supported-report"}, "unsupported REPORT on the inbox")
+	return precondition(http.StatusForbidden, SupportedReport, "unsupported REPORT on the inbox")
 }
 
 // inboxMatch evaluates a calendar-query filter on an inbox item. A VEVENT

@@ -135,8 +135,21 @@ func textEl(space, local, text string) *node {
 // hrefEl builds a DAV:href.
 func hrefEl(href string) *node { return textEl(nsDAV, "href", href) }
 
-// prefixes are the prefixes written for the well-known namespaces.
-var prefixes = map[string]string{nsDAV: "D", nsCalDAV: "C", "http://calendarserver.org/ns/": "CS"}
+// prefix returns the prefix written for a well-known namespace.
+func prefix(space string) (string, bool) {
+	switch space {
+	case nsDAV:
+		return "D", true
+	case nsCalDAV:
+		return "C", true
+	case nsCalendarServer:
+		return "CS", true
+	}
+	return "", false
+}
+
+// nsCalendarServer is Apple's namespace, common in clients' requests.
+const nsCalendarServer = "http://calendarserver.org/ns/"
 
 // writeXML serialises the tree as a document with an XML declaration;
 // the well-known namespaces are declared once on the root element.
@@ -155,7 +168,7 @@ func (n *node) write(buf *bytes.Buffer, root bool) {
 	if root {
 		buf.WriteString(` xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/"`)
 	}
-	if _, ok := prefixes[n.name.Space]; !ok {
+	if _, ok := prefix(n.name.Space); !ok {
 		buf.WriteString(` xmlns="`)
 		xml.EscapeText(buf, []byte(n.name.Space))
 		buf.WriteByte('"')
@@ -189,7 +202,7 @@ func (n *node) write(buf *bytes.Buffer, root bool) {
 }
 
 func (n *node) qname() string {
-	if p, ok := prefixes[n.name.Space]; ok {
+	if p, ok := prefix(n.name.Space); ok {
 		return p + ":" + n.name.Local
 	}
 	return n.name.Local
