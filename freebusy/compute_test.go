@@ -424,3 +424,61 @@ func TestComputeOddFloatingZone(t *testing.T) {
 		t.Errorf("Periods %s", got)
 	}
 }
+
+// TestPruneOverridesIsSafe checks on random series that dropping the
+// overrides pruneOverrides drops changes nothing the expander yields.
+func TestPruneOverridesIsSafe(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pruned := 0
+	for i := 0; i < 1500; i++ {
+		tzid := []string{"", ";TZID=Europe/Berlin", ";TZID=America/New_York"}[rng.Intn(3)]
+		z := "Z"
+		if tzid != "" {
+			z = ""
+		}
+		at := func(tm time.Time) string { return tm.Format("20060102T150405") + z }
+		start := jan5.Add(time.Duration(rng.Intn(40*24)-30*24) * time.Hour)
+		dur := time.Duration(1+rng.Intn(72)) * time.Hour
+		var b strings.Builder
+		fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:s\nDTSTAMP:20250101T000000Z\nDTSTART%s:%s\nDTEND%s:%s\n", tzid, at(start), tzid, at(start.Add(dur)))
+		fmt.Fprintf(&b, "RRULE:FREQ=%s\n", []string{"DAILY", "WEEKLY;BYDAY=MO,TH", "DAILY;INTERVAL=3"}[rng.Intn(3)])
+		if rng.Intn(8) == 0 {
+			fmt.Fprintf(&b, "RDATE;VALUE=PERIOD:%s/P9D\n", start.Add(-5*24*time.Hour).UTC().Format("20060102T150405Z"))
+		}
+		b.WriteString("END:VEVENT\n")
+		for _, day := range rng.Perm(60)[:1+rng.Intn(6)] {
+			rid := start.AddDate(0, 0, day)
+			moved := rid.Add(time.Duration(rng.Intn(30*24)-15*24) * time.Hour)
+			fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:s\nDTSTAMP:20250101T000000Z\nRECURRENCE-ID%s:%s\nDTSTART%s:%s\nDURATION:PT%dH\nEND:VEVENT\n",
+				tzid, at(rid), tzid, at(moved), 1+rng.Intn(30))
+		}
+		cal := calendar(t, b.String())
+		ws := jan5.Add(time.Duration(rng.Intn(30*24)) * time.Hour)
+		we := ws.Add(time.Duration(1+rng.Intn(10*24)) * time.Hour)
+		expand := func(comps []*ical.Component) string {
+			var out strings.Builder
+			err := recurrence.Expand(context.Background(), comps, tz.NewResolver(cal), berlin, ws, we, recurrence.Limits{}, func(in recurrence.Instance) bool {
+				fmt.Fprintf(&out, "%v-%v-%p ", in.Start.UTC(), in.End.UTC(), in.Component)
+				return true
+			})
+			if err != nil {
+				fmt.Fprintf(&out, "error %v", err)
+			}
+			return out.String()
+		}
+		kept := pruneOverrides(cal.Children, ws.Unix(), we.Unix())
+		if len(kept) < len(cal.Children) {
+			pruned++
+		}
+		if full, got := expand(cal.Children), expand(kept); full != got {
+			t.Fatalf("pruning changed the instances in [%v, %v):\n%s\nfull:   %s\npruned: %s", ws, we, b.String(), full, got)
+		}
+	}
+	if pruned < 100 {
+		t.Errorf("only %d of 1500 series pruned: the test is not exercising anything", pruned)
+	}
+}

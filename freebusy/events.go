@@ -24,6 +24,9 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 		if expandErr != nil || (c.prefilter && !mayOverlap(comps, c.startUnix, c.endUnix)) {
 			return
 		}
+		if c.prefilter {
+			comps = pruneOverrides(comps, c.startUnix, c.endUnix)
+		}
 		c.types = c.types[:0]
 		err := recurrence.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yieldFn)
 		if err == nil {

@@ -44,29 +44,16 @@ func componentMayOverlap(comp *ical.Component, startUnix, endUnix int64) bool {
 	if len(dtstart) == 0 {
 		return true
 	}
-	s, isDate, ok := wallClock(dtstart[0].Value)
+	s, _, ok := wallClock(dtstart[0].Value)
 	if !ok {
 		return true
 	}
 	if s-prefilterMargin >= endUnix {
 		return false // no instance starts before DTSTART (RDATE aside)
 	}
-	dur := int64(0)
-	if isDate {
-		dur = 24 * 3600
-	}
-	if dtend := comp.Props["DTEND"]; len(dtend) > 0 {
-		e, _, ok := wallClock(dtend[0].Value)
-		if !ok {
-			return true
-		}
-		dur = max(e-s, 0)
-	} else if dp := comp.Props["DURATION"]; len(dp) > 0 {
-		d, err := recurrence.ParseDuration(dp[0].Value)
-		if err != nil || d < 0 {
-			return true
-		}
-		dur = int64(d.Seconds())
+	dur, ok := wallDuration(comp)
+	if !ok {
+		return true
 	}
 	last := s // the latest possible start of an instance
 	for _, r := range comp.Props["RRULE"] {
@@ -163,4 +150,104 @@ func daysFromCivil(y, m, d int64) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
+}
+
+// pruneOverrides returns comps without the overrides that cannot matter
+// in [startUnix, endUnix): those that neither occur in the range (by their
+// own DTSTART and end) nor replace a master instance that would (by their
+// RECURRENCE-ID and the master's duration). Expanding fewer overrides
+// costs less; the result is the same. Overrides with a RANGE parameter,
+// or values the filter cannot read, are kept, and so is everything when
+// the master has RDATE;VALUE=PERIOD (instances of their own length). A
+// dropped override is not checked for errors either. comps is not modified; a new
+// slice is allocated only when something is dropped.
+func pruneOverrides(comps []*ical.Component, startUnix, endUnix int64) []*ical.Component {
+	if len(comps) < 2 {
+		return comps
+	}
+	masterDur := int64(-1)
+	for _, comp := range comps {
+		if len(comp.Props["RECURRENCE-ID"]) == 0 {
+			for _, rd := range comp.Props["RDATE"] {
+				if len(rd.Params["VALUE"]) > 0 {
+					return comps // PERIOD instances have their own durations
+				}
+			}
+			d, ok := wallDuration(comp)
+			if !ok {
+				return comps
+			}
+			masterDur = d
+			break
+		}
+	}
+	var kept []*ical.Component
+	for i, comp := range comps {
+		if keepOverride(comp, masterDur, startUnix, endUnix) {
+			if kept != nil {
+				kept = append(kept, comp)
+			}
+			continue
+		}
+		if kept == nil {
+			kept = make([]*ical.Component, i, len(comps)-1)
+			copy(kept, comps[:i])
+		}
+	}
+	if kept == nil {
+		return comps
+	}
+	return kept
+}
+
+// keepOverride reports whether comp (a master, or an override of a master
+// whose instances last masterDur seconds; -1 when there is no master) may
+// matter in the range.
+func keepOverride(comp *ical.Component, masterDur, startUnix, endUnix int64) bool {
+	rid := comp.Props["RECURRENCE-ID"]
+	if len(rid) == 0 || len(rid[0].Params["RANGE"]) > 0 {
+		return true
+	}
+	if componentMayOverlap(comp, startUnix, endUnix) {
+		return true
+	}
+	if masterDur < 0 {
+		return false // nothing to replace
+	}
+	r, _, ok := wallClock(rid[0].Value)
+	if !ok {
+		return true
+	}
+	return r-prefilterMargin < endUnix && r+masterDur+prefilterMargin > startUnix
+}
+
+// wallDuration returns how long the instances of comp last, read from its
+// wall-clock DTSTART and DTEND, or DURATION, with the RFC 5545 defaults.
+func wallDuration(comp *ical.Component) (int64, bool) {
+	dtstart := comp.Props["DTSTART"]
+	if len(dtstart) == 0 {
+		return 0, false
+	}
+	s, isDate, ok := wallClock(dtstart[0].Value)
+	if !ok {
+		return 0, false
+	}
+	if dtend := comp.Props["DTEND"]; len(dtend) > 0 {
+		e, _, ok := wallClock(dtend[0].Value)
+		if !ok {
+			return 0, false
+		}
+		return max(e-s, 0), true
+	}
+	if dp := comp.Props["DURATION"]; len(dp) > 0 {
+		d, err := recurrence.ParseDuration(dp[0].Value)
+		if err != nil || d < 0 {
+			return 0, false
+		}
+		return int64(d.Seconds()), true
+	}
+	if isDate {
+		return 24 * 3600, true
+	}
+	return 0, true
 }
