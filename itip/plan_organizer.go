@@ -294,6 +294,13 @@ func (g *grouper) plan(id int32, wholeCancel bool) {
 		}
 		return
 	}
+	if oldV.master && !newV.master {
+		// Moved from the whole series to some instances only: cancel the
+		// series, then send the instances they remain in.
+		g.cancel(id, true, nil)
+		g.request(id, changeFull, &newV)
+		return
+	}
 	var cancelled []time.Time
 	if oldServer && !oldV.empty() {
 		cancelled = g.cancelledInstances(id, &newV)
