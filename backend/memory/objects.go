@@ -50,13 +50,18 @@ func (s *Store) selectObjects(ctx context.Context, calendarPath string, keep fun
 	if !ok {
 		return nil, fmt.Errorf("%w: calendar %q", backend.ErrNotFound, calendarPath)
 	}
-	out := make([]backend.Object, 0, len(c.objects))
+	kept := make([]*backend.Object, 0, len(c.objects))
 	for _, o := range c.objects {
 		if keep(o) {
-			out = append(out, *cloneObject(o))
+			kept = append(kept, o)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Path < kept[j].Path })
+	out := make([]backend.Object, len(kept))
+	for i, o := range kept {
+		out[i] = *o
+		out[i].Data = cloneBytes(o.Data)
+	}
 	return out, nil
 }
 
@@ -74,10 +79,14 @@ func (s *Store) ObjectByUID(ctx context.Context, principal, uid string) (*backen
 			return cloneObject(o), nil
 		}
 	}
-	for _, p := range s.sortedCalendars(principal) {
-		if o := s.calendars[p].byUIDObject(uid); o != nil {
-			return cloneObject(o), nil
+	var found *backend.Object
+	for p := range s.owned[principal] {
+		if o := s.calendars[p].byUIDObject(uid); o != nil && (found == nil || o.Path < found.Path) {
+			found = o
 		}
+	}
+	if found != nil {
+		return cloneObject(found), nil
 	}
 	return nil, fmt.Errorf("%w: UID %q in calendars of %q", backend.ErrNotFound, uid, principal)
 }
