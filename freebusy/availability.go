@@ -36,9 +36,6 @@ type availabilityLayer struct {
 	busyType Type   // BUSYTYPE, BUSY-UNAVAILABLE by default
 	bounds   span   // DTSTART to DTEND, clipped to the query range
 	free     []span // its AVAILABLE instances, clipped to bounds
-	order    int    // position among all layers, for a stable order
-	uid      string // for problem reports
-	index    int    // which Query.Availability calendar it is in
 }
 
 // availability adds the busy time implied by the user's VAVAILABILITY
@@ -84,7 +81,6 @@ func (c *computation) availability(ctx context.Context) error {
 				c.problem(true, i, propValue(comp, "UID"), err)
 			}
 			if layer != nil {
-				layer.order, layer.index = len(layers), i
 				layers = append(layers, layer)
 			}
 		}
@@ -102,7 +98,6 @@ func (c *computation) availabilityLayer(ctx context.Context, comp *ical.Componen
 	layer := &availabilityLayer{
 		priority: lowestPriority,
 		busyType: BusyUnavailable,
-		uid:      propValue(comp, "UID"),
 	}
 	if bt := comp.Props[propBusyType]; len(bt) > 0 && strings.TrimSpace(bt[0].Value) != "" {
 		layer.busyType = ParseType(bt[0].Value)
