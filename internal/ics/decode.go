@@ -183,7 +183,7 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 				return nil, err
 			}
 			if root == nil && name != ical.CompCalendar {
-				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got BEGIN:%s", cl.value)
+				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got BEGIN:%s", clip(cl.value))
 			}
 			if len(d.stack) >= d.opts.MaxDepth {
 				return nil, d.limitf(at, "components nested deeper than %d", d.opts.MaxDepth)
@@ -200,17 +200,17 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 			d.stack = append(d.stack, frame{comp: c, propStart: len(d.props), kidStart: len(d.kids), at: at})
 		case "END":
 			if len(d.stack) == 0 {
-				return nil, d.errorf(at, "END:%s without BEGIN", cl.value)
+				return nil, d.errorf(at, "END:%s without BEGIN", clip(cl.value))
 			}
 			top := &d.stack[len(d.stack)-1]
 			if !equalFoldASCII(cl.value, top.comp.Name) {
-				return nil, d.errorf(at, "END:%s does not match BEGIN:%s on line %d", cl.value, top.comp.Name, d.lineAt(top.at))
+				return nil, d.errorf(at, "END:%s does not match BEGIN:%s on line %d", clip(cl.value), clip(top.comp.Name), d.lineAt(top.at))
 			}
 			d.finishComponent(top)
 			d.stack = d.stack[:len(d.stack)-1]
 		default:
 			if len(d.stack) == 0 {
-				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got property %s", cl.name)
+				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got property %s", clip(cl.name))
 			}
 			if d.nprops++; d.nprops > d.opts.MaxProperties {
 				return nil, d.limitf(at, "more than %d properties", d.opts.MaxProperties)
@@ -223,7 +223,7 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 	}
 	if len(d.stack) > 0 {
 		top := d.stack[len(d.stack)-1]
-		return nil, d.errorf(len(d.src), "missing END:%s for BEGIN on line %d", top.comp.Name, d.lineAt(top.at))
+		return nil, d.errorf(len(d.src), "missing END:%s for BEGIN on line %d", clip(top.comp.Name), d.lineAt(top.at))
 	}
 	return &ical.Calendar{Component: root}, nil
 }
@@ -353,6 +353,19 @@ func (d *decoder) addValue(v string) {
 		d.chunk, d.lineValues = chunk, 0
 	}
 	d.chunk = append(d.chunk, v)
+}
+
+// clip shortens s, when long, for an error message.
+func clip(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // equalFoldASCII reports whether a and b are equal under ASCII case folding.

@@ -160,6 +160,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"line numbers count folds", "BEGIN:VCALENDAR\nBEGIN:VEVENT\nX:a\n b\n\tc\nY;A=\"b\"c:d\nEND:VEVENT\nEND:VCALENDAR\n", 6, "after parameter value"},
 		{"BEGIN line after folds", "BEGIN:VCALENDAR\nX:a\n b\nBEGIN:VEVENT\nX:a\n b\n c\nEND:VTODO\n", 8, "END:VTODO does not match BEGIN:VEVENT on line 4"},
 		{"missing END after folds", "BEGIN:VCALENDAR\nX:a\n b\n", 4, "missing END:VCALENDAR for BEGIN on line 1"},
+		{"long value clipped", "BEGIN:VCALENDAR\nEND:" + strings.Repeat("é", 100) + "\n", 2, "END:" + strings.Repeat("é", 20) + "... does not match"},
 		{"DEL in folded line", "BEGIN:VCALENDAR\nX:a\n b\x7f\nEND:VCALENDAR\n", 2, "control character 0x7f"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,5 +248,24 @@ func TestSyntaxErrorFormat(t *testing.T) {
 	}
 	if got := (&SyntaxError{Msg: "bad"}).Error(); got != "ics: bad" {
 		t.Errorf("Error() = %q", got)
+	}
+}
+
+// TestDecodeWhereGoIcalPanics pins inputs on which go-ical's decoder panics:
+// Decode must return a SyntaxError for each.
+func TestDecodeWhereGoIcalPanics(t *testing.T) {
+	for _, in := range []string{
+		"BEGIN:VCALENDAR\r\nX;A=\"b\"c:d\r\nEND:VCALENDAR\r\n",
+		"BEGIN:VCALENDAR\r\nX;A=b\r\nEND:VCALENDAR\r\n",
+		"BEGIN:VCALENDAR\r\nX;A=\"b\"\r\nEND:VCALENDAR\r\n",
+		"BEGIN:VCALENDAR\r\nX;A:b=c\r\nEND:VCALENDAR\r\n",
+	} {
+		_, goErr := decodeGoIcal([]byte(in))
+		if goErr == nil || !strings.Contains(goErr.Error(), "panicked") {
+			t.Logf("go-ical no longer panics on %q (%v)", in, goErr)
+		}
+		if _, err := Decode([]byte(in)); !errors.Is(err, ErrSyntax) {
+			t.Errorf("Decode(%q) = %v, want a SyntaxError", in, err)
+		}
 	}
 }
