@@ -194,7 +194,7 @@ func (c *computation) objectsParallel(ctx context.Context, objects []Object) err
 }
 
 // objectsPerWorker is the fewest objects given to one goroutine.
-const objectsPerWorker = 1024
+const objectsPerWorker = 256
 
 // objects counts objects, the first of which has index first.
 func (c *computation) objects(ctx context.Context, first int, objects []Object) error {
