@@ -51,6 +51,12 @@ type Instance struct {
 func Expand(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 	start, end time.Time, lim Limits, yield func(Instance) bool) error {
 	lim = lim.withDefaults()
+	return expand(comps, res, floating, start, end, lim, &budget{ctx: ctx, max: lim.MaxSteps}, yield)
+}
+
+// expand is Expand with the step budget supplied (tests read it back).
+func expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
+	start, end time.Time, lim Limits, b *budget, yield func(Instance) bool) error {
 	if end.Before(start) {
 		return fmt.Errorf("%w: window ends before it starts", ErrInvalid)
 	}
@@ -61,8 +67,14 @@ func Expand(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floa
 	if err != nil {
 		return err
 	}
-	b := &budget{ctx: ctx, max: lim.MaxSteps}
-	ms, err := obj.masterStream(res, floating, end, b)
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	// Rule instances that start earlier than one instance's length before
+	// the window cannot reach into it; three hours of slack cover local
+	// clocks going back.
+	from := start.Add(-obj.span.dur.Approx() - 3*time.Hour)
+	ms, err := obj.masterStream(res, floating, from, end, b)
 	if err != nil {
 		return err
 	}
@@ -140,7 +152,7 @@ func Bounds(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floa
 	}
 	b := &budget{ctx: ctx, max: lim.MaxSteps}
 	horizon := time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-	ms, err := obj.masterStream(res, floating, horizon, b)
+	ms, err := obj.masterStream(res, floating, time.Time{}, horizon, b)
 	if err != nil {
 		return time.Time{}, time.Time{}, false, err
 	}

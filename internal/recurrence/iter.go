@@ -11,6 +11,12 @@ import (
 // ctxEvery is how many steps pass between two context checks.
 const ctxEvery = 1024
 
+// maxPeriodCandidates caps the candidates rrule-go may materialise for one
+// period of a rule (all of them are built inside a single iterator call):
+// "every minute of every day" (1440 a day) or a yearly rule on every day
+// at 24 hours (8784) pass; BY* lists multiplying to a million do not.
+const maxPeriodCandidates = 10_000
+
 // budget counts the steps of one object's expansion against MaxSteps and
 // checks the context now and then.
 type budget struct {
@@ -39,7 +45,8 @@ func (b *budget) spend(n int) error {
 // shortly after the horizon, and maps each reading to instants in loc.
 type ruleIter struct {
 	next     rrule.Next
-	shift    int
+	shift    int   // years added to every reading given to rrule-go
+	shiftSec int64 // the same shift in seconds (whole 400-year cycles)
 	loc      *time.Location
 	subDaily bool
 	unitSecs int64 // INTERVAL in seconds for sub-daily rules
@@ -56,10 +63,12 @@ type ruleIter struct {
 }
 
 // newRuleIter prepares iteration of r from dtstart (a time in loc; for a
-// DATE start, midnight in the floating location). horizon is an instant
-// after which no instance is needed; the iterator may stop soon after it.
-// dateOnly says DTSTART is a DATE.
-func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b *budget) (*ruleIter, error) {
+// DATE start, midnight in the floating location). Instances starting
+// before from (zero: none) are not needed, so a rule without COUNT may
+// skip ahead to it; horizon is an instant after which no instance is
+// needed, and the iterator may stop soon after it. dateOnly says DTSTART
+// is a DATE.
+func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.Time, b *budget) (*ruleIter, error) {
 	loc := dtstart.Location()
 	// COUNT is applied here, to distinct instants, not by rrule-go to
 	// wall-clock readings: a reading in a DST gap that maps onto the next
@@ -69,8 +78,8 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b
 		it.done = true
 		return it, nil
 	}
-	if n := r.maxSetSize(); n > b.max {
-		return nil, &LimitError{Which: "rule", Limit: int64(b.max)}
+	if n := r.maxSetSize(); n > maxPeriodCandidates || n > b.max {
+		return nil, &LimitError{Which: "rule", Limit: int64(min(maxPeriodCandidates, b.max))}
 	}
 	startWall := wallOf(dtstart)
 	o := r.opt
@@ -116,13 +125,20 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b
 	if horizonWall.Before(startWall) {
 		horizonWall = startWall
 	}
-	it.shift = shiftYears(horizonWall.Year())
-	o.Dtstart = startWall.AddDate(it.shift, 0, 0)
-	if !untilWall.IsZero() {
-		if untilWall.Before(startWall) {
-			it.done = true
-			return it, nil
+	if !untilWall.IsZero() && untilWall.Before(startWall) {
+		it.done = true
+		return it, nil
+	}
+	iterStart := startWall
+	if r.count == 0 && !from.IsZero() {
+		if target := wallOf(from.In(loc)); target.After(startWall) {
+			iterStart = fastForward(&o, startWall, target)
 		}
+	}
+	it.shift = shiftYears(horizonWall.Year())
+	it.shiftSec = int64(it.shift/probeYears) * secondsPer400Years
+	o.Dtstart = iterStart.AddDate(it.shift, 0, 0)
+	if !untilWall.IsZero() {
 		o.Until = untilWall.AddDate(it.shift, 0, 0)
 	}
 	rr, err := rrule.NewRRule(o)
@@ -130,9 +146,12 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, horizon time.Time, b
 		return nil, err
 	}
 	it.next = rr.Iterator()
-	it.prevWall = startWall
+	it.prevWall = iterStart
 	return it, nil
 }
+
+// secondsPer400Years is the length of one Gregorian cycle.
+const secondsPer400Years = 146097 * 86400
 
 // fetch reads the next wall-clock reading from rrule-go and maps it.
 func (it *ruleIter) fetch() (time.Time, bool, error) {
@@ -140,7 +159,7 @@ func (it *ruleIter) fetch() (time.Time, bool, error) {
 		w, ok := it.next()
 		cost := 1
 		if ok && it.subDaily {
-			w0 := w.AddDate(-it.shift, 0, 0)
+			w0 := time.Unix(w.Unix()-it.shiftSec, 0).UTC()
 			// rrule-go walks sub-daily rules one INTERVAL at a time
 			// (skipping whole days whose date is filtered out): charge
 			// that walk, not just the instance.
@@ -160,7 +179,7 @@ func (it *ruleIter) fetch() (time.Time, bool, error) {
 		if !ok {
 			return time.Time{}, false, nil
 		}
-		w = w.AddDate(-it.shift, 0, 0)
+		w = time.Unix(w.Unix()-it.shiftSec, 0).UTC()
 		it.prevWall = w
 		first, second, twice := resolveWall(w, it.loc)
 		if twice && it.subDaily {

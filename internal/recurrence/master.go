@@ -29,7 +29,9 @@ type rdate struct {
 	end   time.Time // zero: use the master's duration
 }
 
-func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, horizon time.Time, b *budget) (*masterStream, error) {
+// Instances starting before from may be skipped (zero: keep all);
+// horizon is the end of the instants needed.
+func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, from, horizon time.Time, b *budget) (*masterStream, error) {
 	if obj.master == nil {
 		return nil, nil
 	}
@@ -71,7 +73,7 @@ func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, horiz
 	sort.SliceStable(ms.rdates, func(i, j int) bool { return ms.rdates[i].start.Before(ms.rdates[j].start) })
 	ms.rdates = append([]rdate{{start: start.Time}}, ms.rdates...) // DTSTART is always an instance
 	for _, r := range obj.rules {
-		it, err := newRuleIter(r, start.Time, dateOnly, horizon, b)
+		it, err := newRuleIter(r, start.Time, dateOnly, from, horizon, b)
 		if err != nil {
 			return nil, err
 		}

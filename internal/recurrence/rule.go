@@ -87,7 +87,7 @@ func parseRule(s string) (*rule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: RRULE %q: %v", ErrInvalid, s, err)
 	}
-	if _, err := rrule.NewRRule(*opt); err != nil { // range checks
+	if err := checkRanges(opt); err != nil {
 		return nil, fmt.Errorf("%w: RRULE %q: %v", ErrInvalid, s, err)
 	}
 	opt.Bysecond = dedupe(opt.Bysecond)
@@ -155,4 +155,40 @@ func dedupeWeekdays(ws []rrule.Weekday) []rrule.Weekday {
 		}
 	}
 	return out
+}
+
+// checkRanges applies RFC 5545 §3.3.10's value ranges to the BY* lists
+// (BYSECOND 60, a leap second, is not supported by rrule-go and rejected).
+// Together with dedupe this bounds every list's length.
+func checkRanges(o *rrule.ROption) error {
+	for _, c := range []struct {
+		name     string
+		vals     []int
+		lo, hi   int
+		negative bool
+	}{
+		{"BYSECOND", o.Bysecond, 0, 59, false},
+		{"BYMINUTE", o.Byminute, 0, 59, false},
+		{"BYHOUR", o.Byhour, 0, 23, false},
+		{"BYMONTHDAY", o.Bymonthday, 1, 31, true},
+		{"BYYEARDAY", o.Byyearday, 1, 366, true},
+		{"BYWEEKNO", o.Byweekno, 1, 53, true},
+		{"BYMONTH", o.Bymonth, 1, 12, false},
+		{"BYSETPOS", o.Bysetpos, 1, 366, true},
+	} {
+		for _, v := range c.vals {
+			if c.negative && v < 0 {
+				v = -v
+			}
+			if v < c.lo || v > c.hi {
+				return fmt.Errorf("%s value %d out of range", c.name, v)
+			}
+		}
+	}
+	for _, w := range o.Byweekday {
+		if n := w.N(); n > 53 || n < -53 {
+			return fmt.Errorf("BYDAY ordinal %d out of range", n)
+		}
+	}
+	return nil
 }

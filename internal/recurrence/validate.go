@@ -199,17 +199,36 @@ func shiftYears(horizonYear int) int {
 // (BYMONTH, BYWEEKNO, BYYEARDAY, BYMONTHDAY, BYDAY) accept at least one day
 // in a full 400-year cycle from start. Impossible combinations such as
 // BYMONTH=2;BYMONTHDAY=30 would otherwise make rrule-go search until year
-// 9999 inside one iterator call.
+// 9999 inside one iterator call. The probe runs yearly (monthly for a
+// MONTHLY rule, whose BYDAY=2MO means a day of the month), so it costs at
+// most 400 (4800) rrule-go periods.
 func (r *rule) dayFiltersSatisfiable(start time.Time) bool {
 	o := r.opt
+	if o.Freq >= rrule.WEEKLY {
+		if len(o.Byweekno) == 0 && len(o.Byyearday) == 0 && len(o.Bymonthday) == 0 && len(o.Byweekday) == 0 {
+			return true // BYMONTH alone always matches some day
+		}
+		// Below MONTHLY, BYDAY has no ordinals: drop them for the
+		// yearly probe.
+		plain := make([]rrule.Weekday, len(o.Byweekday))
+		for i, w := range o.Byweekday {
+			plain[i] = weekdays[w.Day()]
+		}
+		o.Byweekday = plain
+		o.Freq = rrule.YEARLY
+	} else if len(o.Byweekno) == 0 && len(o.Byyearday) == 0 && len(o.Bymonthday) == 0 && len(o.Byweekday) == 0 {
+		// rrule-go's implicit day of DTSTART, as the real rule uses it
+		// (YEARLY;BYMONTH=2 from January 30th never matches).
+		if o.Freq == rrule.YEARLY && len(o.Bymonth) == 0 {
+			o.Bymonth = []int{int(start.Month())}
+		}
+		o.Bymonthday = []int{start.Day()}
+	}
 	o.Interval = 1
 	o.Count = 1
 	o.Until = time.Time{}
 	o.Bysetpos = nil
 	o.Byhour, o.Byminute, o.Bysecond = nil, nil, nil
-	if o.Freq > rrule.DAILY {
-		o.Freq = rrule.DAILY
-	}
 	y := start.Year()
 	base := 9200
 	shifted := base + ((y-base)%probeYears+probeYears)%probeYears
@@ -243,7 +262,7 @@ func (r *rule) weekdayReachable(start time.Time) bool {
 	if secs%(7*86400) != 0 {
 		return true
 	}
-	want := (int(start.Weekday()) + 6) % 7 // rrule-go numbers Monday 0
+	want := mondayIndex(start.Weekday())
 	for _, w := range o.Byweekday {
 		if w.Day() == want {
 			return true
