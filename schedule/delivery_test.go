@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-autoschedule/autoschedule/privilege"
 )
@@ -163,5 +164,50 @@ func TestDelivererChain(t *testing.T) {
 	}
 	if len(seen) != 5 {
 		t.Errorf("deliverers called: %v", seen)
+	}
+}
+
+func TestAsyncDelivery(t *testing.T) {
+	release := make(chan struct{})
+	slow := DelivererFunc(func(context.Context, *Delivery) (Status, error) {
+		<-release
+		return StatusSent, nil
+	})
+	e := newEnv(t, &Options{AsyncDelivery: true, Deliverers: []Deliverer{slow}}, cyrus, wilfredo, bernard)
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com", "bernard@example.net", "x@mail.example")).must(t, 201)
+	// The answer came before delivery: everything is pending.
+	_, data := e.object("/cyrus/calendars/default/m.ics")
+	for _, addr := range []string{"wilfredo@example.com", "bernard@example.net", "x@mail.example"} {
+		if got := scheduleParam(propLine(data, "ATTENDEE", addr), "SCHEDULE-STATUS"); got != "1.0" {
+			t.Errorf("before delivery %s: %q", addr, got)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := e.h.Close(ctx); err == nil {
+		t.Error("Close returned while a delivery was blocked")
+	}
+	close(release)
+	if err := e.h.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	_, data = e.object("/cyrus/calendars/default/m.ics")
+	for addr, want := range map[string]string{"wilfredo@example.com": "1.2", "bernard@example.net": "1.2", "x@mail.example": "1.1"} {
+		if got := scheduleParam(propLine(data, "ATTENDEE", addr), "SCHEDULE-STATUS"); got != want {
+			t.Errorf("%s: %q, want %s", addr, got, want)
+		}
+	}
+	for _, p := range []string{"/wilfredo/", "/bernard/"} {
+		e.copyOf(p, "m1")
+		if len(e.inbox(p)) != 1 {
+			t.Errorf("%s inbox", p)
+		}
+	}
+	e.do("cyrus", "DELETE", "/cyrus/calendars/default/m.ics", "").must(t, 204)
+	if err := e.h.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, data := e.copyOf("/wilfredo/", "m1"); !strings.Contains(data, "STATUS:CANCELLED") {
+		t.Error("cancel not delivered")
 	}
 }

@@ -44,6 +44,15 @@ type Options struct {
 	// may have (CALDAV:max-instances), counted over the recurrence
 	// expansion window; 0 means DefaultMaxInstances.
 	MaxInstances int
+	// AsyncDelivery answers writes as soon as the object is stored, with
+	// SCHEDULE-STATUS 1.0 (pending) for the recipients, and delivers in
+	// the background (at most MaxBackground writes at a time; beyond that
+	// delivery is synchronous again). The statuses are written back when
+	// delivery is done. Call Close on shutdown.
+	AsyncDelivery bool
+	// MaxBackground bounds the writes delivering in the background; 0
+	// means DefaultMaxBackground.
+	MaxBackground int
 	// Now returns the current time (DTSTAMP of messages); nil means
 	// time.Now.
 	Now func() time.Time
@@ -64,6 +73,8 @@ type Handler struct {
 	maxInst    int
 	now        func() time.Time
 	locks      objectLocks
+	async      bool
+	bg         backgroundWork
 	refresh    refresher
 }
 
@@ -84,6 +95,7 @@ func New(next http.Handler, store backend.Store, opts *Options) *Handler {
 		maxSize:    o.MaxResourceSize,
 		maxAtt:     o.MaxAttendees,
 		maxInst:    o.MaxInstances,
+		async:      o.AsyncDelivery,
 		now:        o.Now,
 	}
 	if h.policy == nil {
@@ -101,6 +113,10 @@ func New(next http.Handler, store backend.Store, opts *Options) *Handler {
 	if h.maxInst <= 0 {
 		h.maxInst = DefaultMaxInstances
 	}
+	if o.MaxBackground <= 0 {
+		o.MaxBackground = DefaultMaxBackground
+	}
+	h.bg.slot = make(chan struct{}, o.MaxBackground)
 	if h.now == nil {
 		h.now = time.Now
 	}

@@ -280,6 +280,10 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		// the common case needs no second write (§3.2.9 status values
 		// are corrected after delivery when the outcome differs).
 		predicted = h.predictStatuses(ctx, dst.principal, act.Messages)
+		if h.async {
+			// Nothing is delivered yet when the client gets its answer.
+			predicted = pendingFor(predicted)
+		}
 		setStatuses(act.Object, predicted)
 	}
 	stored := data
@@ -303,9 +307,20 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		// The object is stored: deliveries and the status write-back
 		// finish even if the client goes away.
 		ctx = context.WithoutCancel(ctx)
-		statuses := h.deliverAll(ctx, dst.principal, act.Messages)
-		if keepStatuses && !sameStatuses(statuses, predicted) {
-			if obj, err = h.writeStatuses(ctx, dst.principal, act.UID, obj, statuses); err != nil {
+		owner, uid, msgs := dst.principal, act.UID, act.Messages
+		deliver := func() (*backend.Object, error) {
+			statuses := h.deliverAll(ctx, owner, msgs)
+			if keepStatuses && !sameStatuses(statuses, predicted) {
+				return h.writeStatuses(ctx, owner, uid, obj, statuses)
+			}
+			return obj, nil
+		}
+		if !h.background(func() {
+			if _, err := deliver(); err != nil {
+				h.log.ErrorContext(ctx, "schedule: writing delivery statuses", "path", obj.Path, "err", err)
+			}
+		}) {
+			if obj, err = deliver(); err != nil {
 				return nil, err
 			}
 		}
@@ -472,7 +487,11 @@ func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *ba
 		return err
 	}
 	if act != nil && len(act.Messages) > 0 {
-		h.deliverAll(context.WithoutCancel(ctx), owner, act.Messages)
+		ctx = context.WithoutCancel(ctx)
+		deliver := func() { h.deliverAll(ctx, owner, act.Messages) }
+		if !h.background(deliver) {
+			deliver()
+		}
 	}
 	return nil
 }
