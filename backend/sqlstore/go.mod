@@ -3,7 +3,6 @@ module github.com/go-autoschedule/autoschedule/backend/sqlstore
 go 1.25.0
 
 require (
-	github.com/emersion/go-ical v0.0.0-20250609112844-439c63cef608
 	github.com/emersion/go-webdav v0.7.0
 	github.com/go-autoschedule/autoschedule v0.0.0
 	github.com/jackc/pgx/v5 v5.12.0
@@ -12,6 +11,7 @@ require (
 
 require (
 	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/emersion/go-ical v0.0.0-20250609112844-439c63cef608 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +16,9 @@ import (
 // postgresEnv names the environment variable with the DSN of a PostgreSQL
 // database the tests may create schemas in; .ci/run sets it.
 const postgresEnv = "AUTOSCHEDULE_TEST_POSTGRES"
+
+// quietLogger drops the stores' log messages in tests.
+var quietLogger = slog.New(slog.DiscardHandler)
 
 // dialects are the databases every store test runs against.
 var dialects = []struct {
@@ -28,7 +32,7 @@ var dialects = []struct {
 // openSQLite opens a store in a fresh file of the test's temp dir.
 func openSQLite(t testing.TB) *Store {
 	t.Helper()
-	s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "store.db"), nil)
+	s, err := OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "store.db"), &Options{Logger: quietLogger})
 	if err != nil {
 		t.Fatalf("OpenSQLite: %v", err)
 	}
@@ -55,14 +59,20 @@ func postgresDSN(t testing.TB) string {
 // when the test ends.
 func openPostgres(t testing.TB) *Store {
 	t.Helper()
-	dsn := postgresDSN(t)
-	schema := newSchema(t, dsn)
-	s, err := OpenPostgres(context.Background(), withSearchPath(t, dsn, schema), &Options{MaxConns: 8})
+	s, err := OpenPostgres(context.Background(), postgresSchemaDSN(t), &Options{MaxConns: 8, Logger: quietLogger})
 	if err != nil {
 		t.Fatalf("OpenPostgres: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// postgresSchemaDSN returns the DSN of a fresh schema of the test
+// database, dropped when the test ends.
+func postgresSchemaDSN(t testing.TB) string {
+	t.Helper()
+	dsn := postgresDSN(t)
+	return withSearchPath(t, dsn, newSchema(t, dsn))
 }
 
 // newSchema creates a uniquely named schema and registers its removal.
