@@ -97,6 +97,18 @@ func appendBeginEnd(dst []byte, keyword, name string) []byte {
 }
 
 func appendProps(dst []byte, props []ical.Prop) []byte {
+	need := 0
+	for i := range props {
+		p := &props[i]
+		need += len(p.Name) + len(p.Value) + 24*len(p.Params) + 8
+	}
+	if need += need / 32; cap(dst)-len(dst) < need { // folds: 3 in 75
+		// Grow at least twofold at once, rather than by small steps in
+		// append, for long runs such as a thousand attendees.
+		grown := make([]byte, len(dst), max(2*cap(dst), len(dst)+need))
+		copy(grown, dst)
+		dst = grown
+	}
 	for i := range props {
 		dst = AppendProperty(dst, &props[i])
 	}
@@ -152,19 +164,11 @@ func sortStrings(s []string) {
 	}
 }
 
-// estimateSize returns about the length of c's serialisation, so that Encode
-// mostly allocates its buffer once.
+// estimateSize returns a guess at the length of c's serialisation, made
+// without walking the property maps (which would cost a good part of
+// encoding); appendProps grows the buffer when a guess falls short.
 func estimateSize(c *ical.Component) int {
-	n := 2*len("BEGIN:\r\n") + 2*len(c.Name)
-	for name, props := range c.Props {
-		for i := range props {
-			p := &props[i]
-			// Parameters are guessed rather than walked: iterating
-			// every Params map would cost a good part of encoding.
-			m := len(name) + len(p.Value) + 3 + 24*len(p.Params)
-			n += m + m/72*3
-		}
-	}
+	n := 2*len("BEGIN:\r\n") + 2*len(c.Name) + len(c.Props)*bytesPerProp
 	for _, child := range c.Children {
 		if child != nil {
 			n += estimateSize(child)
@@ -172,3 +176,6 @@ func estimateSize(c *ical.Component) int {
 	}
 	return n
 }
+
+// bytesPerProp is about the length of a typical serialised property.
+const bytesPerProp = 64
