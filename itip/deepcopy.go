@@ -37,7 +37,10 @@ func deepCopyProp(p *ical.Prop) ical.Prop {
 // ORGANIZER and ATTENDEE properties (whose parameters the plan rewrites),
 // and everything else shared with cal. The plan only ever replaces other
 // properties (SEQUENCE) wholesale, so cal is never modified.
-func planCopy(cal *ical.Calendar) *ical.Calendar {
+//
+// With attendees false, ATTENDEE properties are copied only in components
+// where one carries SCHEDULE-FORCE-SEND (to be stripped).
+func planCopy(cal *ical.Calendar, attendees bool) *ical.Calendar {
 	top := &ical.Component{Name: cal.Name, Props: make(ical.Props, len(cal.Props)), Children: make([]*ical.Component, len(cal.Children))}
 	for k, v := range cal.Props {
 		top.Props[k] = v
@@ -49,7 +52,7 @@ func planCopy(cal *ical.Calendar) *ical.Calendar {
 		}
 		out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props)), Children: c.Children}
 		for name, props := range c.Props {
-			if name == ical.PropAttendee || name == ical.PropOrganizer {
+			if name == ical.PropOrganizer || (name == ical.PropAttendee && (attendees || anyForceSend(props))) {
 				cp := make([]ical.Prop, len(props))
 				for j := range props {
 					cp[j] = deepCopyProp(&props[j])
@@ -61,4 +64,14 @@ func planCopy(cal *ical.Calendar) *ical.Calendar {
 		top.Children[i] = out
 	}
 	return &ical.Calendar{Component: top}
+}
+
+// anyForceSend reports whether one of props carries SCHEDULE-FORCE-SEND.
+func anyForceSend(props []ical.Prop) bool {
+	for i := range props {
+		if _, ok := props[i].Params[ParamScheduleForceSend]; ok {
+			return true
+		}
+	}
+	return false
 }

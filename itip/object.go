@@ -132,6 +132,29 @@ func ParseObject(cal *ical.Calendar, floating *time.Location) (*Object, error) {
 	return o, nil
 }
 
+// rebind returns the view of cal, a copy of o.Calendar with the same
+// children in the same order (planCopy), without parsing it again.
+func (o *Object) rebind(cal *ical.Calendar) *Object {
+	n := *o
+	n.Calendar = cal // VTIMEZONEs are shared, so the resolver (and its cache) stays valid
+	n.Overrides = make([]Instance, len(o.Overrides))
+	copy(n.Overrides, o.Overrides)
+	for i, c := range o.Calendar.Children {
+		switch {
+		case c == o.Master:
+			n.Master = cal.Children[i]
+		case c.Props.Get(ical.PropRecurrenceID) != nil:
+			for j := range n.Overrides {
+				if o.Overrides[j].Component == c {
+					n.Overrides[j].Component = cal.Children[i]
+					break
+				}
+			}
+		}
+	}
+	return &n
+}
+
 // DecodeObject decodes data with internal/ics and builds its view.
 func DecodeObject(data []byte, floating *time.Location) (*Object, error) {
 	cal, err := ics.Decode(data)

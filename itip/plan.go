@@ -179,7 +179,7 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 		// What is stored is no longer a scheduling object resource.
 		newObj = nil
 		if new != nil {
-			act.Object = planCopy(new)
+			act.Object = planCopy(new, true)
 			stripScheduleParams(act.Object.Component, false)
 		}
 	}
@@ -209,6 +209,27 @@ type planner struct {
 	now      time.Time
 	stamp    string // DTSTAMP value
 	floating *time.Location
+	norms    map[string]string // caladdr.Normalize results of this plan
+}
+
+// normalize is caladdr.Normalize with a per-plan cache: the same address
+// appears in every component of an object.
+func (p *planner) normalize(addr string) string {
+	if n, ok := p.norms[addr]; ok {
+		return n
+	}
+	n := caladdr.Normalize(addr)
+	if p.norms == nil {
+		p.norms = make(map[string]string)
+	}
+	p.norms[addr] = n
+	return n
+}
+
+// isOwner reports whether addr is one of the owner's addresses.
+func (p *planner) isOwner(addr string) bool {
+	_, ok := p.owner[p.normalize(addr)]
+	return ok
 }
 
 func newPlanner(opts PlanOptions) *planner {
@@ -228,13 +249,13 @@ func (p *planner) role(o *Object) Role {
 	if o == nil || !o.IsSchedulable() {
 		return RoleNone
 	}
-	if p.owner.Has(o.Organizer) {
+	if p.isOwner(o.Organizer) {
 		return RoleOrganizer
 	}
 	for _, c := range o.Components() {
 		atts := c.Props[ical.PropAttendee]
 		for i := range atts {
-			if p.owner.Has(atts[i].Value) {
+			if p.isOwner(atts[i].Value) {
 				return RoleAttendee
 			}
 		}
@@ -260,15 +281,18 @@ func (p *planner) maxAttendees() int {
 	return p.opts.MaxAttendees
 }
 
-// forceSend strips SCHEDULE-FORCE-SEND from p and returns its value,
+// takeForceSend strips SCHEDULE-FORCE-SEND from p and returns its value,
 // upper-cased.
 func takeForceSend(p *ical.Prop) string {
-	v := p.Params.Get(ParamScheduleForceSend)
-	if v == "" {
+	vs, ok := p.Params[ParamScheduleForceSend]
+	if !ok {
 		return ""
 	}
 	delete(p.Params, ParamScheduleForceSend)
-	return strings.ToUpper(strings.TrimSpace(v))
+	if len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+		return "?" // present but empty: not a value we recognise
+	}
+	return strings.ToUpper(strings.TrimSpace(vs[0]))
 }
 
 // stripScheduleParams removes SCHEDULE-FORCE-SEND (and, with all, also

@@ -5,18 +5,13 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
-	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 )
 
 // attendee plans a write by an attendee (RFC 6638 §3.2.2).
 func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
 	if newObj != nil {
-		stored := planCopy(newObj.Calendar)
-		act.Object = stored
-		var err error
-		if newObj, err = ParseObject(stored, p.floating); err != nil {
-			return err
-		}
+		act.Object = planCopy(newObj.Calendar, false)
+		newObj = newObj.rebind(act.Object)
 	}
 	ref := newObj
 	if ref == nil {
@@ -105,7 +100,7 @@ func (p *planner) ownAttendee(c *ical.Component) *ical.Prop {
 	}
 	atts := c.Props[ical.PropAttendee]
 	for i := range atts {
-		if p.owner.Has(atts[i].Value) {
+		if p.isOwner(atts[i].Value) {
 			return &atts[i]
 		}
 	}
@@ -327,9 +322,9 @@ func (p *planner) sameOthers(a, b []ical.Prop) bool {
 		if a[i].Value == b[i].Value {
 			match = &a[i] // the usual case: same order, same spelling
 		} else {
-			norm := caladdr.Normalize(b[i].Value)
+			norm := p.normalize(b[i].Value)
 			for j := range a {
-				if caladdr.Normalize(a[j].Value) == norm {
+				if p.normalize(a[j].Value) == norm {
 					match = &a[j]
 					break
 				}
@@ -338,7 +333,7 @@ func (p *planner) sameOthers(a, b []ical.Prop) bool {
 		if match == nil {
 			return false
 		}
-		if p.owner.Has(b[i].Value) {
+		if p.isOwner(b[i].Value) {
 			continue
 		}
 		if Partstat(match) != Partstat(&b[i]) || !sameParams(match.Params, b[i].Params, true) {

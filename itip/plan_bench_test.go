@@ -90,6 +90,47 @@ func BenchmarkPlan(b *testing.B) {
 	}
 }
 
+// BenchmarkPlanOnly measures Plan and serialisation alone, the inputs
+// decoded once beforehand (Plan never modifies them), to separate the
+// engine's cost from the codec's.
+func BenchmarkPlanOnly(b *testing.B) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	organizer := PlanOptions{Addresses: []string{"mailto:alice@example.org"}, Now: now, MaxAttendees: -1}
+	attendee := PlanOptions{Addresses: []string{"mailto:user1@example.org"}, Now: now}
+	cases := []struct {
+		name     string
+		old, new []byte
+		opts     PlanOptions
+	}{
+		{"create-3-attendees", nil, benchEvent(4, 0, "NEEDS-ACTION"), organizer},
+		{"weekly-10-overrides-20-attendees/create", nil, benchEvent(20, 10, "NEEDS-ACTION"), organizer},
+		{"weekly-10-overrides-20-attendees/attendee-reply", benchEvent(20, 10, "NEEDS-ACTION"), benchEvent(20, 10, "ACCEPTED"), attendee},
+		{"create-1000-attendees", nil, benchEvent(1000, 0, "NEEDS-ACTION"), organizer},
+	}
+	for _, c := range cases {
+		old, err := decodeOptional(c.old)
+		if err != nil {
+			b.Fatal(err)
+		}
+		new, err := decodeOptional(c.new)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				act, err := Plan(old, new, c.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, m := range act.Messages {
+					_ = m.Bytes()
+				}
+			}
+		})
+	}
+}
+
 func decodeOptional(data []byte) (*ical.Calendar, error) {
 	if data == nil {
 		return nil, nil

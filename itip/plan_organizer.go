@@ -15,7 +15,7 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 	if newObj != nil && newObj.Master != nil {
 		capacity += len(newObj.Master.Props[ical.PropAttendee])
 	}
-	reg := newRegistry(capacity)
+	reg := newRegistry(p, capacity)
 	var oldSide, newSide *side
 	var err error
 	if oldObj != nil {
@@ -24,11 +24,8 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 		}
 	}
 	if newObj != nil {
-		stored := planCopy(newObj.Calendar)
-		act.Object = stored
-		if newObj, err = ParseObject(stored, p.floating); err != nil {
-			return err
-		}
+		act.Object = planCopy(newObj.Calendar, true)
+		newObj = newObj.rebind(act.Object)
 		if newSide, err = buildSide(newObj, reg, true, p); err != nil {
 			return err
 		}
@@ -232,14 +229,17 @@ func (g *grouper) markPending() {
 			sent[id] = true
 		}
 	}
+	// One value slice shared by all properties: capacity 1, so an append
+	// to one of them reallocates instead of writing into the others.
+	pending, ignored := []string{StatusPending}, []string{StatusParamIgnored}
 	for _, ci := range g.newSide.all() {
 		atts := ci.c.Props[ical.PropAttendee]
 		for i, id := range ci.members {
 			switch {
 			case sent[id]:
-				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = []string{StatusPending}
+				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = pending
 			case g.reg.parts[id].badForce:
-				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = []string{StatusParamIgnored}
+				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = ignored
 			}
 		}
 	}

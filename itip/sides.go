@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
-	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 )
 
 // participant is one distinct calendar user among the attendees of the old
@@ -38,15 +37,16 @@ func (pt *participant) prop() *ical.Prop {
 type registry struct {
 	ids   map[string]int32 // normalized address → index into parts
 	parts []participant
+	p     *planner
 }
 
-func newRegistry(capacity int) *registry {
-	return &registry{ids: make(map[string]int32, capacity), parts: make([]participant, 0, capacity)}
+func newRegistry(p *planner, capacity int) *registry {
+	return &registry{ids: make(map[string]int32, capacity), parts: make([]participant, 0, capacity), p: p}
 }
 
 // id returns the index of addr, adding it when new.
 func (r *registry) id(addr string) int32 {
-	norm := caladdr.Normalize(addr)
+	norm := r.p.normalize(addr)
 	if id, ok := r.ids[norm]; ok {
 		return id
 	}
