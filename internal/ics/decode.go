@@ -2,6 +2,7 @@ package ics
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -55,7 +56,14 @@ func Decode(data []byte) (*ical.Calendar, error) {
 // lists the inputs it rejects where go-ical does not). It never panics; every
 // error is a *SyntaxError. The strings of the result share one copy of data,
 // so data may be reused once Decode returns.
-func (o DecodeOptions) Decode(data []byte) (*ical.Calendar, error) {
+func (o DecodeOptions) Decode(data []byte) (cal *ical.Calendar, err error) {
+	defer func() {
+		// The decoder is not meant to panic (the fuzz targets check
+		// it); should it, the caller still gets a SyntaxError.
+		if r := recover(); r != nil {
+			cal, err = nil, &SyntaxError{Msg: fmt.Sprintf("%s: %v", internalError, r)}
+		}
+	}()
 	d := &decoder{opts: o.withDefaults()}
 	d.setSource(data)
 	d.stack = d.stackBuf[:0]
@@ -65,12 +73,11 @@ func (o DecodeOptions) Decode(data []byte) (*ical.Calendar, error) {
 	// Size the shared storage for about one property per line.
 	d.lines = strings.Count(d.src, "\n") + 1
 	d.props = make([]ical.Prop, 0, min(d.lines, 32))
-	cal, err := d.decode()
-	if err != nil {
-		return nil, err
-	}
-	return cal, nil
+	return d.decode()
 }
+
+// internalError starts the message of a SyntaxError reporting a bug.
+const internalError = "internal error"
 
 func (o DecodeOptions) withDefaults() DecodeOptions {
 	def := func(v *int, d int) {
@@ -83,6 +90,8 @@ func (o DecodeOptions) withDefaults() DecodeOptions {
 	def(&o.MaxProperties, DefaultMaxProperties)
 	def(&o.MaxComponents, DefaultMaxComponents)
 	def(&o.MaxParamValues, DefaultMaxParamValues)
+	// Properties of a component are indexed with int32.
+	o.MaxProperties = min(o.MaxProperties, math.MaxInt32)
 	return o
 }
 

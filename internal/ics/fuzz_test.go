@@ -32,8 +32,8 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		cal, err := Decode(data)
 		if err != nil {
-			if !errors.Is(err, ErrSyntax) {
-				t.Fatalf("error %v does not match ErrSyntax", err)
+			if !errors.Is(err, ErrSyntax) || strings.Contains(err.Error(), internalError) {
+				t.Fatalf("Decode(%q): %v", data, err)
 			}
 			return
 		}
@@ -74,6 +74,9 @@ func FuzzDecodeEquivalence(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got, err := Decode(data)
+		if err != nil && strings.Contains(err.Error(), internalError) {
+			t.Fatalf("Decode(%q): %v", data, err)
+		}
 		want, goErr := decodeGoIcal(data)
 		switch {
 		case err == nil && goErr == nil:
