@@ -358,9 +358,9 @@ func ScheduleAgent(p *ical.Prop) Agent {
 
 // The scheduling parameters of RFC 6638 §7.
 const (
-	ParamScheduleAgent     = "SCHEDULE-AGENT"
-	ParamScheduleForceSend = "SCHEDULE-FORCE-SEND"
-	ParamScheduleStatus    = "SCHEDULE-STATUS"
+	ParamScheduleAgent     = "SCHEDULE-AGENT"      // who schedules with this calendar user (§7.1)
+	ParamScheduleForceSend = "SCHEDULE-FORCE-SEND" // force a REQUEST or REPLY (§7.2)
+	ParamScheduleStatus    = "SCHEDULE-STATUS"     // status of the last message (§7.3)
 )
 
 // Attendee returns the first ATTENDEE property of c whose address equals

@@ -387,3 +387,39 @@ func TestPlanDoesNotModifyInput(t *testing.T) {
 		}
 	}
 }
+
+// TestSetStatusAttendee checks that an attendee's delivery status lands on
+// the ORGANIZER of every component, not on the organizer's ATTENDEE entry.
+func TestSetStatusAttendee(t *testing.T) {
+	c, old, new := loadCase(t, filepath.Join(planDir, "rfc6638-b7-attendee-declines-instance"))
+	act, err := Plan(old, new, c.options(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(act.Messages) != 1 {
+		t.Fatalf("%d messages", len(act.Messages))
+	}
+	act.SetStatus(act.Messages[0].Recipients[0], StatusSent)
+	n := 0
+	for _, comp := range act.Object.Children {
+		if org := comp.Props.Get(ical.PropOrganizer); org != nil {
+			n++
+			if got := org.Params.Get(ParamScheduleStatus); got != StatusSent {
+				t.Errorf("ORGANIZER SCHEDULE-STATUS = %q", got)
+			}
+		}
+		for _, a := range comp.Props[ical.PropAttendee] {
+			if a.Params.Get(ParamScheduleStatus) != "" {
+				t.Errorf("ATTENDEE %s got a SCHEDULE-STATUS", a.Value)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d components with ORGANIZER, want 2", n)
+	}
+	// The message was serialised before SetStatus changed the object:
+	// its content must not change.
+	if strings.Contains(string(act.Messages[0].Bytes()), "SCHEDULE-STATUS") {
+		t.Error("SetStatus leaked into a message")
+	}
+}

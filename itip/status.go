@@ -34,3 +34,17 @@ func (a *Actions) SetStatus(recipient, code string) {
 		}
 	}
 }
+
+// StatusPending and the other SCHEDULE-STATUS values the engine writes
+// (RFC 6638 §3.2.9, RFC 5546 §3.6).
+const (
+	StatusPending      = "1.0" // delivery pending
+	StatusSent         = "1.1" // sent, delivery unknown (e.g. iMIP)
+	StatusDelivered    = "1.2" // delivered
+	StatusParamIgnored = "2.3" // success, invalid property parameter ignored
+	StatusNoUser       = "3.7" // invalid calendar user
+	StatusNoPrivilege  = "3.8" // no scheduling privilege
+	StatusTempFailure  = "5.1" // delivery failed, try later
+	StatusNoDelivery   = "5.2" // no way to deliver
+	StatusRejected     = "5.3" // scheduling with the recipient not allowed
+)
