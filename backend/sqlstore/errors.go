@@ -18,13 +18,20 @@ const (
 	constraintAddressKey   = "principal_keys_pkey"
 )
 
-// sqliteUniqueColumns maps SQLite's "UNIQUE constraint failed: …" column
-// lists to the constraint names PostgreSQL reports.
-var sqliteUniqueColumns = map[string]string{
-	"objects.calendar_id, objects.name": constraintObjectName,
-	"objects.calendar_id, objects.uid":  constraintObjectUID,
-	"calendars.path":                    constraintCalendarPath,
-	"principal_keys.address_key":        constraintAddressKey,
+// sqliteConstraint maps the column list of SQLite's "UNIQUE constraint
+// failed: …" message to the constraint name PostgreSQL reports.
+func sqliteConstraint(columns string) string {
+	switch columns {
+	case "objects.calendar_id, objects.name":
+		return constraintObjectName
+	case "objects.calendar_id, objects.uid":
+		return constraintObjectUID
+	case "calendars.path":
+		return constraintCalendarPath
+	case "principal_keys.address_key":
+		return constraintAddressKey
+	}
+	return columns
 }
 
 // uniqueViolation reports whether err is a unique-constraint violation,
@@ -44,11 +51,7 @@ func uniqueViolation(err error) (constraint string, ok bool) {
 				if j := strings.IndexAny(cols, "\n("); j >= 0 {
 					cols = cols[:j]
 				}
-				cols = strings.TrimSpace(cols)
-				if name, found := sqliteUniqueColumns[cols]; found {
-					return name, true
-				}
-				return cols, true
+				return sqliteConstraint(strings.TrimSpace(cols)), true
 			}
 			return "", true
 		}
