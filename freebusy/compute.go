@@ -59,7 +59,7 @@ func Compute(ctx context.Context, q Query, objects []Object) (*Result, error) {
 	if c.overflow {
 		return nil, c.overflowError()
 	}
-	return &Result{Periods: c.periods, Problems: c.problems}, nil
+	return &Result{Periods: c.periods(), Problems: c.problems}, nil
 }
 
 // computation holds the state of one Compute call, or of one of its
@@ -75,8 +75,8 @@ type computation struct {
 	prefilter          bool                // mayOverlap may be used: loc's offset is under a day
 	types              []componentBusyType // busy type per component of the current group
 	yieldFn            func(recurrence.Instance) bool
-	periods            []Period
-	compactAt          int  // merge periods when there are this many
+	busy               []busyTime
+	compactAt          int  // merge busy times when there are this many
 	overflow           bool // more than maxPeriods periods after merging
 	problems           []*ObjectError
 }
@@ -108,7 +108,7 @@ func (c *computation) fork() *computation {
 	f := *c
 	f.types = nil
 	f.yieldFn = f.yield
-	f.periods, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
+	f.busy, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
 	return &f
 }
 
@@ -121,27 +121,22 @@ func (c *computation) add(start, end time.Time, t Type) {
 	if t == Free {
 		return
 	}
-	if start.Before(c.start) {
-		start = c.start
-	}
-	if end.After(c.end) {
-		end = c.end
-	}
-	if !end.After(start) {
+	s, e := max(start.Unix(), c.startUnix), min(end.Unix(), c.endUnix)
+	if e <= s || !end.After(c.start) || !start.Before(c.end) {
 		return
 	}
-	c.periods = append(c.periods, Period{Start: start, End: end, Type: t})
-	if len(c.periods) >= c.compactAt {
+	c.busy = append(c.busy, busyTime{s, e, kindOf(t)})
+	if len(c.busy) >= c.compactAt {
 		c.compact()
-		c.compactAt = max(2*len(c.periods), minCompact)
+		c.compactAt = max(2*len(c.busy), minCompact)
 	}
 }
 
-// compact merges the periods so far, which bounds memory by the size of
-// the answer rather than by the number of instances.
+// compact merges the busy times so far, which bounds memory by the size
+// of the answer rather than by the number of instances.
 func (c *computation) compact() {
-	c.periods = Merge(c.periods)
-	if len(c.periods) > c.maxPeriods {
+	c.busy = mergeBusy(c.busy)
+	if len(c.busy) > c.maxPeriods {
 		c.overflow = true
 	}
 }
@@ -183,7 +178,7 @@ func (c *computation) objectsParallel(ctx context.Context, objects []Object) err
 		}
 	}
 	for _, p := range parts { // in order, so problems stay sorted by index
-		c.periods = append(c.periods, p.periods...)
+		c.busy = append(c.busy, p.busy...)
 		c.problems = append(c.problems, p.problems...)
 	}
 	c.compact()

@@ -375,8 +375,8 @@ func TestComputeParallelMatchesSequential(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq.compact()
-	if fmt.Sprint(par.Periods) != fmt.Sprint(seq.periods) {
-		t.Errorf("parallel and sequential periods differ: %d vs %d", len(par.Periods), len(seq.periods))
+	if fmt.Sprint(par.Periods) != fmt.Sprint(seq.periods()) {
+		t.Errorf("parallel and sequential periods differ: %d vs %d", len(par.Periods), len(seq.periods()))
 	}
 	if len(par.Periods) < 30 {
 		t.Errorf("only %d periods: the data is not exercising anything", len(par.Periods))

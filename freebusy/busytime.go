@@ -1,0 +1,85 @@
+package freebusy
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// busyTime is a busy period while Compute collects them: Unix seconds
+// (iCalendar times have no finer resolution) and a small type code, so
+// that sorting and merging many thousands of instances stays cheap.
+type busyTime struct {
+	start, end int64
+	kind       busyKind
+}
+
+// busyKind is a Type other than Free, as a small integer.
+type busyKind uint8
+
+const (
+	kindBusy busyKind = iota
+	kindTentative
+	kindUnavailable
+)
+
+func kindOf(t Type) busyKind {
+	switch t {
+	case BusyTentative:
+		return kindTentative
+	case BusyUnavailable:
+		return kindUnavailable
+	default:
+		return kindBusy
+	}
+}
+
+func (k busyKind) Type() Type {
+	switch k {
+	case kindTentative:
+		return BusyTentative
+	case kindUnavailable:
+		return BusyUnavailable
+	default:
+		return Busy
+	}
+}
+
+// mergeBusy sorts bt by type and start and coalesces overlapping and
+// adjacent entries of one type, in place.
+func mergeBusy(bt []busyTime) []busyTime {
+	slices.SortFunc(bt, func(a, b busyTime) int {
+		if a.kind != b.kind {
+			return cmp.Compare(a.kind, b.kind)
+		}
+		return cmp.Compare(a.start, b.start)
+	})
+	out := bt[:0]
+	for _, x := range bt {
+		if n := len(out); n > 0 && out[n-1].kind == x.kind && x.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, x.end)
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// periods converts merged busy times to sorted Periods in UTC. Times at
+// the ends of the range are the range's own ends, which may have a
+// fraction of a second.
+func (c *computation) periods() []Period {
+	out := make([]Period, len(c.busy))
+	for i, x := range c.busy {
+		p := Period{Start: time.Unix(x.start, 0).UTC(), End: time.Unix(x.end, 0).UTC(), Type: x.kind.Type()}
+		if x.start <= c.startUnix {
+			p.Start = c.start.UTC()
+		}
+		if x.end >= c.endUnix {
+			p.End = c.end.UTC()
+		}
+		out[i] = p
+	}
+	slices.SortFunc(out, comparePeriods)
+	return out
+}
