@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -39,6 +40,9 @@ func (h *Handler) background(fn func()) bool {
 	b.mu.Unlock()
 	go func() {
 		defer func() {
+			if v := recover(); v != nil {
+				h.log.Error("schedule: panic in background delivery", "panic", fmt.Sprint(v))
+			}
 			b.mu.Lock()
 			b.running--
 			if b.running == 0 {

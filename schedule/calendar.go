@@ -33,6 +33,15 @@ func (h *Handler) serveCalendar(q *request) error {
 		return h.reportCalendar(q)
 	case "PROPPATCH":
 		return h.proppatchCalendar(q)
+	case http.MethodPut, http.MethodPost:
+		return httpError(http.StatusMethodNotAllowed, q.r.Method+" on a calendar collection")
+	case "COPY", "MOVE":
+		// Undefined for calendar collections (RFC 6638 §3.2.3.3,
+		// §3.2.3.4); go-webdav does not implement it either.
+		if err := h.authorizeWrite(q); err != nil {
+			return err
+		}
+		return httpError(http.StatusForbidden, q.r.Method+" of a calendar collection")
 	case http.MethodDelete:
 		return h.deleteCalendar(q)
 	case http.MethodOptions:

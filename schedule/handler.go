@@ -175,6 +175,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	case "PROPPATCH":
 		return h.refusePropPatch(req)
+	case http.MethodPut:
+		// Resources are only created inside calendar collections (and
+		// go-webdav's own iCalendar decoding can panic on bad input).
+		return httpError(http.StatusConflict, "PUT outside a calendar collection")
 	case "COPY", "MOVE":
 		// Only calendar objects are copied or moved (go-webdav answers
 		// 501 for everything).

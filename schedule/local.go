@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"strings"
 	"sync"
@@ -169,7 +170,15 @@ func sameStatuses(a, b map[string]Status) bool {
 
 // deliver delivers msg to one recipient: locally when the store hosts
 // them (RFC 6638 §4), through the Deliverers otherwise.
-func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) Status {
+func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) (st Status) {
+	// Deliveries may run in their own goroutines, out of reach of
+	// ServeHTTP's recover: a failure of one is that recipient's 5.1.
+	defer func() {
+		if v := recover(); v != nil {
+			h.log.ErrorContext(ctx, "schedule: panic during delivery", "recipient", recipient, "panic", fmt.Sprint(v))
+			st = StatusTempFailure
+		}
+	}()
 	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
 	if errors.Is(err, backend.ErrNotFound) {
 		return h.deliverRemote(ctx, &Delivery{Sender: sender, Message: msg, Recipient: recipient})
