@@ -9,6 +9,7 @@ import (
 	"github.com/emersion/go-ical"
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
+	"github.com/go-autoschedule/autoschedule/internal/recurrence"
 	"github.com/go-autoschedule/autoschedule/internal/tz"
 )
 
@@ -213,34 +214,16 @@ func (o *Object) InstanceKeys(p *ical.Prop) ([]time.Time, error) {
 	return appendInstanceKeys(nil, o.resolver, p, o.floating)
 }
 
-// appendInstanceKeys appends the UTC keys of every value of p to dst.
-// TODO(itip-plan): switch to recurrence.Key once internal/recurrence lands.
+// appendInstanceKeys appends the keys (recurrence.Key: the UTC instant)
+// of every value of p to dst. internal/recurrence parses the list and caps
+// its length.
 func appendInstanceKeys(dst []time.Time, r *tz.Resolver, p *ical.Prop, floating *time.Location) ([]time.Time, error) {
-	isDate := strings.EqualFold(p.Params.Get(ical.ParamValue), "DATE")
-	tzid := p.Params.Get(ical.ParamTimezoneID)
-	for _, v := range strings.Split(p.Value, ",") {
-		v = strings.TrimSpace(v)
-		if i := strings.IndexByte(v, '/'); i >= 0 { // PERIOD: start/end or start/duration
-			v = v[:i]
-		}
-		if v == "" {
-			continue
-		}
-		var t time.Time
-		if isDate || len(v) == 8 {
-			d, err := time.ParseInLocation("20060102", v, floating)
-			if err != nil {
-				return dst, fmt.Errorf("%w: %s %q", tz.ErrInvalidValue, p.Name, v)
-			}
-			t = d
-		} else {
-			val, err := r.ParseDateTime(v, tzid, floating)
-			if err != nil {
-				return dst, err
-			}
-			t = val.Time
-		}
-		dst = append(dst, t.UTC())
+	vs, err := recurrence.ParseDateList(p, r, floating)
+	if err != nil {
+		return dst, err
+	}
+	for _, v := range vs {
+		dst = append(dst, recurrence.Key(v))
 	}
 	return dst, nil
 }
