@@ -117,20 +117,23 @@ func appendProps(dst []byte, props []ical.Prop) []byte {
 
 // AppendProperty appends p as one folded content line, CRLF included, and
 // returns the extended slice. Parameters are sorted by name, a parameter's
-// values joined with commas. A parameter value holding ';', ':' or ',' is
-// quoted; '^', '"' and line breaks in it are written with RFC 6868 carets
-// (^^, ^', ^n). Line breaks in the value, which a content line cannot hold,
-// are written as the TEXT escape \n. In values and parameter values, bytes
-// of invalid UTF-8 become U+FFFD and other control characters except HTAB
-// are dropped. The name is written as it is.
+// values joined with commas; a parameter without values is left out. A
+// parameter value holding ';', ':' or ',' is quoted; '^', '"' and line
+// breaks in it are written with RFC 6868 carets (^^, ^', ^n). Line breaks
+// in the value, which a content line cannot hold, are written as the TEXT
+// escape \n. In values and parameter values, bytes of invalid UTF-8 become
+// U+FFFD and other control characters except HTAB are dropped. The name is
+// written as it is.
 func AppendProperty(dst []byte, p *ical.Prop) []byte {
 	l := lineWriter{buf: dst, start: len(dst)}
 	l.write(p.Name)
 	if len(p.Params) > 0 {
 		var buf [16]string
 		names := buf[:0]
-		for name := range p.Params {
-			names = append(names, name)
+		for name, vals := range p.Params {
+			if len(vals) > 0 { // "A=" would decode as one empty value
+				names = append(names, name)
+			}
 		}
 		sortStrings(names)
 		for _, name := range names {

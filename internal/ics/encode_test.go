@@ -87,6 +87,7 @@ func TestEncodeParams(t *testing.T) {
 		{ical.Params{"A": {"", "b\x00c\td"}}, "X;A=,bc\td:v"},
 		{ical.Params{"Z": {"1"}, "A": {"2"}, "M": {"3"}}, `X;A=2;M=3;Z=1:v`},
 		{ical.Params{}, `X:v`},
+		{ical.Params{"EMPTY": {}, "NIL": nil, "A": {"1"}}, `X;A=1:v`},
 	} {
 		got := propLine(ical.Prop{Name: "X", Params: tc.params, Value: "v"})
 		if got != tc.want+"\r\n" {
