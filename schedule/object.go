@@ -320,8 +320,12 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 				h.log.ErrorContext(ctx, "schedule: writing delivery statuses", "path", obj.Path, "err", err)
 			}
 		}) {
-			if obj, err = deliver(); err != nil {
-				return nil, err
+			// The write itself succeeded: a failure to record the
+			// statuses is logged, not reported as a failed write.
+			if o, err := deliver(); err != nil {
+				h.log.ErrorContext(ctx, "schedule: writing delivery statuses", "path", obj.Path, "err", err)
+			} else {
+				obj = o
 			}
 		}
 	}
