@@ -75,6 +75,7 @@ func TestDecodeParams(t *testing.T) {
 		{`X;A=1,"2,3",4:v`, ical.Params{"A": {"1", "2,3", "4"}}},
 		{`X;A=;B="":v`, ical.Params{"A": {""}, "B": {""}}},
 		{`X;A=1;a=2:v`, ical.Params{"A": {"1", "2"}}},
+		{`X;X-MY_PARAM=1:v`, ical.Params{"X-MY_PARAM": {"1"}}},
 		{`X;CN=George Herman ^'Babe^' Ruth:v`, ical.Params{"CN": {`George Herman "Babe" Ruth`}}},
 		{`X;X-ADDR="Main St^nTown":v`, ical.Params{"X-ADDR": {"Main St\nTown"}}},
 		{`X;A=5^^2 ^x^:v`, ical.Params{"A": {"5^2 ^x^"}}},

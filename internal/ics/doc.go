@@ -23,8 +23,8 @@
 //   - invalid UTF-8, or an ASCII control character other than HTAB (a bare
 //     CR included) anywhere but in line endings;
 //   - a property, parameter or component name with a character other than
-//     the ASCII letters, digits and '-' of RFC 5545's iana-token and x-name,
-//     or an empty component name;
+//     the ASCII letters, digits and '-' of RFC 5545's iana-token and x-name
+//     (and '_', which some producers use), or an empty component name;
 //   - an END whose name matches its BEGIN only under Unicode case folding;
 //   - anything but blank lines after END:VCALENDAR (go-ical stops reading);
 //   - more than a DecodeOptions limit allows.
@@ -48,5 +48,6 @@
 // content line cannot carry are repaired rather than refused: line breaks in
 // a value become the TEXT escape \n (^n in a parameter value), invalid UTF-8
 // becomes U+FFFD, other control characters but HTAB are dropped. Names are
-// written as they are: callers must use valid ones (letters, digits, '-').
+// written as they are: callers must use valid ones (letters, digits,
+// '-', '_').
 package ics

@@ -88,9 +88,10 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 }
 
 // isNameChar reports whether c may appear in a property, parameter or
-// component name: RFC 5545's iana-token and x-name are ALPHA, DIGIT and "-".
+// component name: RFC 5545's iana-token and x-name are ALPHA, DIGIT and "-";
+// "_" is tolerated too, as some producers use it in X- names.
 func isNameChar(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-'
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }
 
 // isParamDelim reports whether c ends an unquoted parameter value.
