@@ -2,6 +2,7 @@ package recurrence
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -82,6 +83,9 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.T
 		return nil, &LimitError{Which: "rule", Limit: int64(min(maxPeriodCandidates, b.max))}
 	}
 	startWall := wallOf(dtstart)
+	if startWall.Year() < 1 || startWall.Year() > 9999 {
+		return nil, fmt.Errorf("%w: DTSTART year %d outside 1..9999", ErrInvalid, startWall.Year())
+	}
 	o := r.opt
 	it.subDaily = o.Freq >= rrule.HOURLY
 	if it.subDaily {
@@ -141,7 +145,7 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.T
 	if !untilWall.IsZero() {
 		o.Until = untilWall.AddDate(it.shift, 0, 0)
 	}
-	rr, err := rrule.NewRRule(o)
+	rr, err := safeNewRRule(o)
 	if err != nil {
 		return nil, err
 	}
@@ -150,13 +154,42 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.T
 	return it, nil
 }
 
+// safeNext calls an rrule-go iterator, turning a panic inside it (it
+// indexes its tables without checks) into an error wrapping ErrInvalid.
+func safeNext(next rrule.Next) (t time.Time, ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			t, ok, err = time.Time{}, false, fmt.Errorf("%w: rrule-go failed: %v", ErrInvalid, r)
+		}
+	}()
+	t, ok = next()
+	return t, ok, nil
+}
+
+// safeNewRRule is rrule.NewRRule with panics turned into ErrInvalid.
+func safeNewRRule(o rrule.ROption) (r *rrule.RRule, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("%w: rrule-go failed: %v", ErrInvalid, p)
+		}
+	}()
+	r, err = rrule.NewRRule(o)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return r, nil
+}
+
 // secondsPer400Years is the length of one Gregorian cycle.
 const secondsPer400Years = 146097 * 86400
 
 // fetch reads the next wall-clock reading from rrule-go and maps it.
 func (it *ruleIter) fetch() (time.Time, bool, error) {
 	for {
-		w, ok := it.next()
+		w, ok, err := safeNext(it.next)
+		if err != nil {
+			return time.Time{}, false, err
+		}
 		cost := 1
 		if ok && it.subDaily {
 			w0 := time.Unix(w.Unix()-it.shiftSec, 0).UTC()

@@ -233,12 +233,12 @@ func (r *rule) dayFiltersSatisfiable(start time.Time) bool {
 	base := 9200
 	shifted := base + ((y-base)%probeYears+probeYears)%probeYears
 	o.Dtstart = time.Date(shifted, start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
-	rr, err := rrule.NewRRule(o)
+	rr, err := safeNewRRule(o)
 	if err != nil {
 		return false
 	}
-	_, ok := rr.Iterator()()
-	return ok
+	_, ok, err := safeNext(rr.Iterator())
+	return ok && err == nil
 }
 
 // weekdayReachable reports whether a DAILY or sub-daily rule whose step

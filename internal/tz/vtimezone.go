@@ -186,6 +186,15 @@ func vtimezoneLocation(tzid string, c *ical.Component) (*time.Location, error) {
 // parts are accepted: that is what time zone rules are, and it keeps the
 // work per VTIMEZONE small.
 func vtzRuleOnsets(o *observance) (onsets []time.Time, unbounded bool, err error) {
+	// rrule-go indexes its tables unchecked (a year 0 DTSTART panics).
+	defer func() {
+		if r := recover(); r != nil {
+			onsets, unbounded, err = nil, false, fmt.Errorf("rrule-go failed: %v", r)
+		}
+	}()
+	if o.start.Year() < 1 {
+		return nil, false, fmt.Errorf("DTSTART before year 1")
+	}
 	s := strings.ToUpper(strings.TrimSpace(o.rule))
 	if len(s) > maxVTimezoneRuleSz {
 		return nil, false, fmt.Errorf("too long")
