@@ -140,11 +140,11 @@ func sameProp(a, b *ical.Prop) bool {
 	return sameParams(a.Params, b.Params, false)
 }
 
-// sameParams compares parameter sets, ignoring SCHEDULE-* and, with
-// noStatus, also PARTSTAT and RSVP.
+// sameParams compares parameter sets, ignoring SCHEDULE-* and client-private
+// X- parameters and, with noStatus, also PARTSTAT and RSVP.
 func sameParams(a, b ical.Params, noStatus bool) bool {
 	skip := func(k string) bool {
-		return strings.HasPrefix(k, "SCHEDULE-") || (noStatus && (k == ical.ParamParticipationStatus || k == ical.ParamRSVP))
+		return ignoredParam(k) || (noStatus && (k == ical.ParamParticipationStatus || k == ical.ParamRSVP))
 	}
 	n := 0
 	for k, av := range a {
@@ -170,12 +170,19 @@ func sameParams(a, b ical.Params, noStatus bool) bool {
 	return n == 0
 }
 
+// ignoredParam reports parameters that never make a difference to other
+// calendar users: the server-managed SCHEDULE-* ones and client-private
+// X- ones (e.g. X-CALENDARSERVER-*, X-MOZ-*).
+func ignoredParam(k string) bool {
+	return strings.HasPrefix(k, "SCHEDULE-") || strings.HasPrefix(k, "X-")
+}
+
 // propKey is a canonical text of a property for multiset comparison.
 func propKey(p *ical.Prop) string {
 	var b strings.Builder
 	names := make([]string, 0, len(p.Params))
 	for k := range p.Params {
-		if !strings.HasPrefix(k, "SCHEDULE-") {
+		if !ignoredParam(k) {
 			names = append(names, k)
 		}
 	}
