@@ -16,7 +16,6 @@ type span struct {
 	start  tz.Value
 	dur    NominalDuration
 	allDay bool
-	hasEnd bool // an explicit end (DTEND, DUE or DURATION) was given
 }
 
 // end returns the end of an instance starting at s.
@@ -43,7 +42,7 @@ func componentSpan(c *ical.Component, res *tz.Resolver, floating *time.Location)
 		if err != nil {
 			return span{}, false, fmt.Errorf("%s: %w", endName, err)
 		}
-		return span{start: v, allDay: v.Kind == tz.Date, hasEnd: true}, true, nil
+		return span{start: v, allDay: v.Kind == tz.Date}, true, nil
 	}
 	start, err := res.Parse(startProp, floating)
 	if err != nil {
@@ -55,7 +54,6 @@ func componentSpan(c *ical.Component, res *tz.Resolver, floating *time.Location)
 		if err != nil {
 			return span{}, false, fmt.Errorf("%s: %w", endName, err)
 		}
-		sp.hasEnd = true
 		if ev.Time.After(start.Time) {
 			if start.Kind == tz.Date && ev.Kind == tz.Date {
 				sp.dur.Days = daysBetween(start.Time, ev.Time)
@@ -73,7 +71,6 @@ func componentSpan(c *ical.Component, res *tz.Resolver, floating *time.Location)
 		if d.Approx() > 0 {
 			sp.dur = d
 		}
-		sp.hasEnd = true
 		return sp, true, nil
 	}
 	if start.Kind == tz.Date {

@@ -29,12 +29,21 @@
 // twice yields both instants and a gap never yields an instant twice, so an
 // hourly rule neither duplicates nor loses an hour when clocks change.
 //
-// Before iterating, rules on which rrule-go would search without end inside
-// one step are recognised and treated as producing nothing beyond DTSTART
-// (impossible BY* combinations, BYSETPOS beyond the set, times of day that
-// the INTERVAL can never reach), and the search that remains is confined
-// to about 400 years past the needed horizon by shifting the wall clock by
-// whole 400-year Gregorian cycles, under which the calendar is identical.
+// Work is bounded in four ways. (1) Before iterating, rules on which
+// rrule-go would search without end inside one step are recognised and
+// treated as producing nothing beyond DTSTART: impossible BY* combinations
+// (BYMONTH=2;BYMONTHDAY=30), BYSETPOS beyond the set, times of day or
+// weekdays the INTERVAL can never reach (FREQ=HOURLY;INTERVAL=24;BYHOUR=10
+// from 09:00), and rules whose single period would hold more than 10 000
+// candidates are refused with ErrLimit. (2) The search that remains is
+// confined to about 400 years past the needed horizon by shifting the wall
+// clock by whole 400-year Gregorian cycles, under which the calendar is
+// identical. (3) A rule without COUNT skips ahead to the period, aligned
+// to its INTERVAL, just before the window, so an event created in 1990 is
+// not walked through 36 years. (4) Every rule step, EXDATE and RDATE value
+// counts against Limits.MaxSteps, yielded instances against MaxInstances,
+// and the context is checked every 1024 steps. rrule-go panics (for
+// example on year 0) are recovered into ErrInvalid.
 //
 // DTSTART is always an instance. EXDATE removes instances by instant (a
 // DATE EXDATE on a DATE-TIME master removes that whole local day). Helpers

@@ -121,10 +121,15 @@ func expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 }
 
 // Bounds returns the start of the first and the end of the last occurrence
-// of one object. unbounded is true when a rule repeats forever (no COUNT
-// or UNTIL), or its instances reach beyond year 9999; last is then the
-// end of the last override or RDATE instance, which may be zero. An object
-// that occupies no time returns zero times.
+// of one object (overrides at the times they were moved to). unbounded is
+// true when a rule repeats forever (no COUNT or UNTIL) or its instances
+// reach year 9999; last is then only the latest end seen, to be ignored.
+// An object that occupies no time returns zero times.
+//
+// A COUNT or UNTIL rule is walked to its end. When that takes more than
+// lim.MaxSteps, Bounds returns what it found with unbounded set to true
+// and an error matching ErrLimit, so that an index can still store the
+// object as starting at first and never ending.
 func Bounds(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location, lim Limits) (first, last time.Time, unbounded bool, err error) {
 	lim = lim.withDefaults()
 	obj, err := prepare(comps, res, floating)
@@ -158,6 +163,9 @@ func Bounds(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floa
 	}
 	for {
 		in, ok, err := ms.next()
+		if errors.Is(err, ErrLimit) {
+			return first, last, true, err
+		}
 		if err != nil {
 			return time.Time{}, time.Time{}, false, err
 		}
@@ -244,6 +252,9 @@ func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location)
 			return obj, nil
 		}
 		obj.span = sp
+		if obj.master.Props.Get(ical.PropDateTimeStart) == nil {
+			return obj, nil // RRULE needs DTSTART (RFC 5545 §3.8.5.3)
+		}
 		for _, p := range obj.master.Props.Values(ical.PropRecurrenceRule) {
 			r, err := parseRule(p.Value)
 			if err != nil {

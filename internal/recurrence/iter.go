@@ -185,44 +185,42 @@ const secondsPer400Years = 146097 * 86400
 
 // fetch reads the next wall-clock reading from rrule-go and maps it.
 func (it *ruleIter) fetch() (time.Time, bool, error) {
-	for {
-		w, ok, err := safeNext(it.next)
-		if err != nil {
-			return time.Time{}, false, err
-		}
-		cost := 1
-		if ok && it.subDaily {
-			w0 := time.Unix(w.Unix()-it.shiftSec, 0).UTC()
-			// rrule-go walks sub-daily rules one INTERVAL at a time
-			// (skipping whole days whose date is filtered out): charge
-			// that walk, not just the instance.
-			el := int64(w0.Sub(it.prevWall) / time.Second)
-			days := el / 86400
-			n := el / it.unitSecs
-			if lim := days + 86400/it.unitSecs + 1; n > lim {
-				n = lim
-			}
-			if n > 1 {
-				cost = int(min(n, int64(it.b.max)+1))
-			}
-		}
-		if err := it.b.spend(cost); err != nil {
-			return time.Time{}, false, err
-		}
-		if !ok {
-			return time.Time{}, false, nil
-		}
-		w = time.Unix(w.Unix()-it.shiftSec, 0).UTC()
-		it.prevWall = w
-		first, second, twice := resolveWall(w, it.loc)
-		if twice && it.subDaily {
-			i := sort.Search(len(it.pending), func(i int) bool { return !it.pending[i].Before(second) })
-			it.pending = append(it.pending, time.Time{})
-			copy(it.pending[i+1:], it.pending[i:])
-			it.pending[i] = second
-		}
-		return first, true, nil
+	w, ok, err := safeNext(it.next)
+	if err != nil {
+		return time.Time{}, false, err
 	}
+	cost := 1
+	if ok && it.subDaily {
+		w0 := time.Unix(w.Unix()-it.shiftSec, 0).UTC()
+		// rrule-go walks sub-daily rules one INTERVAL at a time (skipping
+		// whole days whose date is filtered out): charge that walk, not
+		// just the instance.
+		el := int64(w0.Sub(it.prevWall) / time.Second)
+		days := el / 86400
+		n := el / it.unitSecs
+		if lim := days + 86400/it.unitSecs + 1; n > lim {
+			n = lim
+		}
+		if n > 1 {
+			cost = int(min(n, int64(it.b.max)+1))
+		}
+	}
+	if err := it.b.spend(cost); err != nil {
+		return time.Time{}, false, err
+	}
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	w = time.Unix(w.Unix()-it.shiftSec, 0).UTC()
+	it.prevWall = w
+	first, second, twice := resolveWall(w, it.loc)
+	if twice && it.subDaily {
+		i := sort.Search(len(it.pending), func(i int) bool { return !it.pending[i].Before(second) })
+		it.pending = append(it.pending, time.Time{})
+		copy(it.pending[i+1:], it.pending[i:])
+		it.pending[i] = second
+	}
+	return first, true, nil
 }
 
 // Next returns the next instant of the rule, ascending and without

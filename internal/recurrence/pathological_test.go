@@ -153,9 +153,12 @@ func TestContextCancelled(t *testing.T) {
 
 func TestBoundsPathological(t *testing.T) {
 	cal, comps := event(t, "DTSTART:20000101T000000Z", "RRULE:FREQ=SECONDLY;COUNT=1000000000")
-	_, _, _, err := Bounds(context.Background(), comps, tz.NewResolver(cal), time.UTC, Limits{})
+	first, _, unbounded, err := Bounds(context.Background(), comps, tz.NewResolver(cal), time.UTC, Limits{})
 	var le *LimitError
 	if !errors.As(err, &le) || le.Which != "steps" {
 		t.Fatalf("%v, want steps limit", err)
+	}
+	if !unbounded || !first.Equal(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("first %s unbounded %v: an index needs both", first, unbounded)
 	}
 }
