@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode"
 )
 
 // XML namespaces.
@@ -53,10 +54,16 @@ func parseXML(r io.Reader) (*node, error) {
 			if len(stack) >= maxXMLDepth || count > maxXMLNodes {
 				return nil, errXMLTooComplex
 			}
+			if !isName(t.Name.Local) {
+				return nil, fmt.Errorf("schedule: malformed XML: element name %q", t.Name.Local)
+			}
 			n := &node{name: t.Name}
 			for _, a := range t.Attr {
 				if a.Name.Space == "xmlns" || (a.Name.Space == "" && a.Name.Local == "xmlns") {
 					continue
+				}
+				if !isName(a.Name.Local) {
+					return nil, fmt.Errorf("schedule: malformed XML: attribute name %q", a.Name.Local)
 				}
 				n.attrs = append(n.attrs, a)
 			}
@@ -220,4 +227,22 @@ func marshalNode(v any) (*node, error) {
 // attrOf builds an attribute without namespace.
 func attrOf(local, value string) xml.Attr {
 	return xml.Attr{Name: xml.Name{Local: local}, Value: value}
+}
+
+// isName reports whether s is an XML name without colon (a simplified
+// NCName test: encoding/xml accepts names that XML does not, which could
+// not be written back).
+func isName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || unicode.IsLetter(r):
+		case i > 0 && (r == '-' || r == '.' || unicode.IsDigit(r)):
+		default:
+			return false
+		}
+	}
+	return true
 }
