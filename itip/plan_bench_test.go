@@ -105,6 +105,7 @@ func BenchmarkPlanOnly(b *testing.B) {
 		{"create-3-attendees", nil, benchEvent(4, 0, "NEEDS-ACTION"), organizer},
 		{"weekly-10-overrides-20-attendees/create", nil, benchEvent(20, 10, "NEEDS-ACTION"), organizer},
 		{"weekly-10-overrides-20-attendees/attendee-reply", benchEvent(20, 10, "NEEDS-ACTION"), benchEvent(20, 10, "ACCEPTED"), attendee},
+		{"create-100-attendees", nil, benchEvent(100, 0, "NEEDS-ACTION"), organizer},
 		{"create-1000-attendees", nil, benchEvent(1000, 0, "NEEDS-ACTION"), organizer},
 	}
 	for _, c := range cases {
