@@ -198,12 +198,12 @@ func (f *benchFixture) load(ctx context.Context) error {
 					if idx.Unbounded || idx.First.IsZero() {
 						last = sql.NullInt64{}
 					}
-					values = append(values, "(?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)")
+					values = append(values, "(?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)")
 					args = append(args, cal.id, cal.principalID, fmt.Sprintf("%06d.ics", j), data, newETag(),
-						mod, idx.UID, idx.Component, floorSeconds(idx.First), last, idx.Unbounded)
+						mod, idx.UID, idx.Component, floorSeconds(idx.First), last, spanClass(floorSeconds(idx.First), last), idx.Unbounded)
 				}
 				_, err := tx.ExecContext(ctx, s.q(`INSERT INTO objects (calendar_id, principal_id, name, data, etag, schedule_tag,
-					mod_time, uid, component, first_ts, last_ts, unbounded) VALUES `+strings.Join(values, ", ")), args...)
+					mod_time, uid, component, first_ts, last_ts, span_class, unbounded) VALUES `+strings.Join(values, ", ")), args...)
 				if err != nil {
 					return err
 				}

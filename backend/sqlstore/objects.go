@@ -204,9 +204,7 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 	}
 	first, last := floorSeconds(idx.First), ceilSeconds(idx.Last)
 	if idx.Unbounded || !first.Valid {
-		// No end; or no time at all, which every range query returns
-		// (and which the range index finds as last_ts IS NULL AND
-		// first_ts IS NULL).
+		// No end; or no time at all, which every range query returns.
 		last = sql.NullInt64{}
 	}
 	// The stored Index is what a read returns: whole seconds, UTC.
@@ -275,12 +273,12 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 		o.ETag, o.ModTime = newETag(), now()
 		if exists {
 			_, err = tx.ExecContext(ctx, s.q(`UPDATE objects SET data = ?, etag = ?, schedule_tag = ?, mod_time = ?,
-				uid = ?, component = ?, first_ts = ?, last_ts = ?, unbounded = ? WHERE id = ?`),
-				o.Data, o.ETag, o.ScheduleTag, o.ModTime.UnixMicro(), idx.UID, idx.Component, first, last, idx.Unbounded, oldID)
+				uid = ?, component = ?, first_ts = ?, last_ts = ?, span_class = ?, unbounded = ? WHERE id = ?`),
+				o.Data, o.ETag, o.ScheduleTag, o.ModTime.UnixMicro(), idx.UID, idx.Component, first, last, spanClass(first, last), idx.Unbounded, oldID)
 		} else {
 			_, err = tx.ExecContext(ctx, s.q(`INSERT INTO objects (calendar_id, principal_id, name, data, etag, schedule_tag,
-				mod_time, uid, component, first_ts, last_ts, unbounded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-				c.id, c.principalID, name, o.Data, o.ETag, o.ScheduleTag, o.ModTime.UnixMicro(), idx.UID, idx.Component, first, last, idx.Unbounded)
+				mod_time, uid, component, first_ts, last_ts, span_class, unbounded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+				c.id, c.principalID, name, o.Data, o.ETag, o.ScheduleTag, o.ModTime.UnixMicro(), idx.UID, idx.Component, first, last, spanClass(first, last), idx.Unbounded)
 		}
 		if constraint, ok := uniqueViolation(err); ok {
 			switch {
@@ -346,34 +344,11 @@ func (s *Store) ObjectsInRange(ctx context.Context, calendarPath string, start, 
 	if err != nil {
 		return nil, err
 	}
-	// Three disjoint scans of the (calendar_id, last_ts, first_ts)
-	// index select the row ids: objects without time, open-ended ones
-	// starting before end, and bounded ones whose [first, last] span
-	// meets [start, end). The third walks the index entries of objects
-	// ending after start and keeps those starting before end, reading
-	// only the index (SQLite keeps the row id in it); rows are fetched
-	// for the ids found only.
-	var (
-		timeless = `SELECT id FROM objects WHERE calendar_id = ? AND last_ts IS NULL AND first_ts IS NULL`
-		open     = `SELECT id FROM objects WHERE calendar_id = ? AND last_ts IS NULL AND first_ts IS NOT NULL`
-		bounded  = `SELECT id FROM objects WHERE calendar_id = ? AND last_ts IS NOT NULL`
-		args     = []any{c.id, c.id}
-	)
-	if !end.IsZero() {
-		open += ` AND first_ts < ?`
-		args = append(args, ceilSeconds(end).Int64)
-	}
-	args = append(args, c.id)
-	if !start.IsZero() {
-		bounded += ` AND last_ts >= ?`
-		args = append(args, floorSeconds(start).Int64)
-	}
-	if !end.IsZero() {
-		bounded += ` AND first_ts < ?`
-		args = append(args, ceilSeconds(end).Int64)
-	}
+	// The ids come from index range scans (see rangeQuery); rows are
+	// read for the ids found only.
+	ids, args := rangeQuery(c.id, start, end)
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+objectColumns+` FROM objects o JOIN calendars c ON c.id = o.calendar_id
-		WHERE o.id IN (`+timeless+` UNION ALL `+open+` UNION ALL `+bounded+`)`), args...)
+		WHERE o.id IN (`+ids+`)`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("objects of %q in range: %w", calendarPath, err)
 	}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -31,6 +32,9 @@ func TestObjectsInRangeSuperset(t *testing.T) {
 					extra = append(extra, "RRULE:FREQ=DAILY;COUNT=3")
 				case 2:
 					extra = append(extra, "RRULE:FREQ=WEEKLY")
+				case 5: // spans of every class: up to 19 years
+					extra = append(extra, []string{"RRULE:FREQ=MONTHLY;COUNT=2", "RRULE:FREQ=WEEKLY;COUNT=40",
+						"RRULE:FREQ=YEARLY;COUNT=5", "RRULE:FREQ=YEARLY;COUNT=20"}[i/6%4])
 				}
 				data := event(fmt.Sprintf("u%02d", i), start.Format("20060102T150405Z"), extra...)
 				if i%6 == 3 {
@@ -54,8 +58,18 @@ func TestObjectsInRangeSuperset(t *testing.T) {
 				}
 				stored[o.Path] = idx
 			}
-			for q := 0; q < 200; q++ {
-				start := base.Add(time.Duration(rng.Int64N(int64(70 * 24 * time.Hour))))
+			classes := map[int]bool{}
+			for _, idx := range stored {
+				classes[spanClass(floorSeconds(idx.First), ceilSeconds(idx.Last))] = true
+			}
+			if len(classes) < 6 {
+				t.Errorf("objects fall in span classes %v only", classes)
+			}
+			for q := 0; q < 300; q++ {
+				start := base.Add(time.Duration(rng.Int64N(int64(20 * 365 * 24 * time.Hour))))
+				if q%2 == 0 {
+					start = base.Add(time.Duration(rng.Int64N(int64(70 * 24 * time.Hour))))
+				}
 				end := start.Add(time.Duration(rng.Int64N(int64(3 * 24 * time.Hour))))
 				switch q % 10 {
 				case 0:
@@ -85,5 +99,33 @@ func TestObjectsInRangeSuperset(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestSpanClass(t *testing.T) {
+	n := func(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: true} }
+	cases := []struct {
+		first, last sql.NullInt64
+		want        int
+	}{
+		{sql.NullInt64{}, sql.NullInt64{}, spanTimeless},
+		{n(0), sql.NullInt64{}, spanOpen},
+		{n(0), n(0), 0},
+		{n(0), n(3600), 0},
+		{n(0), n(3601), 1},
+		{n(100), n(100 + 24*3600), 1},
+		{n(0), n(8 * 24 * 3600), 3},
+		{n(0), n(400 * 24 * 3600), 5},
+		{n(0), n(11 * 366 * 24 * 3600), spanLong},
+	}
+	for _, c := range cases {
+		if got := spanClass(c.first, c.last); got != c.want {
+			t.Errorf("spanClass(%v, %v) = %d, want %d", c.first, c.last, got, c.want)
+		}
+	}
+	for c := 1; c < spanClasses; c++ {
+		if spanBound(c) <= spanBound(c-1) {
+			t.Errorf("spanBound(%d) = %d, not above spanBound(%d)", c, spanBound(c), c-1)
+		}
 	}
 }

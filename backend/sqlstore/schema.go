@@ -7,7 +7,7 @@ package sqlstore
 //
 // Times are stored as integers (Unix seconds for the time-range index,
 // Unix microseconds for modification times) so both dialects compare
-// them the same way.
+// them the same way; span.go explains span_class and the range index.
 var migrations = [][]string{
 	// Version 1: principals, calendars, calendar objects, inboxes.
 	{
@@ -66,12 +66,13 @@ var migrations = [][]string{
 			component TEXT NOT NULL,
 			first_ts BIGINT,
 			last_ts BIGINT,
+			span_class INTEGER NOT NULL,
 			unbounded {bool} NOT NULL,
 			CONSTRAINT objects_name_key UNIQUE (calendar_id, name),
 			CONSTRAINT objects_uid_key UNIQUE (calendar_id, uid)
 		)`,
 		`CREATE INDEX objects_principal_uid ON objects (principal_id, uid)`,
-		`CREATE INDEX objects_calendar_range ON objects (calendar_id, last_ts, first_ts)`,
+		`CREATE INDEX objects_calendar_range ON objects (calendar_id, span_class, first_ts, last_ts)`,
 		`CREATE TABLE inbox (
 			id {id},
 			principal_id BIGINT NOT NULL REFERENCES principals (id) ON DELETE CASCADE,

@@ -145,8 +145,8 @@ func TestUniqueViolations(t *testing.T) {
 			}
 			insert := func(name, uid string) error {
 				_, err := s.write.Exec(s.q(`INSERT INTO objects (calendar_id, principal_id, name, data, etag, schedule_tag,
-					mod_time, uid, component, first_ts, last_ts, unbounded) VALUES (?, ?, ?, ?, 'x', '', 0, ?, 'VEVENT', NULL, NULL, ?)`),
-					c.id, c.principalID, name, o.Data, uid, false)
+					mod_time, uid, component, first_ts, last_ts, span_class, unbounded) VALUES (?, ?, ?, ?, 'x', '', 0, ?, 'VEVENT', NULL, NULL, ?, ?)`),
+					c.id, c.principalID, name, o.Data, uid, spanTimeless, false)
 				return err
 			}
 			for _, tc := range []struct {
