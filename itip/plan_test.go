@@ -423,3 +423,24 @@ func TestSetStatusAttendee(t *testing.T) {
 		t.Error("SetStatus leaked into a message")
 	}
 }
+
+// TestPlanSharesMessages checks that recipients of identical content share
+// one Message (one serialisation), and the default attendee limit.
+func TestPlanSharesMessages(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	cal, err := ics.Decode(benchEvent(1000, 0, "NEEDS-ACTION"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Plan(nil, cal, PlanOptions{Addresses: []string{"mailto:alice@example.org"}, Now: now})
+	if !errors.Is(err, MaxAttendeesPerInstance) {
+		t.Fatalf("1000 attendees with the default limit of %d: %v", DefaultMaxAttendees, err)
+	}
+	act, err := Plan(nil, cal, PlanOptions{Addresses: []string{"mailto:alice@example.org"}, Now: now, MaxAttendees: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(act.Messages) != 1 || len(act.Messages[0].Recipients) != 999 {
+		t.Fatalf("%d messages, want one shared by 999 recipients", len(act.Messages))
+	}
+}
