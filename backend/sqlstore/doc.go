@@ -32,9 +32,14 @@
 // failures and deadlocks) are retried a few times.
 //
 // Objects are indexed by (principal, UID) for ObjectByUID, by (calendar,
-// UID) and (calendar, name) as unique keys, and by the first and last
-// occurrence (whole Unix seconds, rounded outwards) for ObjectsInRange;
-// inboxes are indexed by principal and modification time.
+// UID) and (calendar, name) as unique keys, and for ObjectsInRange by
+// (calendar, span class, first, last): first and last occurrence in whole
+// Unix seconds, rounded outwards, and the class of the span between them
+// (up to an hour, a day, a week, a month, a year, ten years, longer,
+// unbounded, no time). Knowing the longest span of a class bounds each
+// index scan on both sides, so a query for one month reads about that
+// month's entries, not every object that ends after its start. Inboxes
+// are indexed by principal and modification time.
 //
 // The tests run against both databases: set AUTOSCHEDULE_TEST_POSTGRES to
 // a PostgreSQL DSN (.ci/run starts a throwaway server and does); each test
