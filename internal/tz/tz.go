@@ -145,17 +145,23 @@ func (r *Resolver) Parse(p *ical.Prop, floating *time.Location) (Value, error) {
 	}
 	v := strings.TrimSpace(p.Value)
 	if vt := p.Params.Get("VALUE"); strings.EqualFold(vt, "DATE") || (vt == "" && len(v) == 8) {
-		t, err := time.ParseInLocation("20060102", v, floating)
+		t, err := time.Parse("20060102", v)
 		if err != nil {
 			return Value{}, fmt.Errorf("%w: %s %q", ErrInvalidValue, p.Name, p.Value)
 		}
+		if floating == nil {
+			return Value{}, fmt.Errorf("%w: DATE %q but no floating location given", ErrInvalidValue, v)
+		}
+		t, _, _ = FromWallClock(t, floating)
 		return Value{Time: t, Kind: Date}, nil
 	}
 	return r.ParseDateTime(v, p.Params.Get("TZID"), floating)
 }
 
 // ParseDateTime parses a DATE-TIME string (one element of a list value)
-// with the given TZID parameter, which may be empty.
+// with the given TZID parameter, which may be empty. A local time that
+// occurs twice means its first occurrence and one in a DST gap is moved
+// forward by the gap (see FromWallClock).
 func (r *Resolver) ParseDateTime(v, tzid string, floating *time.Location) (Value, error) {
 	if strings.HasSuffix(v, "Z") {
 		t, err := time.Parse("20060102T150405Z", v)
@@ -172,9 +178,13 @@ func (r *Resolver) ParseDateTime(v, tzid string, floating *time.Location) (Value
 		}
 		loc, kind = l, Zoned
 	}
-	t, err := time.ParseInLocation("20060102T150405", v, loc)
+	t, err := time.Parse("20060102T150405", v)
 	if err != nil {
 		return Value{}, fmt.Errorf("%w: %q", ErrInvalidValue, v)
 	}
+	if loc == nil {
+		return Value{}, fmt.Errorf("%w: floating %q but no floating location given", ErrInvalidValue, v)
+	}
+	t, _, _ = FromWallClock(t, loc) // RFC 5545 §3.3.5 in DST changes
 	return Value{Time: t, Kind: kind}, nil
 }

@@ -311,3 +311,35 @@ func TestResolverConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// RFC 5545 §3.3.5: a repeated local time is its first occurrence, a
+// skipped one moves forward by the gap — in every zone, unlike
+// time.Date, whose choice differs between zones.
+func TestParseDateTimeInDSTChanges(t *testing.T) {
+	r := NewResolver(nil)
+	for _, tc := range []struct {
+		tzid, local, wantUTC string
+	}{
+		{"Europe/Berlin", "20260329T023000", "2026-03-29T01:30:00Z"},    // gap → 03:30 CEST
+		{"Europe/Berlin", "20261025T023000", "2026-10-25T00:30:00Z"},    // first: 02:30 CEST
+		{"America/New_York", "20260308T023000", "2026-03-08T07:30:00Z"}, // gap → 03:30 EDT
+		{"America/New_York", "20261101T013000", "2026-11-01T05:30:00Z"}, // first: 01:30 EDT
+		{"Australia/Lord_Howe", "20261004T021500", "2026-10-03T15:45:00Z"},
+		{"Australia/Lord_Howe", "20260405T013000", "2026-04-04T14:30:00Z"}, // first: +11
+		{"Europe/Berlin", "20260715T120000", "2026-07-15T10:00:00Z"},
+	} {
+		v, err := r.ParseDateTime(tc.local, tc.tzid, time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Time.UTC().Format(time.RFC3339); got != tc.wantUTC {
+			t.Errorf("%s %s = %s, want %s", tc.tzid, tc.local, got, tc.wantUTC)
+		}
+	}
+	berlin := mustLoc(t, r, "Europe/Berlin")
+	w := time.Date(2026, 10, 25, 2, 30, 0, 0, time.UTC)
+	first, later, twice := FromWallClock(w, berlin)
+	if !twice || later.Sub(first) != time.Hour || first.UTC().Hour() != 0 {
+		t.Errorf("FromWallClock repeated: %s %s %v", first, later, twice)
+	}
+}
