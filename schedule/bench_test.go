@@ -52,6 +52,10 @@ func BenchmarkPut3Attendees(b *testing.B) {
 		e := newEnv(b, nil, users...)
 		benchPut(b, authenticate(e.h), addrs)
 	})
+	b.Run("middleware-async", func(b *testing.B) {
+		e := newEnv(b, &Options{AsyncDelivery: true}, users...)
+		benchPutAsync(b, e, addrs)
+	})
 	b.Run("direct", func(b *testing.B) {
 		e := newEnv(b, nil, users...)
 		benchPut(b, authenticate(&caldav.Handler{Backend: backend.NewCalDAV(e.store)}), addrs)
@@ -70,26 +74,34 @@ func BenchmarkPut100Attendees(b *testing.B) {
 	})
 	b.Run("async", func(b *testing.B) {
 		e := newEnv(b, &Options{AsyncDelivery: true}, users...)
-		handler := authenticate(e.h)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			uid := fmt.Sprintf("bench-%d", i)
-			req := httptest.NewRequest("PUT", "/cyrus/calendars/default/"+uid+".ics", strings.NewReader(invite(uid, "cyrus@example.com", addrs...)))
-			req.SetBasicAuth("cyrus", "x")
-			req.Header.Set("Content-Type", "text/calendar")
-			w := httptest.NewRecorder()
-			handler.ServeHTTP(w, req)
-			if w.Code != http.StatusCreated {
-				b.Fatalf("%d %s", w.Code, w.Body.String())
-			}
-			b.StopTimer()
-			if err := e.h.Close(context.Background()); err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-		}
+		benchPutAsync(b, e, addrs)
 	})
+}
+
+// benchPutAsync is benchPut for a handler with AsyncDelivery: the
+// background delivery of each PUT is waited for outside the timed
+// section, so that the figure is the latency a client sees.
+func benchPutAsync(b *testing.B, e *env, addrs []string) {
+	b.Helper()
+	handler := authenticate(e.h)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		uid := fmt.Sprintf("bench-%d", i)
+		req := httptest.NewRequest("PUT", "/cyrus/calendars/default/"+uid+".ics", strings.NewReader(invite(uid, "cyrus@example.com", addrs...)))
+		req.SetBasicAuth("cyrus", "x")
+		req.Header.Set("Content-Type", "text/calendar")
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, req)
+		if w.Code != http.StatusCreated {
+			b.Fatalf("%d %s", w.Code, w.Body.String())
+		}
+		b.StopTimer()
+		if err := e.h.Close(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
 }
 
 // BenchmarkFreeBusyPost is an outbox POST for 3 recipients.
