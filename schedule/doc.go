@@ -37,6 +37,12 @@
 //   - GET and HEAD of objects are authorized by go-webdav and answered
 //     with the stored bytes, ETag and Schedule-Tag.
 //
+// Deliveries are synchronous by default: the response to a PUT carries
+// the final SCHEDULE-STATUS values. With Options.AsyncDelivery the
+// response comes as soon as the object is stored (statuses 1.0, pending)
+// and delivery continues in the background, bounded by
+// Options.MaxBackground; Handler.Close waits for it on shutdown.
+//
 // Who may do what is decided by a privilege.Policy (Options.Policy).
 // Replies that arrive concurrently for one scheduling object are applied
 // one after the other (per-object locks in this process, ETag
