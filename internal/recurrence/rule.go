@@ -49,6 +49,9 @@ func parseRule(s string) (*rule, error) {
 	r := &rule{}
 	seen := map[string]bool{}
 	for _, part := range strings.Split(s, ";") {
+		if part == "" {
+			continue // "FREQ=DAILY;" as some clients write it
+		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok || k == "" || v == "" {
 			return nil, fmt.Errorf("%w: RRULE part %q", ErrInvalid, part)
