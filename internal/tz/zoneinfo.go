@@ -17,8 +17,9 @@ import (
 // build resolves names identically, whatever the host has in
 // /usr/share/zoneinfo or $ZONEINFO, and even on hosts with none: importing
 // time/tzdata would only be used by time.LoadLocation as a fallback after
-// the host's own database. Refresh it by copying the file from a newer Go
-// release; TestEmbeddedZoneinfoCurrent reports its tz version.
+// the host's own database. Refresh it by copying
+// $(go env GOROOT)/lib/time/zoneinfo.zip from a newer Go release. Zones
+// are parsed on first use and shared through ianaCache.
 //
 //go:embed zoneinfo.zip
 var zoneinfoZip []byte
