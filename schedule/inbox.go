@@ -137,14 +137,24 @@ func currentPrivilegeProp(p privilege.Privilege) prop {
 	}
 }
 
-// itemProps are the properties of one inbox item.
-func itemProps(item *backend.SchedulingObject) []prop {
+// itemProps are the properties of one inbox item; dataReq is the
+// calendar-data element of the request (nil: the whole item).
+func itemProps(item *backend.SchedulingObject, dataReq *node) []prop {
 	props := []prop{
 		propOf(nsDAV, "resourcetype"),
 		textProp(nsDAV, "getetag", `"`+item.ETag+`"`),
 		textProp(nsDAV, "getcontenttype", icalContentType),
 		textProp(nsDAV, "getcontentlength", strconv.Itoa(len(item.Data))),
-		hide(textProp(nsCalDAV, "calendar-data", string(item.Data))),
+		hide(prop{
+			name: xml.Name{Space: nsCalDAV, Local: "calendar-data"},
+			value: func() (*node, error) {
+				text := string(item.Data)
+				if dataReq != nil {
+					text = selectCalendarData(item.Data, dataReq)
+				}
+				return textEl(nsCalDAV, "calendar-data", text), nil
+			},
+		}),
 	}
 	if !item.ModTime.IsZero() {
 		props = append(props, textProp(nsDAV, "getlastmodified", item.ModTime.UTC().Format(http.TimeFormat)))
@@ -171,7 +181,7 @@ func (h *Handler) propfindInbox(q *request, priv privilege.Privilege) error {
 			}
 			return err
 		}
-		resp, err := propResponse(href(q.t.path), pf, itemProps(item))
+		resp, err := propResponse(href(q.t.path), pf, itemProps(item, nil))
 		if err != nil {
 			return err
 		}
@@ -192,7 +202,7 @@ func (h *Handler) propfindInbox(q *request, priv privilege.Privilege) error {
 			return err
 		}
 		for i := range items {
-			r, err := propResponse(href(owner.InboxPath+items[i].Name), pf, itemProps(&items[i]))
+			r, err := propResponse(href(owner.InboxPath+items[i].Name), pf, itemProps(&items[i], nil))
 			if err != nil {
 				return err
 			}

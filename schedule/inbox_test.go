@@ -156,3 +156,23 @@ func TestInboxDefaultCalendarURL(t *testing.T) {
 		t.Fatal(r.body)
 	}
 }
+
+func TestInboxReportPartialCalendarData(t *testing.T) {
+	e := newEnv(t, nil, cyrus, wilfredo)
+	seedInbox(t, e)
+	body := `<?xml version="1.0"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+<D:prop><C:calendar-data><C:comp name="VCALENDAR"><C:prop name="VERSION"/><C:comp name="VEVENT">
+<C:prop name="SUMMARY"/><C:prop name="UID"/></C:comp></C:comp></C:calendar-data></D:prop>
+<D:href>/wilfredo/calendars/inbox/a.ics</D:href></C:calendar-multiget>`
+	r := e.do("wilfredo", "REPORT", "/wilfredo/calendars/inbox/", body).must(t, 207)
+	for _, want := range []string{"SUMMARY:Lunch", "UID:req-1", "VERSION:2.0"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("missing %s in\n%s", want, r.body)
+		}
+	}
+	for _, not := range []string{"DTSTART", "ORGANIZER", "METHOD"} {
+		if strings.Contains(r.body, not) {
+			t.Errorf("%s returned although not asked for:\n%s", not, r.body)
+		}
+	}
+}

@@ -46,7 +46,7 @@ func (h *Handler) reportInbox(q *request) error {
 				responses = append(responses, statusResponse(href(p), http.StatusNotFound))
 				continue
 			}
-			resp, err := propResponse(href(p), pf, itemProps(item))
+			resp, err := propResponse(href(p), pf, itemProps(item, calendarDataRequest(pf)))
 			if err != nil {
 				return err
 			}
@@ -71,7 +71,7 @@ func (h *Handler) reportInbox(q *request) error {
 			if !inboxMatch(filter, &items[i]) {
 				continue
 			}
-			resp, err := propResponse(href(owner.InboxPath+items[i].Name), pf, itemProps(&items[i]))
+			resp, err := propResponse(href(owner.InboxPath+items[i].Name), pf, itemProps(&items[i], calendarDataRequest(pf)))
 			if err != nil {
 				return err
 			}
