@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"strings"
 	"sync"
 
 	"github.com/emersion/go-ical"
@@ -27,27 +25,6 @@ const maxDeliveryWorkers = 8
 // parallelDeliveryThreshold is the number of deliveries from which they
 // run in parallel; fewer are cheaper one after the other.
 const parallelDeliveryThreshold = 8
-
-// lockStripes is the number of mutexes serialising updates of the same
-// scheduling object inside this process (CAS still guards against other
-// processes).
-const lockStripes = 64
-
-// objectLocks serialises updates of one scheduling object (principal and
-// UID) so that concurrent replies do not spin on compare-and-swap.
-type objectLocks struct {
-	stripes [lockStripes]sync.Mutex
-}
-
-func (l *objectLocks) lock(principal, uid string) *sync.Mutex {
-	f := fnv.New32a()
-	_, _ = f.Write([]byte(principal))
-	_, _ = f.Write([]byte{0})
-	_, _ = f.Write([]byte(uid))
-	m := &l.stripes[f.Sum32()%lockStripes]
-	m.Lock()
-	return m
-}
 
 // deliveryJob is one message for one recipient.
 type deliveryJob struct {
@@ -99,53 +76,6 @@ func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msg
 	return statuses
 }
 
-// worse reports whether a is a worse outcome than b (failures over
-// success).
-func worse(a, b Status) bool {
-	return !strings.HasPrefix(string(a), "1.") && strings.HasPrefix(string(b), "1.")
-}
-
-// predictStatuses returns the status each recipient's delivery is
-// expected to end with: StatusDelivered for a local user who accepts the
-// sender's messages, StatusNoPrivilege or StatusInvalidUser when it is
-// known to fail, StatusPending for recipients left to the Deliverers.
-func (h *Handler) predictStatuses(ctx context.Context, sender *backend.Principal, msgs []*itip.Message) map[string]Status {
-	out := make(map[string]Status)
-	for _, m := range msgs {
-		for _, r := range m.Recipients {
-			st := h.predict(ctx, sender, m, r)
-			key := caladdr.Normalize(r)
-			if prev, ok := out[key]; !ok || worse(st, prev) {
-				out[key] = st
-			}
-		}
-	}
-	return out
-}
-
-func (h *Handler) predict(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) Status {
-	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
-	switch {
-	case errors.Is(err, backend.ErrNotFound):
-		if len(h.deliverers) == 0 {
-			return StatusInvalidUser
-		}
-		return StatusPending
-	case err != nil:
-		return StatusPending
-	case rcpt.InboxPath == "":
-		return StatusInvalidUser
-	}
-	priv, err := h.privileges(ctx, sender.Path, rcpt.Path, privilege.Inbox)
-	if err != nil {
-		return StatusPending
-	}
-	if !priv.Has(deliverPrivilege(msg)) {
-		return StatusNoPrivilege
-	}
-	return StatusDelivered
-}
-
 // deliverPrivilege is the inbox privilege a message needs (§6.1).
 func deliverPrivilege(msg *itip.Message) privilege.Privilege {
 	switch msg.Method {
@@ -153,19 +83,6 @@ func deliverPrivilege(msg *itip.Message) privilege.Privilege {
 		return privilege.ScheduleDeliverReply
 	}
 	return privilege.ScheduleDeliverInvite
-}
-
-// sameStatuses reports whether two status maps are equal.
-func sameStatuses(a, b map[string]Status) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // deliver delivers msg to one recipient: locally when the store hosts
@@ -348,72 +265,4 @@ func objectName(uid string) string {
 		}
 	}
 	return uid + ".ics"
-}
-
-// writeStatuses writes the delivery statuses into the stored object
-// (SCHEDULE-STATUS on the recipients' ATTENDEE or ORGANIZER properties,
-// RFC 6638 §3.2.9), with compare-and-swap against concurrent replies.
-func (h *Handler) writeStatuses(ctx context.Context, owner *backend.Principal, uid string, obj *backend.Object, statuses map[string]Status) (*backend.Object, error) {
-	mu := h.locks.lock(owner.Path, uid)
-	defer mu.Unlock()
-	for attempt := 0; attempt < maxCASAttempts; attempt++ {
-		cal, err := ics.Decode(obj.Data)
-		if err != nil {
-			return obj, nil
-		}
-		if !setStatuses(cal, statuses) {
-			return obj, nil
-		}
-		n, err := h.store.PutObject(ctx, obj.Path, ics.Encode(cal), &backend.PutOptions{IfMatch: obj.ETag, ScheduleTag: obj.ScheduleTag})
-		switch {
-		case err == nil:
-			return n, nil
-		case errors.Is(err, backend.ErrPreconditionFailed):
-			if obj, err = h.store.Object(ctx, obj.Path); err != nil {
-				return nil, storeError(err)
-			}
-		default:
-			return nil, err
-		}
-	}
-	return obj, nil
-}
-
-// setStatuses sets SCHEDULE-STATUS on every ATTENDEE and ORGANIZER
-// property whose address has a status, in every component; it reports
-// whether anything changed.
-func setStatuses(cal *ical.Calendar, statuses map[string]Status) bool {
-	changed := false
-	for _, c := range cal.Children {
-		if c.Name == ical.CompTimezone {
-			continue
-		}
-		for _, name := range [...]string{ical.PropAttendee, ical.PropOrganizer} {
-			props := c.Props[name]
-			for i := range props {
-				st, ok := statuses[caladdr.Normalize(props[i].Value)]
-				if !ok || props[i].Params.Get("SCHEDULE-STATUS") == string(st) {
-					continue
-				}
-				if props[i].Params == nil {
-					props[i].Params = make(ical.Params)
-				}
-				props[i].Params.Set("SCHEDULE-STATUS", string(st))
-				changed = true
-			}
-		}
-	}
-	return changed
-}
-
-// clearStatuses removes SCHEDULE-STATUS from every ATTENDEE and ORGANIZER
-// property.
-func clearStatuses(cal *ical.Calendar) {
-	for _, c := range cal.Children {
-		for _, name := range [...]string{ical.PropAttendee, ical.PropOrganizer} {
-			for _, p := range c.Props[name] {
-				delete(p.Params, "SCHEDULE-STATUS")
-			}
-		}
-	}
 }
