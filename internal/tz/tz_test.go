@@ -343,3 +343,16 @@ func TestParseDateTimeInDSTChanges(t *testing.T) {
 		t.Errorf("FromWallClock repeated: %s %s %v", first, later, twice)
 	}
 }
+
+// Before its first onset a VTIMEZONE keeps that onset's TZOFFSETFROM,
+// never UTC.
+func TestVTimezoneBeforeFirstOnset(t *testing.T) {
+	cal := vtzCalendar(t, "Late Start", "BEGIN:STANDARD\nDTSTART:20000101T000000\nTZOFFSETFROM:-0330\nTZOFFSETTO:-0300\nEND:STANDARD\n")
+	loc := mustLoc(t, NewResolver(cal), "Late Start")
+	if got := offsetAt(time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), loc); got != -3*3600-1800 {
+		t.Fatalf("offset before the first onset %d", got)
+	}
+	if got := offsetAt(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), loc); got != -3*3600 {
+		t.Fatalf("offset after the onset %d", got)
+	}
+}

@@ -19,6 +19,7 @@ type zoneType struct {
 type transition struct {
 	at   int64 // Unix seconds
 	kind int   // index into the types slice
+	from int   // UTC offset in force just before (not encoded)
 }
 
 // encodeTZif writes a version 2 TZif file (RFC 8536) with the given types

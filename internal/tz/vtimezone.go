@@ -107,7 +107,7 @@ func vtimezoneLocation(tzid string, c *ical.Component) (*time.Location, error) {
 			return bad("yields more than %d transitions", maxTransitions)
 		}
 		k := typeOf(zoneType{offset: o.to, isDST: o.dst, abbr: cleanAbbr(o.name, o.to)})
-		trans = append(trans, transition{at: wall.Unix() - int64(o.from), kind: k})
+		trans = append(trans, transition{at: wall.Unix() - int64(o.from), kind: k, from: o.from})
 		return nil
 	}
 	for i := range obs {
@@ -156,13 +156,7 @@ func vtimezoneLocation(tzid string, c *ical.Component) (*time.Location, error) {
 	trans = out
 	// The type before the first transition: that onset's TZOFFSETFROM,
 	// named after an observance that switches to it, if any.
-	firstFrom := 0
-	for i := range obs {
-		if types[trans[0].kind].offset == obs[i].to && trans[0].at == obs[i].start.Unix()-int64(obs[i].from) {
-			firstFrom = obs[i].from
-			break
-		}
-	}
+	firstFrom := trans[0].from
 	initial := zoneType{offset: firstFrom, abbr: offsetName(firstFrom)}
 	for i := range obs {
 		if obs[i].to == firstFrom {
