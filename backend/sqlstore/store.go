@@ -63,8 +63,8 @@ func (o *Options) withDefaults() Options {
 // failing with SQLITE_BUSY. Other processes may share the file; they wait
 // up to ten seconds for its write lock.
 func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error) {
-	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, ":") {
-		return nil, fmt.Errorf("sqlstore: SQLite path %q: must be a file name without '?' or '#'", path)
+	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, ":") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlstore: SQLite path %q: must be a plain file name, without '?', '#' or a URI scheme", path)
 	}
 	o := opts.withDefaults()
 	dsn := func(pragmas ...string) string {

@@ -293,7 +293,7 @@ func TestTwoStoresShareSQLiteFile(t *testing.T) {
 
 func TestOpenSQLiteRejectsBadPaths(t *testing.T) {
 	ctx := context.Background()
-	for _, p := range []string{"", ":memory:", "a?mode=memory", "x#y", filepath.Join(t.TempDir(), "missing-dir", "db")} {
+	for _, p := range []string{"", ":memory:", "a?mode=memory", "x#y", "file:x.db", filepath.Join(t.TempDir(), "missing-dir", "db")} {
 		if s, err := OpenSQLite(ctx, p, nil); err == nil {
 			s.Close()
 			t.Errorf("OpenSQLite(%q) succeeded", p)
