@@ -1,0 +1,82 @@
+package schedule
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/ics"
+	"github.com/go-autoschedule/autoschedule/itip"
+)
+
+// deleteObject handles DELETE of a calendar object resource: the Remove
+// operation (§3.2.3.2).
+func (h *Handler) deleteObject(q *request) error {
+	if err := h.authorizeWrite(q); err != nil {
+		return err
+	}
+	old, err := h.store.Object(q.ctx(), q.t.path)
+	if errors.Is(err, backend.ErrNotFound) {
+		return httpError(http.StatusNotFound, "no such object")
+	} else if err != nil {
+		return err
+	}
+	conds := conditions(q.r)
+	if err := conds.check(old); err != nil {
+		return err
+	}
+	if err := h.removeObjectWith(q, q.t.principal, old, conds); err != nil {
+		return err
+	}
+	q.w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// removeObject deletes obj (owned by the request target's owner) with the
+// Remove scheduling operation.
+func (h *Handler) removeObject(q *request, obj *backend.Object) error {
+	return h.removeObjectWith(q, q.t.principal, obj, conditions(q.r))
+}
+
+func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *backend.Object, conds writeConds) error {
+	ctx := q.ctx()
+	var act *itip.Actions
+	if oldCal, err := ics.Decode(obj.Data); err == nil {
+		act, err = itip.Plan(oldCal, nil, h.planOptions(owner, conds))
+		if err != nil {
+			// A stored object the planner cannot read is removed
+			// without scheduling.
+			act = nil
+		}
+	}
+	if act != nil && act.Role != itip.RoleNone {
+		if err := h.authorizeScheduling(q, owner, act.Role); err != nil {
+			return err
+		}
+	}
+	if err := h.deleteLocked(ctx, owner, obj, act); err != nil {
+		return err
+	}
+	if act != nil && len(act.Messages) > 0 {
+		ctx = context.WithoutCancel(ctx)
+		deliver := func() { h.deliverAll(ctx, owner, act.Messages) }
+		if !h.background(deliver) {
+			deliver()
+		}
+	}
+	return nil
+}
+
+// deleteLocked deletes obj, unless it changed since it was read, while
+// holding the lock of its scheduling object.
+func (h *Handler) deleteLocked(ctx context.Context, owner *backend.Principal, obj *backend.Object, act *itip.Actions) error {
+	if act != nil && act.UID != "" {
+		mu := h.locks.lock(owner.Path, act.UID)
+		defer mu.Unlock()
+	}
+	if err := h.store.DeleteObject(ctx, obj.Path, obj.ETag); err != nil {
+		return storeError(err)
+	}
+	return nil
+}
