@@ -146,21 +146,25 @@ func sameParams(a, b ical.Params, noStatus bool) bool {
 	skip := func(k string) bool {
 		return ignoredParam(k) || (noStatus && (k == ical.ParamParticipationStatus || k == ical.ParamRSVP))
 	}
-	n := 0
+	n, sameKeys := 0, len(a) == len(b)
 	for k, av := range a {
+		bv, ok := b[k]
+		sameKeys = sameKeys && ok
 		if skip(k) {
 			continue
 		}
 		n++
-		bv, ok := b[k]
 		if !ok || len(av) != len(bv) {
 			return false
 		}
 		for i := range av {
-			if !strings.EqualFold(av[i], bv[i]) && av[i] != bv[i] {
+			if av[i] != bv[i] && !strings.EqualFold(av[i], bv[i]) {
 				return false
 			}
 		}
+	}
+	if sameKeys {
+		return true // b has exactly a's keys, all compared
 	}
 	for k := range b {
 		if !skip(k) {

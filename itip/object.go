@@ -376,11 +376,11 @@ func Partstat(p *ical.Prop) string {
 	if p == nil {
 		return ""
 	}
-	v := p.Params.Get(ical.ParamParticipationStatus)
-	if v == "" {
+	vs := p.Params[ical.ParamParticipationStatus]
+	if len(vs) == 0 || vs[0] == "" {
 		return "NEEDS-ACTION"
 	}
-	return strings.ToUpper(v)
+	return strings.ToUpper(vs[0])
 }
 
 // Sequence returns the SEQUENCE of c; absent or malformed means 0.
