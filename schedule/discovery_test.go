@@ -85,3 +85,17 @@ func TestHomeDepth1ListsInboxAndOutbox(t *testing.T) {
 		t.Errorf("Depth 0 lists members:\n%s", r.body)
 	}
 }
+
+func TestHomeListingOfAnotherUser(t *testing.T) {
+	e := newEnv(t, nil, cyrus, wilfredo)
+	body := `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/></D:prop></D:propfind>`
+	r := e.do("wilfredo", "PROPFIND", "/cyrus/calendars/", body, "Depth", "1")
+	if strings.Contains(r.body, "inbox") || strings.Contains(r.body, "outbox") {
+		t.Errorf("another user's inbox and outbox listed:\n%s", r.body)
+	}
+	// Unauthenticated: no scheduling information at all.
+	r = e.do("", "PROPFIND", "/cyrus/", propfindPrincipal, "Depth", "0")
+	if strings.Contains(r.body, "schedule-inbox-URL>") || strings.Contains(r.body, "mailto:") {
+		t.Errorf("unauthenticated PROPFIND answered:\n%s", r.body)
+	}
+}
