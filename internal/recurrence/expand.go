@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -41,7 +42,10 @@ type Instance struct {
 // are tested against the window by their own DTSTART and end, so a moved
 // instance appears where it was moved to. An override whose RECURRENCE-ID
 // names no instance of the master is still yielded: it is a real
-// component. RANGE=THISANDFUTURE is not applied to later instances.
+// component. An override with RECURRENCE-ID;RANGE=THISANDFUTURE also
+// moves every later instance (not itself overridden) by the same amount,
+// gives it the override's length and makes the override its Component
+// (Override true, RecurrenceID still the instance's original start).
 //
 // res resolves TZIDs (see tz.NewResolver); floating gives DATE and
 // floating values their zone and must not be nil. Expansion stops early
@@ -72,11 +76,51 @@ func expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 	}
 	// Rule instances that start earlier than one instance's length before
 	// the window cannot reach into it; three hours of slack cover local
-	// clocks going back.
-	from := start.Add(-obj.span.dur.Approx() - 3*time.Hour)
-	ms, err := obj.masterStream(res, floating, from, end, b)
+	// clocks going back. RANGE=THISANDFUTURE overrides move instances by
+	// their delta and change their length: widen by those too.
+	minDelta, maxDelta, maxDur := time.Duration(0), time.Duration(0), obj.span.dur.Approx()
+	for _, f := range obj.future {
+		minDelta, maxDelta, maxDur = min(minDelta, f.delta), max(maxDelta, f.delta), max(maxDur, f.dur.Approx())
+	}
+	from := start.Add(-maxDelta - maxDur - 3*time.Hour)
+	ms, err := obj.masterStream(res, floating, from, end.Add(-minDelta), b)
 	if err != nil {
 		return err
+	}
+	next := func() (Instance, bool, error) {
+		if ms == nil {
+			return Instance{}, false, nil
+		}
+		return ms.next()
+	}
+	if ms != nil && len(obj.future) > 0 {
+		// Moved instances may come out of order: collect those in the
+		// window (original starts up to end-minDelta), then sort.
+		var buf []Instance
+		for {
+			in, ok, err := ms.next()
+			if err != nil {
+				return err
+			}
+			if !ok || !in.RecurrenceID.Before(end.Add(-minDelta)) {
+				break
+			}
+			if overlaps(in.Start, in.End, start, end) {
+				if len(buf) >= lim.MaxInstances {
+					return &LimitError{Which: "instances", Limit: int64(lim.MaxInstances)}
+				}
+				buf = append(buf, in)
+			}
+		}
+		sort.SliceStable(buf, func(i, j int) bool { return buf[i].Start.Before(buf[j].Start) })
+		next = func() (Instance, bool, error) {
+			if len(buf) == 0 {
+				return Instance{}, false, nil
+			}
+			in := buf[0]
+			buf = buf[1:]
+			return in, true, nil
+		}
 	}
 	yielded := 0
 	emit := func(in Instance) (bool, error) {
@@ -90,27 +134,25 @@ func expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 		return yield(in), nil
 	}
 	ov := obj.overrides
-	for {
+	for done := false; ; {
 		var in Instance
-		var ok bool
-		if ms != nil {
-			in, ok, err = ms.next()
+		if !done {
+			var ok bool
+			in, ok, err = next()
 			if err != nil {
 				return err
 			}
-		}
-		if !ok || !in.Start.Before(end) {
-			ms = nil
+			done = !ok || !in.Start.Before(end)
 		}
 		// Overrides that start before the master instance come first.
-		for len(ov) > 0 && (ms == nil || ov[0].Start.Before(in.Start)) {
+		for len(ov) > 0 && (done || ov[0].Start.Before(in.Start)) {
 			cont, err := emit(ov[0])
 			if err != nil || !cont {
 				return err
 			}
 			ov = ov[1:]
 		}
-		if ms == nil {
+		if done {
 			return nil
 		}
 		cont, err := emit(in)
@@ -198,6 +240,27 @@ type object struct {
 	rules     []*rule
 	overrides []Instance // sorted by start
 	replaced  map[time.Time]bool
+	future    []futureRange // RANGE=THISANDFUTURE overrides, sorted by key
+}
+
+// futureRange is an override with RANGE=THISANDFUTURE: every later
+// instance of the master (not itself overridden) moves by delta, lasts
+// dur and takes its properties from comp (RFC 5545 §3.8.4.4).
+type futureRange struct {
+	key   time.Time
+	delta time.Duration
+	dur   NominalDuration
+	comp  *ical.Component
+}
+
+// futureFor returns the THISANDFUTURE override governing an instance with
+// key k: the last one whose key is before k. It returns nil if none.
+func (obj *object) futureFor(k time.Time) *futureRange {
+	i := sort.Search(len(obj.future), func(i int) bool { return !obj.future[i].key.Before(k) })
+	if i == 0 {
+		return nil
+	}
+	return &obj.future[i-1]
 }
 
 func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location) (*object, error) {
@@ -240,8 +303,12 @@ func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location)
 			Start: sp.start.Time, End: sp.end(sp.start.Time), RecurrenceID: key,
 			AllDay: sp.allDay, Component: c, Override: true,
 		})
+		if strings.EqualFold(rid.Params.Get(ical.ParamRange), "THISANDFUTURE") {
+			obj.future = append(obj.future, futureRange{key: key, delta: sp.start.Time.Sub(rv.Time), dur: sp.dur, comp: c})
+		}
 	}
 	sort.SliceStable(obj.overrides, func(i, j int) bool { return obj.overrides[i].Start.Before(obj.overrides[j].Start) })
+	sort.Slice(obj.future, func(i, j int) bool { return obj.future[i].key.Before(obj.future[j].key) })
 	if obj.master != nil {
 		sp, ok, err := componentSpan(obj.master, res, floating)
 		if err != nil {

@@ -127,13 +127,19 @@ func (ms *masterStream) next() (Instance, bool, error) {
 				continue
 			}
 		}
-		if end.IsZero() {
-			end = ms.obj.span.end(best)
+		in := Instance{Start: best, End: end, RecurrenceID: key, AllDay: ms.obj.span.allDay, Component: ms.obj.master}
+		if f := ms.obj.futureFor(key); f != nil {
+			in.Start = best.Add(f.delta)
+			if !end.IsZero() {
+				in.End = end.Add(f.delta)
+			} else {
+				in.End = f.dur.AddTo(in.Start)
+			}
+			in.Component, in.Override = f.comp, true
+		} else if end.IsZero() {
+			in.End = ms.obj.span.end(best)
 		}
-		return Instance{
-			Start: best, End: end, RecurrenceID: key, AllDay: ms.obj.span.allDay,
-			Component: ms.obj.master,
-		}, true, nil
+		return in, true, nil
 	}
 }
 
