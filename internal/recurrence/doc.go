@@ -46,7 +46,10 @@
 // example on year 0) are recovered into ErrInvalid.
 //
 // DTSTART is always an instance. EXDATE removes instances by instant (a
-// DATE EXDATE on a DATE-TIME master removes that whole local day). Helpers
+// DATE EXDATE on a DATE-TIME master removes that whole local day).
+// Overrides (RECURRENCE-ID) replace the instance with the same key wherever
+// they move it; RANGE=THISANDFUTURE ones also move and restyle every later
+// instance. Helpers
 // parse the list values go-ical does not: comma-separated EXDATE and RDATE
 // (ParseDateList), RDATE;VALUE=PERIOD (ParsePeriodList) and DURATION
 // (ParseDuration, ParseNominalDuration).
