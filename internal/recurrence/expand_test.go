@@ -95,7 +95,7 @@ func TestExpandFixtures(t *testing.T) {
 					start, _ = time.Parse("20060102T150405Z", f[1])
 					end, _ = time.Parse("20060102T150405Z", f[2])
 				case "floating":
-					floating, err = time.LoadLocation(f[1])
+					floating, err = tz.NewResolver(nil).Location(f[1])
 					if err != nil {
 						t.Fatal(err)
 					}
