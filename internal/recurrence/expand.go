@@ -265,7 +265,7 @@ func (obj *object) futureFor(k time.Time) *futureRange {
 
 func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location) (*object, error) {
 	if floating == nil {
-		return nil, errors.New("recurrence: floating location is nil")
+		return nil, fmt.Errorf("%w: floating location is nil", ErrInvalid)
 	}
 	if res == nil {
 		res = tz.NewResolver(nil)
