@@ -9,12 +9,22 @@ import (
 	"github.com/go-autoschedule/autoschedule/internal/tz"
 )
 
-// messageProp returns a copy of an ORGANIZER or ATTENDEE property without
-// the scheduling parameters, which never travel in messages (RFC 6638
-// §7.1-§7.3). The parameter map is always a new one: the stored object's
-// parameters change after planning (SetStatus) while messages may not be
-// serialised yet.
+// messageProp returns an ORGANIZER or ATTENDEE property as it travels in
+// a message, without the scheduling parameters (RFC 6638 §7.1-§7.3). A
+// property without them is shared as it is: parameter maps are never
+// written in place (see setParams), so later changes to the stored object
+// (SetStatus) cannot leak into a message.
 func messageProp(p *ical.Prop) ical.Prop {
+	clean := true
+	for k := range p.Params {
+		if strings.HasPrefix(k, "SCHEDULE-") {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return *p // parameter maps are never written in place (setParams)
+	}
 	out := ical.Prop{Name: p.Name, Value: p.Value, Params: make(ical.Params, len(p.Params))}
 	for k, v := range p.Params {
 		if !strings.HasPrefix(k, "SCHEDULE-") {

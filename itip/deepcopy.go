@@ -33,14 +33,11 @@ func deepCopyProp(p *ical.Prop) ical.Prop {
 }
 
 // planCopy returns the copy of cal that a plan edits and stores: new
-// component structs and property maps throughout, deep copies of the
-// ORGANIZER and ATTENDEE properties (whose parameters the plan rewrites),
+// component structs and property maps throughout, new ORGANIZER and
+// ATTENDEE slices (whose parameter maps the plan replaces, see setParams),
 // and everything else shared with cal. The plan only ever replaces other
 // properties (SEQUENCE) wholesale, so cal is never modified.
-//
-// With attendees false, ATTENDEE properties are copied only in components
-// where one carries SCHEDULE-FORCE-SEND (to be stripped).
-func planCopy(cal *ical.Calendar, attendees bool) *ical.Calendar {
+func planCopy(cal *ical.Calendar) *ical.Calendar {
 	top := &ical.Component{Name: cal.Name, Props: make(ical.Props, len(cal.Props)), Children: make([]*ical.Component, len(cal.Children))}
 	for k, v := range cal.Props {
 		top.Props[k] = v
@@ -52,12 +49,8 @@ func planCopy(cal *ical.Calendar, attendees bool) *ical.Calendar {
 		}
 		out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props)), Children: c.Children}
 		for name, props := range c.Props {
-			if name == ical.PropOrganizer || (name == ical.PropAttendee && (attendees || anyForceSend(props))) {
-				cp := make([]ical.Prop, len(props))
-				for j := range props {
-					cp[j] = deepCopyProp(&props[j])
-				}
-				props = cp
+			if name == ical.PropOrganizer || name == ical.PropAttendee {
+				props = append([]ical.Prop(nil), props...)
 			}
 			out.Props[name] = props
 		}
@@ -66,12 +59,33 @@ func planCopy(cal *ical.Calendar, attendees bool) *ical.Calendar {
 	return &ical.Calendar{Component: top}
 }
 
-// anyForceSend reports whether one of props carries SCHEDULE-FORCE-SEND.
-func anyForceSend(props []ical.Prop) bool {
-	for i := range props {
-		if _, ok := props[i].Params[ParamScheduleForceSend]; ok {
-			return true
+// Parameter maps of ORGANIZER and ATTENDEE properties are shared between
+// the caller's calendar, the stored copy and the messages of a plan. They
+// are never written in place: setParams and delParam give the property a
+// fresh map with the change (copy on write).
+
+// setParams sets parameters of p (name, value pairs) in a new map.
+func setParams(p *ical.Prop, kv ...string) {
+	params := make(ical.Params, len(p.Params)+len(kv)/2)
+	for k, v := range p.Params {
+		params[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		params[kv[i]] = []string{kv[i+1]}
+	}
+	p.Params = params
+}
+
+// delParam removes parameter name from p, in a new map, when present.
+func delParam(p *ical.Prop, name string) {
+	if _, ok := p.Params[name]; !ok {
+		return
+	}
+	params := make(ical.Params, len(p.Params))
+	for k, v := range p.Params {
+		if k != name {
+			params[k] = v
 		}
 	}
-	return false
+	p.Params = params
 }

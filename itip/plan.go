@@ -179,7 +179,7 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 		// What is stored is no longer a scheduling object resource.
 		newObj = nil
 		if new != nil {
-			act.Object = planCopy(new, true)
+			act.Object = planCopy(new)
 			stripScheduleParams(act.Object.Component, false)
 		}
 	}
@@ -288,7 +288,7 @@ func takeForceSend(p *ical.Prop) string {
 	if !ok {
 		return ""
 	}
-	delete(p.Params, ParamScheduleForceSend)
+	delParam(p, ParamScheduleForceSend)
 	if len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
 		return "?" // present but empty: not a value we recognise
 	}
@@ -302,9 +302,9 @@ func stripScheduleParams(cal *ical.Component, all bool) {
 		for _, name := range [...]string{ical.PropOrganizer, ical.PropAttendee} {
 			props := c.Props[name]
 			for i := range props {
-				delete(props[i].Params, ParamScheduleForceSend)
+				delParam(&props[i], ParamScheduleForceSend)
 				if all {
-					delete(props[i].Params, ParamScheduleStatus)
+					delParam(&props[i], ParamScheduleStatus)
 				}
 			}
 		}

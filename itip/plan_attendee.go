@@ -10,7 +10,7 @@ import (
 // attendee plans a write by an attendee (RFC 6638 §3.2.2).
 func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
 	if newObj != nil {
-		act.Object = planCopy(newObj.Calendar, false)
+		act.Object = planCopy(newObj.Calendar)
 		newObj = newObj.rebind(act.Object)
 	}
 	ref := newObj
@@ -76,7 +76,7 @@ func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
 		}
 		for _, c := range newObj.Components() {
 			if org := Organizer(c); org != nil {
-				org.Params[ParamScheduleStatus] = []string{status}
+				setParams(org, ParamScheduleStatus, status)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package itip
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -23,7 +24,7 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 		}
 	}
 	if newObj != nil {
-		act.Object = planCopy(newObj.Calendar, true)
+		act.Object = planCopy(newObj.Calendar)
 		newObj = newObj.rebind(act.Object)
 		if newSide, err = buildSide(newObj, reg, true, p); err != nil {
 			return err
@@ -187,11 +188,13 @@ func (p *planner) checkAttendees(ci *compInfo, reg *registry) error {
 func copyParam(dst, src *ical.Prop, name string) {
 	if src != nil {
 		if v, ok := src.Params[name]; ok {
-			dst.Params[name] = v
+			if cur, ok := dst.Params[name]; !ok || len(cur) != len(v) || (len(v) > 0 && cur[0] != v[0]) {
+				setParams(dst, name, strings.Join(v, ","))
+			}
 			return
 		}
 	}
-	delete(dst.Params, name)
+	delParam(dst, name)
 }
 
 // derivedMoved reports whether a newly overridden instance is moved or
@@ -213,8 +216,7 @@ func resetPartstat(c *ical.Component, reg *registry) {
 		if reg.parts[reg.id(atts[i].Value)].self || ScheduleAgent(&atts[i]) != AgentServer {
 			continue
 		}
-		atts[i].Params[ical.ParamParticipationStatus] = []string{"NEEDS-ACTION"}
-		atts[i].Params[ical.ParamRSVP] = []string{"TRUE"}
+		setParams(&atts[i], ical.ParamParticipationStatus, "NEEDS-ACTION", ical.ParamRSVP, "TRUE")
 	}
 }
 
@@ -228,17 +230,14 @@ func (g *grouper) markPending() {
 			sent[id] = true
 		}
 	}
-	// One value slice shared by all properties: capacity 1, so an append
-	// to one of them reallocates instead of writing into the others.
-	pending, ignored := []string{StatusPending}, []string{StatusParamIgnored}
 	for _, ci := range g.newSide.all() {
 		atts := ci.c.Props[ical.PropAttendee]
 		for i, id := range ci.members {
 			switch {
 			case sent[id]:
-				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = pending
+				setParams(&atts[ci.propIdx[i]], ParamScheduleStatus, StatusPending)
 			case g.reg.parts[id].badForce:
-				atts[ci.propIdx[i]].Params[ParamScheduleStatus] = ignored
+				setParams(&atts[ci.propIdx[i]], ParamScheduleStatus, StatusParamIgnored)
 			}
 		}
 	}

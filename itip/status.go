@@ -26,10 +26,7 @@ func (a *Actions) SetStatus(recipient, code string) {
 		props := c.Props[name]
 		for i := range props {
 			if props[i].Value == recipient || caladdr.Normalize(props[i].Value) == norm {
-				if props[i].Params == nil {
-					props[i].Params = ical.Params{}
-				}
-				props[i].Params[ParamScheduleStatus] = []string{strings.TrimSpace(code)}
+				setParams(&props[i], ParamScheduleStatus, strings.TrimSpace(code))
 			}
 		}
 	}
