@@ -130,6 +130,11 @@ type Actions struct {
 // participation changes. The returned Actions.Object is new with server
 // rules applied. Errors are *Error values naming the violated precondition;
 // nothing is to be stored or sent then.
+//
+// Plan never modifies old or new. To stay cheap, Object and the Messages
+// share unchanged values with new and with each other: treat them as
+// read-only, and change delivery status only through Actions.SetStatus
+// (which replaces parameter maps instead of writing into them).
 func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 	p := newPlanner(opts)
 	var oldObj, newObj *Object
