@@ -24,7 +24,7 @@ func (s *Store) migrate(ctx context.Context) (int, error) {
 	for {
 		var version int
 		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if s.d.name == postgresDialect.name {
+			if s.d.name == postgresDialect().name {
 				if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
 					return err
 				}

@@ -80,7 +80,7 @@ func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error)
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxIdleTime(0)
-	s := &Store{d: sqliteDialect, read: write, write: write, log: o.Logger}
+	s := &Store{d: sqliteDialect(), read: write, write: write, log: o.Logger}
 	if _, err := s.migrate(ctx); err != nil {
 		write.Close()
 		return nil, err
@@ -122,7 +122,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error
 		db.Close()
 		return nil, fmt.Errorf("sqlstore: connect to PostgreSQL: %w", err)
 	}
-	s := &Store{d: postgresDialect, read: db, write: db, log: o.Logger}
+	s := &Store{d: postgresDialect(), read: db, write: db, log: o.Logger}
 	if _, err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -45,10 +45,10 @@ func TestMigrationsMatchSchemaVersion(t *testing.T) {
 
 func TestRebind(t *testing.T) {
 	q := "SELECT a FROM t WHERE b = ? AND c IN (?, ?)"
-	if got := sqliteDialect.rebind(q); got != q {
+	if got := sqliteDialect().rebind(q); got != q {
 		t.Errorf("SQLite rebind = %q", got)
 	}
-	if got, want := postgresDialect.rebind(q), "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"; got != want {
+	if got, want := postgresDialect().rebind(q), "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"; got != want {
 		t.Errorf("PostgreSQL rebind = %q, want %q", got, want)
 	}
 }
