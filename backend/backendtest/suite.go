@@ -23,7 +23,8 @@ type NewStore func(t *testing.T) Store
 
 // Run runs the whole conformance suite against the stores newStore builds,
 // as subtests of t grouped by area (Directory, Calendars, Objects,
-// TimeRange, Inbox, Concurrency).
+// TimeRange, Inbox, Concurrency, and Outbox for stores that implement
+// backend.Outbox).
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("Directory", func(t *testing.T) { runDirectory(t, newStore) })
 	t.Run("Calendars", func(t *testing.T) { runCalendars(t, newStore) })
@@ -31,6 +32,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("TimeRange", func(t *testing.T) { runTimeRange(t, newStore) })
 	t.Run("Inbox", func(t *testing.T) { runInbox(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
+	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
 }
 
 // fixture is a store with two provisioned principals.

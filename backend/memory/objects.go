@@ -107,6 +107,12 @@ func (c *calendar) byUIDObject(uid string) *backend.Object {
 // for a malformed path and backend.ErrNotFound when the calendar does not
 // exist. The index is computed before the store is locked.
 func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions) (*backend.Object, error) {
+	return s.putObject(ctx, path, data, opts, nil)
+}
+
+// putObject is PutObject; also, when not nil, runs under the same lock
+// after the write succeeded (PutObjectEnqueue queues its messages there).
+func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions, also func()) (*backend.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -159,6 +165,9 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 	}
 	c.objects[name] = o
 	c.byUID[idx.UID] = name
+	if also != nil {
+		also()
+	}
 	return cloneObject(o), nil
 }
 

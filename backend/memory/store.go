@@ -27,6 +27,7 @@ type Store struct {
 	owned      map[string]map[string]struct{} // principal Path → its calendar paths
 	defaults   map[string]string              // principal Path → default calendar path
 	inboxes    map[string]map[string]*inboxItem
+	outbox     outbox // the delivery queue (outbox.go)
 }
 
 // calendar is one calendar collection and its objects.

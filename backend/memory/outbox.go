@@ -1,0 +1,241 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+)
+
+// outbox is the in-memory delivery queue of a Store. Its fields are
+// guarded by Store.mu, so that PutObjectEnqueue writes the object and the
+// messages under one lock.
+type outbox struct {
+	seq    uint64 // enqueue counter: the order of messages
+	claims uint64 // claim counter: lease tokens
+	byID   map[string]*queued
+	pairs  map[string][]*queued // PairKey → messages, oldest first
+}
+
+// queued is one message of the outbox and its place in the order.
+type queued struct {
+	msg        backend.OutboundMessage
+	seq        uint64
+	leaseUntil time.Time // zero when not claimed
+}
+
+func (o *outbox) init() {
+	if o.byID == nil {
+		o.byID = map[string]*queued{}
+		o.pairs = map[string][]*queued{}
+	}
+}
+
+// PutObjectEnqueue stores the object like PutObject and queues msgs under
+// the same lock: when the write fails, nothing is queued.
+func (s *Store) PutObjectEnqueue(ctx context.Context, path string, data []byte, opts *backend.PutOptions, msgs []backend.OutboundMessage) (*backend.Object, error) {
+	if err := checkMessages(msgs); err != nil {
+		return nil, err
+	}
+	return s.putObject(ctx, path, data, opts, func() { s.enqueueLocked(msgs) })
+}
+
+// Enqueue queues msgs, all or none.
+func (s *Store) Enqueue(ctx context.Context, msgs []backend.OutboundMessage) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkMessages(msgs); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.enqueueLocked(msgs)
+	return nil
+}
+
+func checkMessages(msgs []backend.OutboundMessage) error {
+	for i := range msgs {
+		if err := backend.CheckOutboundMessage(&msgs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueueLocked adds copies of msgs; the caller holds s.mu for writing.
+func (s *Store) enqueueLocked(msgs []backend.OutboundMessage) {
+	o := &s.outbox
+	o.init()
+	now := s.now().Round(0)
+	for i := range msgs {
+		m := msgs[i]
+		if _, dup := o.byID[m.ID]; dup {
+			continue
+		}
+		m.Data = cloneBytes(m.Data)
+		m.Attempts, m.LastError, m.Lease = 0, "", ""
+		if m.Enqueued.IsZero() {
+			m.Enqueued = now
+		}
+		key := m.PairKey()
+		if m.Supersedes {
+			o.dropSuperseded(key, m.Enqueued)
+		}
+		o.seq++
+		q := &queued{msg: m, seq: o.seq}
+		o.byID[m.ID] = q
+		o.pairs[key] = append(o.pairs[key], q)
+	}
+}
+
+// dropSuperseded removes the REQUESTs of the pair that no lease holds at
+// time now.
+func (o *outbox) dropSuperseded(key string, now time.Time) {
+	list := o.pairs[key]
+	kept := list[:0]
+	for _, q := range list {
+		if q.msg.Method == "REQUEST" && !q.leaseUntil.After(now) {
+			delete(o.byID, q.msg.ID)
+			continue
+		}
+		kept = append(kept, q)
+	}
+	for i := len(kept); i < len(list); i++ {
+		list[i] = nil
+	}
+	o.setPair(key, kept)
+}
+
+func (o *outbox) setPair(key string, list []*queued) {
+	if len(list) == 0 {
+		delete(o.pairs, key)
+		return
+	}
+	o.pairs[key] = list
+}
+
+// Claim leases up to limit due messages, oldest first, one per pair.
+func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]backend.OutboundMessage, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("%w: lease of %v", backend.ErrInvalidData, lease)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := &s.outbox
+	var due []*queued
+	for _, list := range o.pairs {
+		head := list[0]
+		if head.leaseUntil.After(now) || head.msg.NextAttempt.After(now) {
+			continue
+		}
+		due = append(due, head)
+	}
+	sort.Slice(due, func(i, j int) bool { return due[i].seq < due[j].seq })
+	if len(due) > limit {
+		due = due[:limit]
+	}
+	out := make([]backend.OutboundMessage, len(due))
+	for i, q := range due {
+		q.leaseUntil = now.Add(lease)
+		q.msg.Attempts++
+		o.claims++
+		q.msg.Lease = "lease-" + strconv.FormatUint(o.claims, 36)
+		out[i] = q.msg
+		out[i].Data = cloneBytes(q.msg.Data)
+	}
+	return out, nil
+}
+
+// held returns the message id while lease holds it; the caller holds s.mu.
+func (s *Store) held(id, lease string) (*queued, error) {
+	q, ok := s.outbox.byID[id]
+	if !ok || lease == "" || q.msg.Lease != lease {
+		return nil, fmt.Errorf("%w: message %q", backend.ErrLeaseLost, id)
+	}
+	return q, nil
+}
+
+// Complete removes a claimed message.
+func (s *Store) Complete(ctx context.Context, id, lease string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.held(id, lease)
+	if err != nil {
+		return err
+	}
+	o := &s.outbox
+	delete(o.byID, id)
+	key := q.msg.PairKey()
+	list := o.pairs[key]
+	for i, e := range list {
+		if e == q {
+			copy(list[i:], list[i+1:])
+			list[len(list)-1] = nil
+			o.setPair(key, list[:len(list)-1])
+			break
+		}
+	}
+	return nil
+}
+
+// Retry makes a claimed message due again at next.
+func (s *Store) Retry(ctx context.Context, id, lease string, next time.Time, lastErr string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.held(id, lease)
+	if err != nil {
+		return err
+	}
+	q.msg.NextAttempt = next
+	q.msg.LastError = backend.TruncateError(lastErr)
+	q.msg.Lease = ""
+	q.leaseUntil = time.Time{}
+	return nil
+}
+
+// Release gives a claimed message back unsent.
+func (s *Store) Release(ctx context.Context, id, lease string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q, err := s.held(id, lease)
+	if err != nil {
+		return err
+	}
+	q.msg.Attempts--
+	q.msg.NextAttempt = time.Time{}
+	q.msg.Lease = ""
+	q.leaseUntil = time.Time{}
+	return nil
+}
+
+// Queued counts the messages queued for uid and recipient.
+func (s *Store) Queued(ctx context.Context, uid, recipient string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	key := (&backend.OutboundMessage{UID: uid, Recipient: recipient}).PairKey()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.outbox.pairs[key]), nil
+}
+
+var _ backend.Outbox = (*Store)(nil)
