@@ -2,6 +2,7 @@ package tz
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -354,5 +355,41 @@ func TestVTimezoneBeforeFirstOnset(t *testing.T) {
 	}
 	if got := offsetAt(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), loc); got != -3*3600 {
 		t.Fatalf("offset after the onset %d", got)
+	}
+}
+
+// The zones rebuilt with explicit transitions equal the embedded ones.
+func TestExpandedZonesMatchEmbedded(t *testing.T) {
+	idx, err := zoneIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata",
+		"America/Sao_Paulo", "Africa/Casablanca", "Pacific/Chatham", "Europe/Dublin", "UTC", "America/Santiago"} {
+		f := idx[strings.ToLower(name)]
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		slim, err := time.LoadLocationFromTZData(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fat, ok, err := loadIANA(name)
+		if !ok || err != nil {
+			t.Fatal(name, err)
+		}
+		for at := time.Date(1850, 1, 1, 0, 0, 0, 0, time.UTC); at.Before(time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)); at = at.Add(23*time.Hour + 17*time.Minute) {
+			n1, o1 := at.In(fat).Zone()
+			n2, o2 := at.In(slim).Zone()
+			if o1 != o2 || n1 != n2 || at.In(fat).IsDST() != at.In(slim).IsDST() {
+				t.Fatalf("%s at %s: %s%+d, embedded %s%+d", name, at, n1, o1, n2, o2)
+			}
+		}
+		if name != "UTC" {
+			compareZones(t, fat, slim, time.Date(1850, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC))
+		}
 	}
 }

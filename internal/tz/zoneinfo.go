@@ -69,6 +69,9 @@ func loadIANA(name string) (loc *time.Location, ok bool, err error) {
 	if err != nil {
 		return nil, false, fmt.Errorf("%w: embedded zoneinfo %s: %v", ErrUnknownTZID, f.Name, err)
 	}
+	if fat, err := expandTransitions(f.Name, loc, data); err == nil {
+		loc = fat
+	}
 	return loc, true, nil
 }
 
@@ -103,4 +106,57 @@ func ianaLocation(name string) (*time.Location, bool, error) {
 	}
 	ianaCache.Store(key, loc)
 	return loc, true, nil
+}
+
+// The embedded zone files are "slim": transitions stop at the last change
+// of rules and a POSIX TZ footer describes the rest, which the time
+// package re-parses on every lookup outside a small cache. expandTransitions
+// rebuilds a zone with explicit transitions from fatFrom to fatUntil (and
+// the same footer after), so that conversions in that range are a binary
+// search. The result is equal to loc at every instant.
+var (
+	fatFrom  = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)
+	fatUntil = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// maxFatTransitions bounds the transitions of one expanded zone.
+const maxFatTransitions = 2000
+
+func expandTransitions(name string, loc *time.Location, data []byte) (*time.Location, error) {
+	footer := ""
+	if i := bytes.LastIndexByte(data[:len(data)-1], '\n'); i >= 0 && data[len(data)-1] == '\n' {
+		footer = string(data[i+1 : len(data)-1])
+	}
+	typeOf := map[zoneType]int{}
+	types := []zoneType{zoneTypeAt(fatFrom, loc)} // [0]: before the first transition
+	var trans []transition
+	for t := fatFrom; t.Before(fatUntil); {
+		_, end := t.In(loc).ZoneBounds()
+		if end.IsZero() || !end.Before(fatUntil) {
+			break
+		}
+		if !end.After(t) { // a transition that changes nothing visible
+			t = t.Add(time.Minute)
+			continue
+		}
+		zt := zoneTypeAt(end, loc)
+		k, ok := typeOf[zt]
+		if !ok {
+			types = append(types, zt)
+			k = len(types) - 1
+			typeOf[zt] = k
+		}
+		if len(trans) >= maxFatTransitions || len(types) > 255 {
+			return nil, fmt.Errorf("tz: %s: too many transitions", name)
+		}
+		trans = append(trans, transition{at: end.Unix(), kind: k})
+		t = end
+	}
+	return loadTZif(name, types, trans, footer)
+}
+
+func zoneTypeAt(t time.Time, loc *time.Location) zoneType {
+	lt := t.In(loc)
+	abbr, off := lt.Zone()
+	return zoneType{offset: off, isDST: lt.IsDST(), abbr: abbr}
 }
