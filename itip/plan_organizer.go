@@ -144,8 +144,8 @@ func (p *planner) reconcile(act *Actions, oldSide, newSide *side, reg *registry)
 		if ci.master && ci.change != changeFull && len(newSide.exdates) > len(oldSide.exdates) {
 			ci.exAdded = true
 		}
-		if ci.cancelled && !ci.cp.cancelled {
-			ci.change = changeFull
+		if ci.resched || (ci.cancelled && !ci.cp.cancelled) {
+			ci.change = changeFull // moved or cancelled: attendees must see it
 		}
 		// SEQUENCE (RFC 5546 §2.1.4): never lower than stored, one more
 		// when attendees must see the change.
