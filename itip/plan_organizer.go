@@ -57,6 +57,7 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 			g.plan(int32(id), wholeCancel)
 		}
 	}
+	g.bumpForCancels()
 	g.build()
 	if newSide != nil {
 		g.markPending()
@@ -159,6 +160,39 @@ func (p *planner) reconcile(act *Actions, oldSide, newSide *side, reg *registry)
 		}
 	}
 	return nil
+}
+
+// bumpForCancels makes sure every new component a CANCEL speaks for has a
+// SEQUENCE above the stored one, so that recipients never take the CANCEL
+// for a stale message (e.g. an attendee whose SCHEDULE-AGENT became
+// CLIENT: nothing else changed in the component).
+func (g *grouper) bumpForCancels() {
+	if g.oldSide == nil || g.newSide == nil {
+		return
+	}
+	bump := func(ci *compInfo) {
+		if ci == nil || ci.cp == nil {
+			return
+		}
+		if want := Sequence(ci.cp.c) + 1; Sequence(ci.c) < want {
+			setSequence(ci.c, want)
+		}
+	}
+	for _, grp := range g.order {
+		if grp.method != MethodCancel {
+			continue
+		}
+		if grp.whole {
+			bump(g.newSide.master)
+		}
+		for _, k := range grp.keys {
+			if ov := g.newSide.find(k); ov != nil {
+				bump(ov)
+			} else {
+				bump(g.newSide.master)
+			}
+		}
+	}
 }
 
 // checkAttendees applies the Schedule-Tag merge and the organizer PARTSTAT
