@@ -45,7 +45,8 @@
 // and the context is checked every 1024 steps. rrule-go panics (for
 // example on year 0) are recovered into ErrInvalid.
 //
-// DTSTART is always an instance. EXDATE removes instances by instant (a
+// DTSTART is always an instance, and the first of a COUNT even when the
+// rule itself would not produce it (RFC 5545 §3.3.10). EXDATE removes instances by instant (a
 // DATE EXDATE on a DATE-TIME master removes that whole local day).
 // Overrides (RECURRENCE-ID) replace the instance with the same key wherever
 // they move it; RANGE=THISANDFUTURE ones also move and restyle every later

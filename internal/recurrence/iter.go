@@ -55,6 +55,11 @@ type ruleIter struct {
 
 	untilUTC time.Time // precise UNTIL for the UTC form; zero otherwise
 	left     int       // instants still allowed by COUNT; 0 means no COUNT
+	// dtstart, when checkStart, is compared with the rule's first
+	// instant: RFC 5545 counts DTSTART as the first of COUNT occurrences
+	// even when the rule does not produce it.
+	dtstart    time.Time
+	checkStart bool
 	prevWall time.Time
 	pending  []time.Time // later occurrences of repeated wall-clock times
 	peeked   time.Time
@@ -74,7 +79,7 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.T
 	// COUNT is applied here, to distinct instants, not by rrule-go to
 	// wall-clock readings: a reading in a DST gap that maps onto the next
 	// one must not use up an occurrence.
-	it := &ruleIter{loc: loc, b: b, left: r.count}
+	it := &ruleIter{loc: loc, b: b, left: r.count, dtstart: dtstart, checkStart: r.count > 0}
 	if r.empty {
 		it.done = true
 		return it, nil
@@ -256,6 +261,17 @@ func (it *ruleIter) Next() (t time.Time, ok bool, err error) {
 			continue // a gap reading mapped onto an instant already given
 		}
 		it.last = out
+		if it.checkStart {
+			it.checkStart = false
+			if !out.Equal(it.dtstart) {
+				// DTSTART (yielded by the caller) takes one of the COUNT.
+				it.left--
+				if it.left == 0 {
+					it.done, it.hasPeek, it.pending = true, false, nil
+					return time.Time{}, false, nil
+				}
+			}
+		}
 		if it.left > 0 {
 			it.left--
 			if it.left == 0 {
