@@ -140,8 +140,11 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 	var oldObj, newObj *Object
 	var err error
 	if old != nil {
+		// Stored data that breaks the rules (written before scheduling was
+		// enabled, or by another server) must not block its own deletion
+		// or replacement: it counts as no scheduling object.
 		if oldObj, err = ParseObject(old, p.floating); err != nil {
-			return nil, err
+			oldObj = nil
 		}
 	}
 	if new != nil {
