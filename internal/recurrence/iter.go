@@ -60,12 +60,12 @@ type ruleIter struct {
 	// even when the rule does not produce it.
 	dtstart    time.Time
 	checkStart bool
-	prevWall time.Time
-	pending  []time.Time // later occurrences of repeated wall-clock times
-	peeked   time.Time
-	hasPeek  bool
-	last     time.Time
-	done     bool
+	prevWall   time.Time
+	pending    []time.Time // later occurrences of repeated wall-clock times
+	peeked     time.Time
+	hasPeek    bool
+	last       time.Time
+	done       bool
 }
 
 // newRuleIter prepares iteration of r from dtstart (a time in loc; for a
