@@ -38,6 +38,9 @@ const (
 	// MaxAttendeesPerInstance: an instance lists more attendees than allowed
 	// (RFC 4791 §5.2.9 and §5.3.2.1).
 	MaxAttendeesPerInstance Condition = "max-attendees-per-instance"
+	// MaxInstances: an object overrides or lists more recurrence instances
+	// than allowed (RFC 4791 §5.2.8 and §5.3.2.1).
+	MaxInstances Condition = "max-instances"
 	// ValidSchedulingMessage: an iTIP message is malformed (RFC 6638
 	// §5.3.2.1; used with 400).
 	ValidSchedulingMessage Condition = "valid-scheduling-message"

@@ -220,3 +220,27 @@ func TestUpdateKindAndRoleStrings(t *testing.T) {
 		t.Error("String methods")
 	}
 }
+
+func TestPlanMaxInstances(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\nBEGIN:VEVENT\nUID:u1\nDTSTART:20260310T100000Z\nRRULE:FREQ=DAILY\nEXDATE:")
+	for i := 0; i < 30; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "202604%02dT100000Z", i+1)
+	}
+	b.WriteString("\nORGANIZER:mailto:alice@example.org\nATTENDEE:mailto:bob@example.org\nEND:VEVENT\nEND:VCALENDAR\n")
+	cal, err := ics.Decode(crlf(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := PlanOptions{Addresses: []string{"mailto:alice@example.org"}, MaxInstances: 20}
+	if _, err := Plan(nil, cal, opts); !errors.Is(err, MaxInstances) {
+		t.Errorf("30 EXDATE values with a limit of 20: %v", err)
+	}
+	opts.MaxInstances = 0
+	if _, err := Plan(nil, cal, opts); err != nil {
+		t.Errorf("default limit: %v", err)
+	}
+}

@@ -12,6 +12,10 @@ import (
 // PlanOptions.MaxAttendees is zero.
 const DefaultMaxAttendees = 500
 
+// DefaultMaxInstances is the limit on overridden instances plus EXDATE and
+// RDATE values of one object used when PlanOptions.MaxInstances is zero.
+const DefaultMaxInstances = 10000
+
 // Role is the part the owner of a calendar object resource plays in it
 // (RFC 6638 §3.1).
 type Role uint8
@@ -79,6 +83,11 @@ type PlanOptions struct {
 	// by an organizer (MaxAttendeesPerInstance). Zero means
 	// DefaultMaxAttendees; negative means no limit.
 	MaxAttendees int
+	// MaxInstances limits the overridden instances plus EXDATE and RDATE
+	// values of a written object (MaxInstances): the work of a plan grows
+	// with attendees times instances. Zero means DefaultMaxInstances;
+	// negative means no limit.
+	MaxInstances int
 	// Floating is the location of DATE and floating DATE-TIME values (the
 	// calendar's time zone). Nil means UTC.
 	Floating *time.Location
@@ -151,6 +160,9 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 		if newObj, err = ParseObject(new, p.floating); err != nil {
 			return nil, err
 		}
+		if err := p.checkInstances(newObj); err != nil {
+			return nil, err
+		}
 	}
 	oldRole, newRole := p.role(oldObj), p.role(newObj)
 	act := &Actions{}
@@ -200,6 +212,29 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 		return nil, err
 	}
 	return act, nil
+}
+
+// checkInstances enforces PlanOptions.MaxInstances on o.
+func (p *planner) checkInstances(o *Object) error {
+	max := p.opts.MaxInstances
+	if max == 0 {
+		max = DefaultMaxInstances
+	}
+	if max < 0 {
+		return nil
+	}
+	n := len(o.Overrides)
+	if o.Master != nil {
+		for _, name := range [...]string{ical.PropExceptionDates, ical.PropRecurrenceDates} {
+			for _, prop := range o.Master.Props[name] {
+				n += strings.Count(prop.Value, ",") + 1
+			}
+		}
+	}
+	if n > max {
+		return errorf(MaxInstances, "%d overridden, excluded or added instances, at most %d allowed", n, max)
+	}
+	return nil
 }
 
 // roleCondition is the precondition broken by a forbidden change in role r.
