@@ -224,6 +224,29 @@ func vtzRuleOnsets(o *observance) (onsets []time.Time, unbounded bool, err error
 		}
 		keep = append(keep, part)
 	}
+	if month, week, day, ok := simpleYearlyRule(s); ok {
+		// The usual "n-th weekday of a month" rule: computed directly,
+		// without rrule-go's per-year tables.
+		count := -1
+		if hasCount {
+			if count, err = countOf(s); err != nil {
+				return nil, false, err
+			}
+		}
+		for y := o.start.Year(); y <= vtzLastYear && count != 0; y++ {
+			t := time.Date(y, time.Month(month), nthWeekday(y, time.Month(month), week, time.Weekday(day)),
+				o.start.Hour(), o.start.Minute(), o.start.Second(), 0, time.UTC)
+			if t.Before(o.start) {
+				continue
+			}
+			if !until.IsZero() && t.After(until) {
+				break
+			}
+			onsets = append(onsets, t)
+			count--
+		}
+		return onsets, until.IsZero() && !hasCount, nil
+	}
 	opt, err := rrule.StrToROption(strings.Join(keep, ";"))
 	if err != nil {
 		return nil, false, err
@@ -308,4 +331,54 @@ func parseUTCOffset(p *ical.Prop) (int, error) {
 		off = -off
 	}
 	return off, nil
+}
+
+// simpleYearlyRule recognises "FREQ=YEARLY;BYMONTH=m;BYDAY=nDD" (any
+// order, optional INTERVAL=1, WKST, COUNT, UNTIL) and returns the month,
+// the week (1 to 4, or 5 for the last) and the weekday (Sunday 0).
+func simpleYearlyRule(rule string) (month, week, day int, ok bool) {
+	var core []string
+	for _, part := range strings.Split(rule, ";") {
+		k, _, _ := strings.Cut(part, "=")
+		switch k {
+		case "COUNT", "UNTIL", "WKST":
+			continue
+		}
+		core = append(core, part)
+	}
+	o := observance{rule: strings.Join(core, ";")}
+	r, ok := posixRule(&o)
+	if !ok {
+		return 0, 0, 0, false
+	}
+	// posixRule rendered "Mm.w.d/…"; read the numbers back.
+	if _, err := fmt.Sscanf(r, "M%d.%d.%d/", &month, &week, &day); err != nil {
+		return 0, 0, 0, false
+	}
+	return month, week, day, true
+}
+
+// countOf returns the COUNT of a rule.
+func countOf(rule string) (int, error) {
+	for _, part := range strings.Split(rule, ";") {
+		if v, ok := strings.CutPrefix(part, "COUNT="); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return 0, fmt.Errorf("bad COUNT %q", v)
+			}
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("no COUNT")
+}
+
+// nthWeekday returns the day of month of the week-th wd of month in year
+// (week 5: the last one).
+func nthWeekday(year int, month time.Month, week int, wd time.Weekday) int {
+	if week == 5 {
+		last := time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC)
+		return last.Day() - (int(last.Weekday())-int(wd)+7)%7
+	}
+	first := time.Date(year, month, 1, 0, 0, 0, 0, time.UTC)
+	return 1 + (int(wd)-int(first.Weekday())+7)%7 + 7*(week-1)
 }
