@@ -127,6 +127,8 @@ type Actions struct {
 	// Rescheduled reports that a change of time or recurrence reset the
 	// attendees' participation status (RFC 6638 §3.2.8).
 	Rescheduled bool
+
+	statusIndex map[string][]propRef // see SetStatus
 }
 
 // Plan works out the scheduling operation for a write of a calendar object

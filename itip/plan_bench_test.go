@@ -138,3 +138,25 @@ func decodeOptional(data []byte) (*ical.Calendar, error) {
 	}
 	return ics.Decode(data)
 }
+
+// BenchmarkSetStatus measures writing a delivery status for each of 999
+// recipients of one invitation.
+func BenchmarkSetStatus(b *testing.B) {
+	cal, err := ics.Decode(benchEvent(1000, 0, "NEEDS-ACTION"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := PlanOptions{Addresses: []string{"mailto:alice@example.org"}, Now: time.Unix(1_770_000_000, 0), MaxAttendees: -1}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		act, err := Plan(nil, cal, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		for _, r := range act.Messages[0].Recipients {
+			act.SetStatus(r, StatusDelivered)
+		}
+	}
+}

@@ -13,21 +13,49 @@ import (
 // the owner is the organizer, on the ORGANIZER properties when the owner
 // is an attendee. It does nothing when Object is nil or the recipient is
 // not in it.
+//
+// The first call indexes Object by address, so that a status for each of
+// n recipients costs O(n) in all, not O(n²). SetStatus is not safe for
+// concurrent use; collect delivery results and set them from one
+// goroutine.
 func (a *Actions) SetStatus(recipient, code string) {
 	if a.Object == nil || code == "" {
 		return
 	}
+	if a.statusIndex == nil {
+		a.indexStatus()
+	}
+	code = strings.TrimSpace(code)
+	for _, ref := range a.statusIndex[caladdr.Normalize(recipient)] {
+		setParams(&ref.c.Props[ref.name][ref.i], ParamScheduleStatus, code)
+	}
+}
+
+// propRef locates one property of Object.
+type propRef struct {
+	c    *ical.Component
+	name string
+	i    int
+}
+
+// indexStatus maps every address SetStatus may be given to its
+// properties: ATTENDEEs for an organizer, ORGANIZERs for an attendee.
+func (a *Actions) indexStatus() {
 	name := ical.PropAttendee
 	if a.Role == RoleAttendee {
 		name = ical.PropOrganizer
 	}
-	norm := caladdr.Normalize(recipient)
+	a.statusIndex = make(map[string][]propRef)
+	norms := make(map[string]string)
 	for _, c := range a.Object.Children {
 		props := c.Props[name]
 		for i := range props {
-			if props[i].Value == recipient || caladdr.Normalize(props[i].Value) == norm {
-				setParams(&props[i], ParamScheduleStatus, strings.TrimSpace(code))
+			n, ok := norms[props[i].Value]
+			if !ok {
+				n = caladdr.Normalize(props[i].Value)
+				norms[props[i].Value] = n
 			}
+			a.statusIndex[n] = append(a.statusIndex[n], propRef{c: c, name: name, i: i})
 		}
 	}
 }
