@@ -3,9 +3,11 @@ package itip
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/emersion/go-ical"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
 )
 
@@ -57,4 +59,75 @@ func FuzzPlan(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPlanSurvivesBrokenProperties removes, and separately replaces with
+// garbage, one at a time, every property of every component of every
+// golden case's old and new data, and plans for an organizer and for an
+// attendee: Plan must never panic and must return only *Error values.
+func TestPlanSurvivesBrokenProperties(t *testing.T) {
+	owners := [][]string{{"mailto:alice@example.org", "mailto:cyrus@example.com"}, {"mailto:bob@example.org", "mailto:bernard@example.net"}}
+	dirs, _ := filepath.Glob(filepath.Join(planDir, "*"))
+	runs := 0
+	for _, dir := range dirs {
+		for _, which := range []string{"old.ics", "new.ics"} {
+			data, err := os.ReadFile(filepath.Join(dir, which))
+			if err != nil {
+				continue
+			}
+			other, _ := os.ReadFile(filepath.Join(dir, map[string]string{"old.ics": "new.ics", "new.ics": "old.ics"}[which]))
+			base, err := ics.Decode(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for ci := range base.Children {
+				for name, mutation := range mutations(base.Children[ci]) {
+					cal, _ := ics.Decode(data)
+					mutation(cal.Children[ci], name)
+					var otherCal *ical.Calendar
+					if len(other) > 0 {
+						otherCal, _ = ics.Decode(other)
+					}
+					old, new := otherCal, cal
+					if which == "old.ics" {
+						old, new = cal, otherCal
+					}
+					for _, addrs := range owners {
+						runs++
+						act, err := Plan(old, new, PlanOptions{Addresses: addrs, Now: time.Unix(1_770_000_000, 0)})
+						if err != nil {
+							if _, ok := err.(*Error); !ok {
+								t.Fatalf("%s with %s broken: error %T %v", dir, name, err, err)
+							}
+							continue
+						}
+						for _, m := range act.Messages {
+							if _, err := ics.Decode(m.Bytes()); err != nil {
+								t.Fatalf("%s with %s broken: message does not decode: %v", dir, name, err)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if runs < 1000 {
+		t.Errorf("only %d runs", runs)
+	}
+}
+
+// mutations returns, per property name of c (twice: removed, garbled), a
+// function breaking that property in a copy of c.
+func mutations(c *ical.Component) map[string]func(*ical.Component, string) {
+	out := make(map[string]func(*ical.Component, string))
+	for name := range c.Props {
+		out[name] = func(c *ical.Component, name string) { delete(c.Props, name) }
+		out[name+"#garbled"] = func(c *ical.Component, name string) {
+			name = strings.TrimSuffix(name, "#garbled")
+			for i := range c.Props[name] {
+				c.Props[name][i].Value = "x;,:" + c.Props[name][i].Value[:len(c.Props[name][i].Value)/2]
+			}
+		}
+	}
+	return out
 }
