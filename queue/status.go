@@ -1,0 +1,84 @@
+package queue
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/ics"
+	"github.com/go-autoschedule/autoschedule/itip"
+)
+
+// maxStatusCAS is how often a status write-back re-reads the object after
+// losing a compare-and-swap race before it gives up.
+const maxStatusCAS = 10
+
+// statusUpdate is the SCHEDULE-STATUS of one delivered (or failed) message.
+type statusUpdate struct {
+	uid       string
+	recipient string
+	code      string
+	// role is RoleAttendee for messages from an attendee (REPLY, REFRESH,
+	// COUNTER: the status goes on ORGANIZER), else RoleOrganizer (on the
+	// recipient's ATTENDEE properties).
+	role itip.Role
+}
+
+// roleOf returns the role in which the sender of a message of method
+// holds the scheduling object.
+func roleOf(method string) itip.Role {
+	switch strings.ToUpper(method) {
+	case itip.MethodReply, itip.MethodRefresh, itip.MethodCounter:
+		return itip.RoleAttendee
+	}
+	return itip.RoleOrganizer
+}
+
+// writeStatuses records updates in the object at path, on every component
+// where each recipient appears (itip.Actions.SetStatus), with
+// compare-and-swap against concurrent writes. The stored Schedule-Tag is
+// kept: a delivery status is a server-side change that must not look like
+// a change of the event to clients (RFC 6638 §3.2.10). A deleted object,
+// or one that now holds another UID, is left alone.
+func writeStatuses(ctx context.Context, store backend.CalendarStore, path string, updates []statusUpdate) error {
+	for attempt := 0; attempt < maxStatusCAS; attempt++ {
+		obj, err := store.Object(ctx, path)
+		if errors.Is(err, backend.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		cal, err := ics.Decode(obj.Data)
+		if err != nil {
+			return fmt.Errorf("queue: stored object %s: %w", path, err)
+		}
+		before := ics.Encode(cal)
+		// One Actions per role: each indexes the object once.
+		byRole := map[itip.Role]*itip.Actions{}
+		for _, u := range updates {
+			if u.uid != obj.UID {
+				continue
+			}
+			act := byRole[u.role]
+			if act == nil {
+				act = &itip.Actions{Role: u.role, Object: cal}
+				byRole[u.role] = act
+			}
+			act.SetStatus(u.recipient, u.code)
+		}
+		after := ics.Encode(cal)
+		if bytes.Equal(before, after) {
+			return nil
+		}
+		_, err = store.PutObject(ctx, path, after, &backend.PutOptions{IfMatch: obj.ETag, ScheduleTag: obj.ScheduleTag})
+		if errors.Is(err, backend.ErrPreconditionFailed) || errors.Is(err, backend.ErrNotFound) {
+			continue // changed or deleted meanwhile: look again
+		}
+		return err
+	}
+	return fmt.Errorf("queue: status write-back to %s lost %d compare-and-swap races", path, maxStatusCAS)
+}
