@@ -24,6 +24,7 @@ type config struct {
 	inboxMaxAge     time.Duration
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
+	pprofAddr       string
 }
 
 // errUsage is returned for a bad command line (exit status 2).
@@ -45,6 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.asyncDelivery, "async-delivery", false, "answer writes before invitations are delivered (delivered in the background)")
 	fs.DurationVar(&c.inboxMaxAge, "inbox-max-age", 0, "delete scheduling inbox items older than this `duration` (0: keep them)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to wait for requests under way on SIGINT/SIGTERM")
+	fs.StringVar(&c.pprofAddr, "pprof", "", "serve net/http/pprof on this loopback `host:port` (for profiling; off by default)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nA CalDAV server with RFC 6638 auto-scheduling.\n\nFlags:\n")

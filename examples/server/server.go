@@ -93,6 +93,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		go backend.RunInboxPruner(pruneCtx, store, cfg.inboxMaxAge, 0, log)
 	}
 
+	if cfg.pprofAddr != "" {
+		stopProfiling, err := serveProfiling(cfg.pprofAddr, log)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stopProfiling()
+	}
+
 	base := baseURL(ln.Addr(), tlsConfig != nil)
 	printWelcome(stdout, base, users, cfg.demo)
 	log.Info("serving", "url", base, "store", store.Dialect())
