@@ -30,7 +30,7 @@ type sunk struct {
 type sink struct {
 	mu       sync.Mutex
 	msgs     []sunk
-	sessions int
+	conns    map[string]bool
 	// failData holds errors returned by the next DATA commands, in order.
 	failData []error
 	// failRcpt is returned by every RCPT when set.
@@ -92,17 +92,21 @@ func (s *sink) received() []sunk {
 	return append([]sunk(nil), s.msgs...)
 }
 
-// sessionCount returns the number of SMTP sessions opened.
+// sessionCount returns the number of connections that opened a session
+// (STARTTLS starts a second session on the same connection).
 func (s *sink) sessionCount() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.sessions
+	return len(s.conns)
 }
 
 // NewSession implements smtp.Backend.
 func (s *sink) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	s.mu.Lock()
-	s.sessions++
+	if s.conns == nil {
+		s.conns = map[string]bool{}
+	}
+	s.conns[c.Conn().RemoteAddr().String()] = true
 	s.mu.Unlock()
 	return &sinkSession{s: s}, nil
 }
