@@ -55,7 +55,9 @@ func TestDelivererStatuses(t *testing.T) {
 	if st, err := deliver(d, WithoutMail(context.Background()), "mailto:bob@remote.example"); st != schedule.StatusNoRoute || err != nil {
 		t.Errorf("suppressed: %q %v", st, err)
 	}
-	d.Suppress = func(_ context.Context, del *schedule.Delivery) bool { return strings.HasSuffix(del.Recipient, "carol@remote.example") }
+	d.Suppress = func(_ context.Context, del *schedule.Delivery) bool {
+		return strings.HasSuffix(del.Recipient, "carol@remote.example")
+	}
 	if st, err := deliver(d, context.Background(), "mailto:carol@remote.example"); st != schedule.StatusNoRoute || err != nil {
 		t.Errorf("suppressed by hook: %q %v", st, err)
 	}

@@ -28,9 +28,9 @@ type sunk struct {
 
 // sink is an in-process SMTP server (go-smtp) collecting what it gets.
 type sink struct {
-	mu       sync.Mutex
-	msgs     []sunk
-	conns    map[string]bool
+	mu    sync.Mutex
+	msgs  []sunk
+	conns map[string]bool
 	// failData holds errors returned by the next DATA commands, in order.
 	failData []error
 	// failRcpt is returned by every RCPT when set.
