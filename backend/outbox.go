@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrLeaseLost is returned by Outbox.Complete, Retry and Release when the
@@ -74,10 +75,16 @@ func (m *OutboundMessage) PairKey() string {
 }
 
 // CheckOutboundMessage reports, as ErrInvalidData, what makes m unfit for
-// a queue: a missing ID, UID, Recipient, Method or Data, or an ID or Data
-// over the limits above. Stores call it on every message before enqueuing
-// any of them.
+// a queue: a missing ID, UID, Recipient, Method or Data, an ID or Data
+// over the limits above, or a text field that is not UTF-8 or holds a
+// NUL (which SQL text columns refuse). Stores call it on every message
+// before enqueuing any of them.
 func CheckOutboundMessage(m *OutboundMessage) error {
+	for _, f := range [...]string{m.ID, m.Sender, m.ObjectPath, m.UID, m.Recipient, m.Method} {
+		if !utf8.ValidString(f) || strings.IndexByte(f, 0) >= 0 {
+			return fmt.Errorf("%w: outbound message %q: a field is not UTF-8 text or holds NUL", ErrInvalidData, m.ID)
+		}
+	}
 	switch {
 	case m.ID == "":
 		return fmt.Errorf("%w: outbound message without ID", ErrInvalidData)
@@ -97,9 +104,11 @@ func CheckOutboundMessage(m *OutboundMessage) error {
 	return nil
 }
 
-// TruncateError cuts an error text to MaxOutboundErrorLength octets, on a
-// UTF-8 boundary, for storing as LastError.
+// TruncateError makes an error text fit for LastError: valid UTF-8
+// without NUL, cut to MaxOutboundErrorLength octets on a character
+// boundary.
 func TruncateError(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
 	if len(s) <= MaxOutboundErrorLength {
 		return s
 	}

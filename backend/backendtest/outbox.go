@@ -140,6 +140,8 @@ func runOutbox(t *testing.T, newStore NewStore) {
 			"no recipient": outMsg("b", "uid-1", " ", "REQUEST"),
 			"no method":    outMsg("b", "uid-1", "mailto:bob@remote.example", ""),
 			"no data":      {ID: "b", UID: "u", Recipient: "mailto:x@y", Method: "REQUEST"},
+			"NUL in UID":   outMsg("b", "u\x00id", "mailto:bob@remote.example", "REQUEST"),
+			"bad UTF-8":    outMsg("b\xff", "uid-1", "mailto:bob@remote.example", "REQUEST"),
 		} {
 			wantErr(t, "Enqueue("+name+")", q.Enqueue(f.ctx, []backend.OutboundMessage{good, bad}), backend.ErrInvalidData)
 			_, err := q.PutObjectEnqueue(f.ctx, f.aliceCal+"inv.ics", event("inv", "20260310T100000Z", ""), nil, []backend.OutboundMessage{good, bad})
@@ -232,6 +234,16 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		got = claim(t, q, next)
 		if len(got) != 1 || got[0].Attempts != 2 {
 			t.Fatalf("after Release claimed %+v, want m due at once with Attempts still 2", got)
+		}
+	})
+	t.Run("LastErrorIsSanitized", func(t *testing.T) {
+		f, q := open(t)
+		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{outMsg("m", "u", "mailto:bob@remote.example", "REQUEST")}))
+		c := claim(t, q, outboxT0)[0]
+		noErr(t, "Retry", q.Retry(f.ctx, "m", c.Lease, outboxT0, "550\x00 bad \xff reply"))
+		got := claim(t, q, outboxT0)
+		if len(got) != 1 || got[0].LastError != "550 bad \uFFFD reply" {
+			t.Errorf("LastError after a reply with NUL and bad UTF-8: %+v", got)
 		}
 	})
 	t.Run("OrderPerUIDAndRecipient", func(t *testing.T) {
