@@ -139,9 +139,14 @@ const maxApplyComponents = 5000
 // they are for the user to act on.
 //
 // A message older than the copy (lower SEQUENCE, or equal SEQUENCE and
-// older DTSTAMP, RFC 5546 §2.1.5) is ignored, and so is a REPLY or CANCEL
-// component whose RECURRENCE-ID names no instance of the copy (it could
-// only add a bogus override; the rest of the message still applies). A
+// older DTSTAMP, RFC 5546 §2.1.5) is ignored; one of the same revision
+// (DTSTAMP has one-second resolution) is applied when its content differs.
+// The DTSTAMP compared is the organizer's: every component Apply writes to
+// an attendee's copy records it in X-AUTOSCHEDULE-ORGANIZER-DTSTAMP, since
+// attendee clients rewrite DTSTAMP when they save; a copy without it falls
+// back to its DTSTAMP. A REPLY or CANCEL component whose RECURRENCE-ID
+// names no instance of the copy is ignored (it could only add a bogus
+// override; the rest of the message still applies). A
 // RECURRENCE-ID equal to the start of a non-recurring event addresses the
 // event itself. A REPLY without ORGANIZER (as Outlook sends some) is
 // accepted when its attendee is one of the copy's, or a delegate named by

@@ -39,7 +39,7 @@ func (a *applier) cancel() (*Applied, error) {
 		if counterpart == nil {
 			counterpart = a.old.Overrides[0].Component
 		}
-		if compareRevision(m, counterpart) < 0 {
+		if compareToCopy(m, counterpart) < 0 {
 			return a.ignored("stale CANCEL: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
 		}
 		c.cancelAll(m)
@@ -80,7 +80,7 @@ func (a *applier) cancelInstance(c *copyEdit, in Instance) (bool, error) {
 		a.skip("instance %s: not in the stored copy", when)
 		return false, nil
 	}
-	if compareRevision(in.Component, counterpart) < 0 {
+	if compareToCopy(in.Component, counterpart) < 0 {
 		a.skip("instance %s: stale CANCEL", when)
 		return false, nil
 	}
@@ -211,11 +211,10 @@ func (c *copyEdit) truncate(msg *ical.Component, key time.Time) error {
 			delete(c.comps, k)
 		}
 	}
-	for _, name := range []string{ical.PropSequence, ical.PropDateTimeStamp} {
-		if p := msg.Props.Get(name); p != nil && (name != ical.PropSequence || Sequence(msg) > Sequence(m)) {
-			m.Props[name] = []ical.Prop{deepCopyProp(p)}
-		}
+	if p := msg.Props.Get(ical.PropSequence); p != nil && Sequence(msg) > Sequence(m) {
+		m.Props[ical.PropSequence] = []ical.Prop{deepCopyProp(p)}
 	}
+	takeStamp(m, msg)
 	return nil
 }
 
@@ -255,7 +254,7 @@ func markCancelled(comp, msg *ical.Component) {
 	if Sequence(msg) > Sequence(comp) {
 		setProp(comp, ical.PropSequence, strconv.Itoa(Sequence(msg)))
 	}
-	if p := msg.Props.Get(ical.PropDateTimeStamp); p != nil {
-		comp.Props[ical.PropDateTimeStamp] = []ical.Prop{deepCopyProp(p)}
+	if msg.Props.Get(ical.PropDateTimeStamp) != nil {
+		takeStamp(comp, msg)
 	}
 }

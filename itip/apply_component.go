@@ -40,6 +40,7 @@ func cleanIncoming(c *ical.Component) *ical.Component {
 	stripSchedulingParams(out)
 	markDateValues(out)
 	out.Children = withoutAlarms(out.Children)
+	takeStamp(out, c)
 	return out
 }
 
@@ -93,21 +94,76 @@ func isRecurring(c *ical.Component) bool {
 func revision(c *ical.Component) (int, time.Time) {
 	var stamp time.Time
 	if p := c.Props.Get(ical.PropDateTimeStamp); p != nil {
-		v := strings.TrimSpace(p.Value)
-		if t, err := time.Parse("20060102T150405Z", v); err == nil {
-			stamp = t
-		} else if t, err := time.Parse("20060102T150405", v); err == nil {
-			stamp = t
-		}
+		stamp, _ = parseStamp(p.Value)
 	}
 	return Sequence(c), stamp
 }
 
-// compareRevision returns -1, 0 or 1 as a is an older, the same or a newer
-// revision than b (RFC 5546 §2.1.5: SEQUENCE first, DTSTAMP breaks ties).
-func compareRevision(a, b *ical.Component) int {
-	sa, ta := revision(a)
-	sb, tb := revision(b)
+// parseStamp parses a DTSTAMP value (UTC; a value without Z is read as
+// UTC too).
+func parseStamp(v string) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	if t, err := time.Parse("20060102T150405Z", v); err == nil {
+		return t, true
+	}
+	if t, err := time.Parse("20060102T150405", v); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// propOrganizerStamp is the property in which Apply records, on every
+// component of an attendee's copy it writes, the DTSTAMP of the organizer's
+// message the component comes from. The copy's own DTSTAMP cannot serve:
+// attendee clients rewrite it whenever they save their copy (RFC 5545
+// §3.8.7.2 lets them), which would make a later organizer message look
+// stale. Clients keep X- properties, and Plan treats them as volatile.
+const propOrganizerStamp = "X-AUTOSCHEDULE-ORGANIZER-DTSTAMP"
+
+// takeStamp records the DTSTAMP of the organizer's message component msg in
+// dst, a component of an attendee's copy: as its DTSTAMP and as
+// propOrganizerStamp.
+func takeStamp(dst, msg *ical.Component) {
+	p := msg.Props.Get(ical.PropDateTimeStamp)
+	if p == nil {
+		delete(dst.Props, propOrganizerStamp)
+		return
+	}
+	dst.Props[ical.PropDateTimeStamp] = []ical.Prop{{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: p.Value}}
+	dst.Props[propOrganizerStamp] = []ical.Prop{{Name: propOrganizerStamp, Params: ical.Params{}, Value: p.Value}}
+}
+
+// copyRevision returns the revision of stored, a component of an
+// attendee's copy, as the organizer wrote it: SEQUENCE and the organizer's
+// DTSTAMP recorded in propOrganizerStamp. A copy written before Apply
+// recorded it (or by other software) falls back to its own DTSTAMP,
+// which is the organizer's unless a client rewrote it.
+func copyRevision(stored *ical.Component) (int, time.Time) {
+	seq, stamp := revision(stored)
+	if p := stored.Props.Get(propOrganizerStamp); p != nil {
+		if t, ok := parseStamp(p.Value); ok {
+			stamp = t
+		}
+	}
+	return seq, stamp
+}
+
+// compareToCopy returns -1, 0 or 1 as the organizer's message component
+// msg is an older, the same or a newer revision than stored, its
+// counterpart in an attendee's copy (RFC 5546 §2.1.5: SEQUENCE first, the
+// organizer's DTSTAMP breaks ties; see copyRevision). DTSTAMP has a
+// resolution of one second: two messages of the same SEQUENCE sent within
+// one second compare equal, and callers apply an equal revision whose
+// content differs (applying is idempotent), so that a status-only refresh
+// sent in the same second as the invitation is not lost.
+func compareToCopy(msg, stored *ical.Component) int {
+	sa, ta := revision(msg)
+	sb, tb := copyRevision(stored)
+	return compareRevisions(sa, ta, sb, tb)
+}
+
+// compareRevisions orders two revisions (SEQUENCE, DTSTAMP).
+func compareRevisions(sa int, ta time.Time, sb int, tb time.Time) int {
 	switch {
 	case sa < sb:
 		return -1
@@ -215,14 +271,16 @@ func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat 
 
 // canonical returns a representation of c for comparison: one string per
 // property (parameters and their values sorted) and per sub-component,
-// sorted. With statusOnly, DTSTAMP, LAST-MODIFIED and the participation
+// sorted, leaving out propOrganizerStamp (bookkeeping that only changes
+// with DTSTAMP, or is added to a copy written without it). With
+// statusOnly, DTSTAMP, LAST-MODIFIED and the participation
 // parameters of ATTENDEE (PARTSTAT, RSVP, SCHEDULE-STATUS) are left out,
 // so that two components compare equal when they differ only in
 // participation status.
 func canonical(c *ical.Component, statusOnly bool) []string {
 	var lines []string
 	for name, props := range c.Props {
-		if statusOnly && (name == ical.PropDateTimeStamp || name == ical.PropLastModified) {
+		if name == propOrganizerStamp || statusOnly && (name == ical.PropDateTimeStamp || name == ical.PropLastModified) {
 			continue
 		}
 		for i := range props {

@@ -30,13 +30,12 @@ func (a *applier) request() (*Applied, error) {
 		if counterpart == nil {
 			counterpart = a.old.Overrides[0].Component
 		}
-		switch compareRevision(a.msg.Master, counterpart) {
-		case -1:
+		// Only a strictly older revision is stale. The same revision (same
+		// SEQUENCE, DTSTAMP in the same second) is merged, and updated
+		// reports OutcomeUnchanged when nothing differs: a status-only
+		// refresh sent within a second of the invitation must not be lost.
+		if compareToCopy(a.msg.Master, counterpart) < 0 {
 			return a.ignored("stale REQUEST: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
-		case 0:
-			if a.sameRevisionEverywhere() {
-				return &Applied{Outcome: OutcomeUnchanged, Reason: "this revision is already applied"}, nil
-			}
 		}
 		var err error
 		if comps, err = a.mergeFull(); err != nil {
@@ -63,24 +62,6 @@ func (a *applier) updated(comps []*ical.Component) (*Applied, error) {
 		return &Applied{Outcome: OutcomeUnchanged, Reason: "the copy already reflects this message"}, nil
 	}
 	return &Applied{Outcome: OutcomeUpdated, Calendar: cal, StatusOnly: sameObject(a.old, no, true)}, nil
-}
-
-// sameRevisionEverywhere reports whether every component of the message
-// has a counterpart in the stored copy with the same SEQUENCE and DTSTAMP.
-func (a *applier) sameRevisionEverywhere() bool {
-	if a.old.Master == nil || compareRevision(a.msg.Master, a.old.Master) != 0 {
-		return false
-	}
-	if len(a.msg.Overrides) != len(a.old.Overrides) {
-		return false
-	}
-	for _, in := range a.msg.Overrides {
-		c := a.old.Override(in.Key)
-		if c == nil || compareRevision(in.Component, c) != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // mergeFull merges a REQUEST carrying the master (it replaces the whole
@@ -205,7 +186,7 @@ func (a *applier) mergeInstances() ([]*ical.Component, *Applied) {
 		if counterpart == nil {
 			counterpart = old.Master
 		}
-		if counterpart != nil && compareRevision(in.Component, counterpart) < 0 {
+		if counterpart != nil && compareToCopy(in.Component, counterpart) < 0 {
 			a.skip("instance %s: stale (the stored copy is a newer revision)", in.Key.Format(time.RFC3339))
 			continue
 		}
@@ -256,7 +237,7 @@ func (a *applier) add() (*Applied, error) {
 		return res, nil
 	}
 	old := a.old
-	if compareRevision(c, old.Master) < 0 {
+	if compareToCopy(c, old.Master) < 0 {
 		return a.ignored("stale ADD: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
 	}
 	master := deepCopyComponent(old.Master, true)
@@ -275,11 +256,10 @@ func (a *applier) add() (*Applied, error) {
 			ical.Prop{Name: ical.PropRecurrenceDates, Params: params, Value: value})
 	}
 	removeListValue(old, master, ical.PropExceptionDates, key)
-	for _, name := range []string{ical.PropSequence, ical.PropDateTimeStamp} {
-		if p := c.Props.Get(name); p != nil {
-			master.Props[name] = []ical.Prop{deepCopyProp(p)}
-		}
+	if p := c.Props.Get(ical.PropSequence); p != nil {
+		master.Props[ical.PropSequence] = []ical.Prop{deepCopyProp(p)}
 	}
+	takeStamp(master, c)
 	inst := cleanIncoming(c)
 	for _, name := range []string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates} {
 		delete(inst.Props, name)
