@@ -67,10 +67,10 @@ func TestDemoUsers(t *testing.T) {
 
 func TestCheckXML(t *testing.T) {
 	for in, want := range map[string]error{
-		``:                                        nil,
-		`<a xmlns="DAV:"><b/><!-- c --></a>`:      nil,
-		`<a><![CDATA[<!DOCTYPE x>]]></a>`:         nil,
-		`<!DOCTYPE a><a/>`:                        errXMLDirective,
+		``:                                   nil,
+		`<a xmlns="DAV:"><b/><!-- c --></a>`: nil,
+		`<a><![CDATA[<!DOCTYPE x>]]></a>`:    nil,
+		`<!DOCTYPE a><a/>`:                   errXMLDirective,
 		`<?xml version="1.0"?><!DOCTYPE a []><a/>`: errXMLDirective,
 	} {
 		if err := checkXML([]byte(in)); !errors.Is(err, want) {
