@@ -484,12 +484,12 @@ func TestApplyStatusCodes(t *testing.T) {
 	}
 }
 
-// TestApplyHostileReplyIsBounded sends a REPLY naming thousands of
-// instances of a SECONDLY rule that starts in 1900: the recurrence checks
-// are capped, so Apply answers quickly and creates no overrides.
-func TestApplyHostileReplyIsBounded(t *testing.T) {
+// hostileReply returns an organizer's copy whose master starts in 1900
+// with rule, and a REPLY naming 4000 instances of it one minute apart.
+func hostileReply(t *testing.T, rule string) (msg, cur *ical.Calendar) {
+	t.Helper()
 	stored := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260101T000000Z\r\n" +
-		"DTSTART:19000101T000000Z\r\nRRULE:FREQ=SECONDLY\r\nORGANIZER:mailto:o@example.com\r\n" +
+		"DTSTART:19000101T000000Z\r\nRRULE:" + rule + "\r\nORGANIZER:mailto:o@example.com\r\n" +
 		"ATTENDEE:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 	var b strings.Builder
 	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:REPLY\r\n")
@@ -504,10 +504,19 @@ func TestApplyHostileReplyIsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur, err := ics.Decode([]byte(stored))
-	if err != nil {
+	if cur, err = ics.Decode([]byte(stored)); err != nil {
 		t.Fatal(err)
 	}
+	return msg, cur
+}
+
+// TestApplyHostileReplyIsBounded sends a REPLY naming thousands of
+// instances of a SECONDLY rule with COUNT that starts in 1900: checking an
+// instance means walking the rule from 1900, which exceeds the step limit,
+// so no instance can be confirmed. Apply answers quickly, creates no
+// overrides and lists only a few of the skipped instances.
+func TestApplyHostileReplyIsBounded(t *testing.T) {
+	msg, cur := hostileReply(t, "FREQ=SECONDLY;COUNT=2000000000")
 	start := time.Now()
 	res, err := Apply(msg, cur, "mailto:o@example.com", ApplyOptions{})
 	if d := time.Since(start); d > 5*time.Second {
@@ -518,5 +527,42 @@ func TestApplyHostileReplyIsBounded(t *testing.T) {
 	}
 	if res.Outcome != OutcomeIgnored || len(res.Reason) > 1000 || !strings.HasSuffix(res.Reason, "and 3995 more") {
 		t.Fatalf("outcome %v (%s), want ignored with a short reason", res.Outcome, res.Reason)
+	}
+}
+
+// TestApplyReplyToManyRealInstancesIsBounded sends the same REPLY about a
+// SECONDLY rule without COUNT. internal/recurrence skips such a rule ahead
+// to the window, so the RECURRENCE-IDs are cheap to confirm and they are
+// real instances: RFC 5546 §3.2.3 has the organizer record the reply for
+// them, in new overrides. The work stays bounded: Apply is fast, creates
+// at most maxInstanceChecks overrides (the instances it could confirm) and
+// keeps Reason short.
+func TestApplyReplyToManyRealInstancesIsBounded(t *testing.T) {
+	msg, cur := hostileReply(t, "FREQ=SECONDLY")
+	start := time.Now()
+	res, err := Apply(msg, cur, "mailto:o@example.com", ApplyOptions{})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Apply took %v", d)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeUpdated || len(res.Reason) > 1000 || !strings.Contains(res.Reason, "more") {
+		t.Fatalf("outcome %v (%s), want updated with a short reason", res.Outcome, res.Reason)
+	}
+	o, err := ParseObject(res.Calendar, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(o.Overrides); n == 0 || n > maxInstanceChecks {
+		t.Fatalf("%d overrides, want 1..%d", n, maxInstanceChecks)
+	}
+	for _, in := range o.Overrides {
+		if in.Key.Second() != 0 || in.Key.Year() != 2025 {
+			t.Errorf("override %v is not one of the REPLY's instances", in.Key)
+		}
+		if p := Attendee(in.Component, "mailto:a@example.com"); p == nil || Partstat(p) != "ACCEPTED" {
+			t.Errorf("override %v: attendee %v", in.Key, p)
+		}
 	}
 }
