@@ -194,7 +194,9 @@ func (n *node) childrenOrNil() []*node {
 }
 
 // deleteCalendar runs Remove on every scheduling object of the calendar
-// (§3.2.3.2), then lets the wrapped handler delete the collection.
+// (§3.2.3.2), then deletes the collection. The owner's default calendar
+// cannot be deleted (CALDAV:default-calendar-needed, RFC 6638 §9.2): the
+// client must first name another one in schedule-default-calendar-URL.
 func (h *Handler) deleteCalendar(q *request) error {
 	ok, err := h.mayWriteCalendar(q.ctx(), q.actor, q.t.principal.Path)
 	if err != nil {
@@ -203,12 +205,24 @@ func (h *Handler) deleteCalendar(q *request) error {
 	if !ok {
 		return forbidden("DELETE of another user's calendar")
 	}
+	conds, err := conditions(q.r)
+	if err != nil {
+		return err
+	}
+	if _, err := actingAddresses(q.t.principal, conds.userAddress); err != nil {
+		return err
+	}
+	if def, err := h.store.DefaultCalendar(q.ctx(), q.t.principal.Path); err == nil && collectionPath(def) == q.t.calendar.Path {
+		return precondition(http.StatusForbidden, DefaultCalendarNeeded, "the default calendar cannot be deleted")
+	} else if err != nil && !errors.Is(err, backend.ErrNotFound) {
+		return err
+	}
 	objs, err := h.store.Objects(q.ctx(), q.t.calendar.Path)
 	if err != nil {
 		return err
 	}
 	for i := range objs {
-		if err := h.removeObject(q, &objs[i]); err != nil {
+		if err := h.removeObject(q, &objs[i], conds); err != nil {
 			return err
 		}
 	}

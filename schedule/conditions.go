@@ -7,17 +7,21 @@ import (
 	"github.com/go-autoschedule/autoschedule/backend"
 )
 
-// writeConds are the conditions of a write request.
+// writeConds are the conditions and scheduling controls of a write
+// request.
 type writeConds struct {
 	ifMatch          string // ETag without quotes; "*" means "must exist"
 	ifNoneMatch      bool
 	ifScheduleTag    string // If-Schedule-Tag-Match, without quotes
 	hasIfScheduleTag bool
-	suppressReply    bool // Schedule-Reply: F
+	suppressReply    bool   // Schedule-Reply: F on a DELETE (RFC 6638 §8.1)
+	scope            Scope  // Scheduling header
+	userAddress      string // Schedule-User-Address header, "" when absent
 }
 
-// conditions reads the conditional headers of r.
-func conditions(r *http.Request) writeConds {
+// conditions reads the conditional and scheduling-control headers of r.
+// A malformed Scheduling header is a 400.
+func conditions(r *http.Request) (writeConds, error) {
 	c := writeConds{ifMatch: unquote(r.Header.Get("If-Match"))}
 	if inm := strings.TrimSpace(r.Header.Get("If-None-Match")); inm == "*" {
 		c.ifNoneMatch = true
@@ -26,8 +30,16 @@ func conditions(r *http.Request) writeConds {
 		c.hasIfScheduleTag = true
 		c.ifScheduleTag = unquote(v[0])
 	}
-	c.suppressReply = strings.EqualFold(strings.TrimSpace(r.Header.Get("Schedule-Reply")), "F")
-	return c
+	// Schedule-Reply applies to an attendee's removal only: a PUT that
+	// changes PARTSTAT always replies.
+	c.suppressReply = r.Method == http.MethodDelete &&
+		strings.EqualFold(strings.TrimSpace(r.Header.Get("Schedule-Reply")), "F")
+	var err error
+	if c.scope, err = parseScope(r); err != nil {
+		return c, err
+	}
+	c.userAddress = strings.TrimSpace(r.Header.Get("Schedule-User-Address"))
+	return c, nil
 }
 
 // unquote strips a weak marker and the quotes of an entity tag.
@@ -50,4 +62,17 @@ func (c writeConds) check(old *backend.Object) error {
 		return httpError(http.StatusPreconditionFailed, "If-Schedule-Tag-Match failed")
 	}
 	return nil
+}
+
+// destination returns the conditions of the destination write of a COPY
+// or MOVE: If-Schedule-Tag-Match and Schedule-User-Address apply to the
+// Request-URI only (RFC 6638 §3.2.10); the Scheduling header to both.
+func (c writeConds) destination(existing *backend.Object) writeConds {
+	d := writeConds{scope: c.scope}
+	if existing != nil {
+		d.ifMatch = existing.ETag
+	} else {
+		d.ifNoneMatch = true
+	}
+	return d
 }

@@ -49,7 +49,13 @@ func (h *Handler) copyMove(q *request) error {
 	} else if err != nil {
 		return err
 	}
-	conds := conditions(q.r)
+	conds, err := conditions(q.r)
+	if err != nil {
+		return err
+	}
+	if _, err := actingAddresses(q.t.principal, conds.userAddress); err != nil {
+		return err
+	}
 	if err := conds.check(src); err != nil {
 		return err
 	}
@@ -66,14 +72,16 @@ func (h *Handler) copyMove(q *request) error {
 	}
 	created := existing == nil
 	sameOwner := dst.principal.Path == q.t.principal.Path
+	var stored *backend.Object
 	switch {
 	case sameOwner && move && src.ScheduleTag != "" && existing == nil:
-		// A move inside the owner's calendars: no scheduling operation;
-		// the Schedule-Tag travels with the object.
-		if _, err := h.store.PutObject(q.ctx(), dst.path, src.Data, &backend.PutOptions{IfNoneMatch: true, ScheduleTag: src.ScheduleTag}); err != nil {
+		// A move inside the owner's calendars: no scheduling operation,
+		// but a change by a client: a new Schedule-Tag (§3.2.10).
+		if stored, err = h.store.PutObject(q.ctx(), dst.path, src.Data, &backend.PutOptions{IfNoneMatch: true, ScheduleTag: newTag()}); err != nil {
 			return storeError(err)
 		}
 		if err := h.store.DeleteObject(q.ctx(), src.Path, src.ETag); err != nil {
+			_ = h.store.DeleteObject(q.ctx(), stored.Path, stored.ETag)
 			return storeError(err)
 		}
 	case sameOwner && !move && src.ScheduleTag != "":
@@ -81,12 +89,7 @@ func (h *Handler) copyMove(q *request) error {
 		e.Href = href(src.Path)
 		return e
 	default:
-		dstConds := writeConds{}
-		if existing != nil {
-			dstConds.ifMatch = existing.ETag
-		} else {
-			dstConds.ifNoneMatch = true
-		}
+		dstConds := conds.destination(existing)
 		if move && sameOwner {
 			// The source goes away first so that its UID does not count
 			// as another scheduling object of the owner.
@@ -94,14 +97,20 @@ func (h *Handler) copyMove(q *request) error {
 				return err
 			}
 		}
-		if _, err := h.writeObject(dq, dst, src.Data, dstConds); err != nil {
+		res, err := h.writeObject(dq, dst, src.Data, dstConds)
+		if err != nil {
 			return err
 		}
+		stored = res.obj
 		if move && !sameOwner {
-			if err := h.removeObjectWith(q, q.t.principal, src, writeConds{}); err != nil {
+			if err := h.removeObjectWith(q, q.t.principal, src, conds); err != nil {
 				return err
 			}
 		}
+	}
+	if stored != nil && stored.ScheduleTag != "" {
+		// §3.2.10: the Schedule-Tag of the destination.
+		q.w.Header().Set("Schedule-Tag", `"`+stored.ScheduleTag+`"`)
 	}
 	if created {
 		q.w.WriteHeader(http.StatusCreated)

@@ -16,13 +16,19 @@ func (h *Handler) deleteObject(q *request) error {
 	if err := h.authorizeWrite(q); err != nil {
 		return err
 	}
+	conds, err := conditions(q.r)
+	if err != nil {
+		return err
+	}
+	if _, err := actingAddresses(q.t.principal, conds.userAddress); err != nil {
+		return err
+	}
 	old, err := h.store.Object(q.ctx(), q.t.path)
 	if errors.Is(err, backend.ErrNotFound) {
 		return httpError(http.StatusNotFound, "no such object")
 	} else if err != nil {
 		return err
 	}
-	conds := conditions(q.r)
 	if err := conds.check(old); err != nil {
 		return err
 	}
@@ -34,20 +40,28 @@ func (h *Handler) deleteObject(q *request) error {
 }
 
 // removeObject deletes obj (owned by the request target's owner) with the
-// Remove scheduling operation.
-func (h *Handler) removeObject(q *request, obj *backend.Object) error {
-	return h.removeObjectWith(q, q.t.principal, obj, conditions(q.r))
+// Remove scheduling operation, under the request's scheduling controls.
+func (h *Handler) removeObject(q *request, obj *backend.Object, conds writeConds) error {
+	return h.removeObjectWith(q, q.t.principal, obj, conds)
 }
 
 func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *backend.Object, conds writeConds) error {
 	ctx := q.ctx()
 	var act *itip.Actions
-	if oldCal, err := ics.Decode(obj.Data); err == nil {
-		act, err = itip.Plan(oldCal, nil, h.planOptions(owner, conds))
+	if conds.scope != ScopeNone {
+		// Scheduling: none removes without any scheduling operation.
+		opts, err := h.planOptions(owner, conds)
 		if err != nil {
-			// A stored object the planner cannot read is removed
-			// without scheduling.
-			act = nil
+			return err
+		}
+		if oldCal, err := ics.Decode(obj.Data); err == nil {
+			h.normalizeClientData(q, owner, opts.Addresses, oldCal)
+			act, err = itip.Plan(oldCal, nil, opts)
+			if err != nil {
+				// A stored object the planner cannot read is removed
+				// without scheduling.
+				act = nil
+			}
 		}
 	}
 	if act != nil && act.Role != itip.RoleNone {
@@ -60,7 +74,7 @@ func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *ba
 	}
 	if act != nil && len(act.Messages) > 0 {
 		ctx = context.WithoutCancel(ctx)
-		deliver := func() { h.deliverAll(ctx, owner, act.Messages) }
+		deliver := func() { h.deliverAll(ctx, owner, act.Messages, conds.scope) }
 		if !h.background(deliver) {
 			deliver()
 		}

@@ -37,6 +37,13 @@ type Delivery struct {
 	Message *itip.Message
 	// Recipient is the calendar user address delivered to.
 	Recipient string
+	// Scope is the effective Scheduling header of the write that caused
+	// the message (ScopeAll when absent, and for the refreshes the server
+	// sends on its own). Deliverers are only called when Scope.Remote()
+	// holds: with ScopeInternalOnly they are skipped, with
+	// ScopeExternalOnly local delivery is. A deliverer that queues
+	// messages for later (an iMIP outbox) keeps Scope with them.
+	Scope Scope
 }
 
 // Deliverer delivers messages to recipients that the store does not host

@@ -65,7 +65,11 @@ type Error struct {
 	Privilege privilege.Privilege
 	// Message is for logs; it is never sent to the client.
 	Message string
-	Err     error
+	// Public, when set, is the plain-text body of an answer without a
+	// Condition: an explanation meant for the client (for example which
+	// header values are accepted). It must say nothing about stored data.
+	Public string
+	Err    error
 }
 
 // Error implements error.
@@ -96,6 +100,11 @@ func httpError(status int, msg string) *Error {
 	return &Error{Status: status, Message: msg}
 }
 
+// badRequest returns a 400 whose explanation msg is sent to the client.
+func badRequest(msg string) *Error {
+	return &Error{Status: http.StatusBadRequest, Message: msg, Public: msg}
+}
+
 // forbidden is the answer to an authorization failure: 403 with
 // DAV:need-privileges, and nothing about the resource.
 func forbidden(msg string) *Error {
@@ -117,7 +126,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		h.log.DebugContext(r.Context(), "schedule: request refused", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if e.Condition == "" {
-		http.Error(w, http.StatusText(e.Status), e.Status)
+		text := http.StatusText(e.Status)
+		if e.Public != "" {
+			text += ": " + e.Public
+		}
+		http.Error(w, text, e.Status)
 		return
 	}
 	cond := el(e.Condition.xmlName())

@@ -56,6 +56,19 @@ type Options struct {
 	// Now returns the current time (DTSTAMP of messages); nil means
 	// time.Now.
 	Now func() time.Time
+	// AttendeeChanges decides what happens when an attendee writes
+	// changes outside RFC 6638 §3.2.2.1's list (a new SUMMARY, another
+	// time …): the zero value AttendeeChangeRefuse answers 403
+	// allowed-attendee-scheduling-object-change.
+	AttendeeChanges AttendeeChangePolicy
+	// ClientAgentAsServer treats SCHEDULE-AGENT=CLIENT on an attendee (or
+	// organizer) hosted by the store as SERVER, as Apple's calendar
+	// server does. Thunderbird leaves CLIENT on attendees after it sent
+	// an invitation itself, so that later edits from other clients would
+	// schedule nobody. False (the default) follows RFC 6638 §7.1: the
+	// server sends nothing to CLIENT calendar users. Recipients outside
+	// the store keep CLIENT either way.
+	ClientAgentAsServer bool
 }
 
 // Handler is the scheduling middleware. It serves the scheduling inbox
@@ -76,6 +89,9 @@ type Handler struct {
 	async      bool
 	bg         backgroundWork
 	refresh    refresher
+
+	attendeeChanges     AttendeeChangePolicy
+	clientAgentAsServer bool
 }
 
 // New returns the middleware in front of next (normally a
@@ -97,6 +113,9 @@ func New(next http.Handler, store backend.Store, opts *Options) *Handler {
 		maxInst:    o.MaxInstances,
 		async:      o.AsyncDelivery,
 		now:        o.Now,
+
+		attendeeChanges:     o.AttendeeChanges,
+		clientAgentAsServer: o.ClientAgentAsServer,
 	}
 	if h.policy == nil {
 		h.policy = privilege.Default{}

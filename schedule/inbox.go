@@ -78,7 +78,7 @@ func (h *Handler) serveInbox(q *request) error {
 
 // optionsScheduling answers OPTIONS on the inbox or outbox.
 func (h *Handler) optionsScheduling(q *request, allow string) error {
-	q.w.Header().Set("Dav", "1, 3, access-control, calendar-access, calendar-auto-schedule")
+	q.w.Header().Set("Dav", "1, 3, access-control, calendar-access, calendar-auto-schedule, "+schedulingControlsCapability)
 	q.w.Header().Set("Allow", allow)
 	q.w.WriteHeader(http.StatusOK)
 	return nil
@@ -276,7 +276,10 @@ func (h *Handler) proppatchInbox(q *request) error {
 			} else if path, ok := unhref(hr.text); !ok {
 				status = http.StatusConflict
 			} else if cal, err := h.store.Calendar(q.ctx(), collectionPath(path)); err != nil || cal.Owner != owner.Path {
-				return precondition(http.StatusConflict, ValidScheduleDefaultCalendarURL, "not a calendar of the owner")
+				return precondition(http.StatusForbidden, ValidScheduleDefaultCalendarURL, "not a calendar of the owner")
+			} else if !cal.Supports("VEVENT") && !cal.Supports("VTODO") {
+				// New scheduling objects are events and to-dos (§4.3).
+				return precondition(http.StatusForbidden, ValidScheduleDefaultCalendarURL, "the calendar accepts no scheduling component")
 			} else {
 				newDefault = cal.Path
 			}

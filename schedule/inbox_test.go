@@ -151,7 +151,7 @@ func TestInboxDefaultCalendarURL(t *testing.T) {
 	if def, _ := e.store.DefaultCalendar(context.Background(), "/wilfredo/"); def != "/wilfredo/calendars/work/" {
 		t.Fatalf("default = %s", def)
 	}
-	r = e.do("wilfredo", "PROPPATCH", "/wilfredo/calendars/inbox/", strings.Replace(patch, "%s", "/cyrus/calendars/default/", 1)).must(t, 409)
+	r = e.do("wilfredo", "PROPPATCH", "/wilfredo/calendars/inbox/", strings.Replace(patch, "%s", "/cyrus/calendars/default/", 1)).must(t, 403)
 	if r.condition() != "valid-schedule-default-calendar-URL" {
 		t.Fatal(r.body)
 	}

@@ -34,8 +34,9 @@ type deliveryJob struct {
 
 // deliverAll delivers every message to each of its recipients, in
 // parallel, and returns the status per normalised recipient address (the
-// worst when a recipient got several messages).
-func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msgs []*itip.Message) map[string]Status {
+// worst when a recipient got several messages). Recipients outside scope
+// get no delivery and the status "" (their SCHEDULE-STATUS is removed).
+func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msgs []*itip.Message, scope Scope) map[string]Status {
 	var jobs []deliveryJob
 	for _, m := range msgs {
 		for _, r := range m.Recipients {
@@ -47,7 +48,7 @@ func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msg
 	workers := min(len(jobs), maxDeliveryWorkers)
 	if len(jobs) < parallelDeliveryThreshold {
 		for i, j := range jobs {
-			results[i] = h.deliver(ctx, sender, j.msg, j.recipient)
+			results[i] = h.deliver(ctx, sender, j.msg, j.recipient, scope)
 		}
 	} else {
 		var wg sync.WaitGroup
@@ -57,7 +58,7 @@ func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msg
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					results[i] = h.deliver(ctx, sender, jobs[i].msg, jobs[i].recipient)
+					results[i] = h.deliver(ctx, sender, jobs[i].msg, jobs[i].recipient, scope)
 				}
 			}()
 		}
@@ -86,8 +87,9 @@ func deliverPrivilege(msg *itip.Message) privilege.Privilege {
 }
 
 // deliver delivers msg to one recipient: locally when the store hosts
-// them (RFC 6638 §4), through the Deliverers otherwise.
-func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) (st Status) {
+// them (RFC 6638 §4), through the Deliverers otherwise; not at all (status
+// "") when scope excludes the recipient.
+func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string, scope Scope) (st Status) {
 	// Deliveries may run in their own goroutines, out of reach of
 	// ServeHTTP's recover: a failure of one is that recipient's 5.1.
 	defer func() {
@@ -98,11 +100,17 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 	}()
 	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
 	if errors.Is(err, backend.ErrNotFound) {
-		return h.deliverRemote(ctx, &Delivery{Sender: sender, Message: msg, Recipient: recipient})
+		if !scope.Remote() {
+			return ""
+		}
+		return h.deliverRemote(ctx, &Delivery{Sender: sender, Message: msg, Recipient: recipient, Scope: scope})
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "schedule: recipient lookup", "recipient", recipient, "err", err)
 		return StatusTempFailure
+	}
+	if !scope.Local() {
+		return ""
 	}
 	if rcpt.InboxPath == "" {
 		// Not enabled for receiving scheduling messages (§2.2.1).
@@ -123,8 +131,9 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 	if applied == nil {
 		return st
 	}
-	// §4.1, §4.2: the message appears in the inbox only after processing.
-	if applied.Outcome != itip.OutcomeIgnored {
+	// §4.1, §4.2: the message appears in the inbox only after processing;
+	// with Scheduling: internal-only the copy is updated silently.
+	if applied.Outcome != itip.OutcomeIgnored && scope != ScopeInternalOnly {
 		if _, err := h.store.CreateSchedulingObject(ctx, rcpt.Path, newTag()+".ics", msg.Bytes()); err != nil {
 			h.log.ErrorContext(ctx, "schedule: inbox item", "recipient", recipient, "err", err)
 			return StatusTempFailure
@@ -220,7 +229,8 @@ func (h *Handler) queueRefresh(rcpt *backend.Principal, msg *itip.Message, appli
 
 // newCopyPath chooses where a new copy goes: the recipient's default
 // calendar (RFC 6638 §4.3), or the first calendar that accepts the
-// component.
+// component. A recipient without any such calendar gets one created,
+// which becomes their default calendar when they have none.
 func (h *Handler) newCopyPath(ctx context.Context, rcpt *backend.Principal, cal *ical.Calendar, uid string) (string, error) {
 	comp := ""
 	for _, c := range cal.Children {
@@ -230,9 +240,13 @@ func (h *Handler) newCopyPath(ctx context.Context, rcpt *backend.Principal, cal 
 		}
 	}
 	var calPath string
+	hasDefault := false
 	if def, err := h.store.DefaultCalendar(ctx, rcpt.Path); err == nil {
-		if c, err := h.store.Calendar(ctx, def); err == nil && c.Supports(comp) {
-			calPath = c.Path
+		if c, err := h.store.Calendar(ctx, def); err == nil {
+			hasDefault = true
+			if c.Supports(comp) {
+				calPath = c.Path
+			}
 		}
 	}
 	if calPath == "" {
@@ -248,9 +262,38 @@ func (h *Handler) newCopyPath(ctx context.Context, rcpt *backend.Principal, cal 
 		}
 	}
 	if calPath == "" {
-		return "", errors.New("no calendar accepts " + comp)
+		c, err := h.createCalendarFor(ctx, rcpt, comp)
+		if err != nil {
+			return "", err
+		}
+		calPath = c.Path
+		if !hasDefault {
+			if err := h.store.SetDefaultCalendar(ctx, rcpt.Path, calPath); err != nil {
+				return "", fmt.Errorf("schedule: making %s the default calendar: %w", calPath, err)
+			}
+		}
 	}
 	return calPath + objectName(uid), nil
+}
+
+// createCalendarFor creates a calendar for comp in rcpt's calendar home:
+// "default/" or, when that name is taken, a fresh one.
+func (h *Handler) createCalendarFor(ctx context.Context, rcpt *backend.Principal, comp string) (*backend.Calendar, error) {
+	if rcpt.HomePath == "" {
+		return nil, errors.New("schedule: no calendar home for " + rcpt.Path)
+	}
+	c := &backend.Calendar{Path: rcpt.HomePath + "default/", Owner: rcpt.Path, DisplayName: "Calendar"}
+	if comp != ical.CompEvent && comp != ical.CompToDo {
+		c.SupportedComponents = []string{comp}
+	}
+	if _, err := h.store.Calendar(ctx, c.Path); err == nil {
+		c.Path = rcpt.HomePath + newTag() + "/"
+	}
+	if err := h.store.CreateCalendar(ctx, c); err != nil {
+		return nil, fmt.Errorf("schedule: creating a calendar for %s: %w", rcpt.Path, err)
+	}
+	h.log.InfoContext(ctx, "schedule: created a calendar for an invitation", "principal", rcpt.Path, "calendar", c.Path)
+	return c, nil
 }
 
 // objectName derives a resource name from a UID: the UID itself when it

@@ -12,6 +12,7 @@ import (
 	"github.com/emersion/go-webdav/caldav"
 
 	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
 	"github.com/go-autoschedule/autoschedule/itip"
 	"github.com/go-autoschedule/autoschedule/privilege"
@@ -22,6 +23,10 @@ func (h *Handler) putObject(q *request) error {
 	if err := h.authorizeWrite(q); err != nil {
 		return err
 	}
+	conds, err := conditions(q.r)
+	if err != nil {
+		return err
+	}
 	if err := checkICalendarType(q.r); err != nil {
 		return err
 	}
@@ -29,7 +34,7 @@ func (h *Handler) putObject(q *request) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.writeObject(q, q.t, data, conditions(q.r))
+	res, err := h.writeObject(q, q.t, data, conds)
 	if err != nil {
 		return err
 	}
@@ -87,6 +92,10 @@ func (res *writeResult) respond(w http.ResponseWriter, sent []byte) {
 // and writes the delivery statuses back.
 func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeConds) (*writeResult, error) {
 	ctx := q.ctx()
+	opts, err := h.planOptions(dst.principal, conds)
+	if err != nil {
+		return nil, err
+	}
 	cal, err := ics.Decode(data)
 	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, Condition: ValidCalendarData, Err: err}
@@ -119,19 +128,46 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	} else if err != nil {
 		return nil, err
 	}
-	if err := conds.check(old); err != nil {
-		return nil, err
-	}
 	var oldCal *ical.Calendar
 	if old != nil {
 		if oldCal, err = ics.Decode(old.Data); err != nil {
 			oldCal = nil // unreadable stored data: treat as a new resource
 		}
 	}
-	if conds.hasIfScheduleTag && oldCal != nil {
-		mergeOthersStatus(cal, oldCal, dst.principal.Addresses)
+	if conds.scope == ScopeNone {
+		if err := conds.check(old); err != nil {
+			return nil, err
+		}
+		return h.storeOnly(q, dst, cal, data, old, opts.Addresses)
 	}
-	act, err := itip.Plan(oldCal, cal, h.planOptions(dst.principal, conds))
+	h.normalizeClientData(q, dst.principal, opts.Addresses, cal)
+	if oldCal != nil {
+		h.normalizeClientData(q, dst.principal, opts.Addresses, oldCal)
+	}
+	merge := conds.hasIfScheduleTag
+	if err := conds.check(old); err != nil {
+		if !isReaccept(conds, old, oldCal, cal, opts.Addresses) {
+			return nil, err
+		}
+		// Evolution re-accepts an invitation by creating the resource the
+		// server already made for it: the write is the attendee's update
+		// of their copy, merged like an If-Schedule-Tag-Match write.
+		merge = true
+	}
+	if oldCal != nil {
+		keepAttendeeSequence(cal, oldCal, opts.Addresses)
+	}
+	if merge && oldCal != nil {
+		mergeOthersStatus(cal, oldCal, opts.Addresses)
+	}
+	opts.MergeAttendeeStatus = merge
+	act, err := itip.Plan(oldCal, cal, opts)
+	if err != nil && errors.Is(err, itip.AllowedAttendeeChange) && h.attendeeChanges == AttendeeChangeKeepAllowed && old != nil {
+		// Keep what the attendee may change, drop the rest.
+		if merged := keepAllowedAttendeeChanges(old.Data, cal, opts.Addresses); merged != nil {
+			act, err = itip.Plan(oldCal, merged, opts)
+		}
+	}
 	if err != nil {
 		return nil, planError(err)
 	}
@@ -156,7 +192,7 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		// Store the statuses deliveries are expected to end with, so that
 		// the common case needs no second write (§3.2.9 status values
 		// are corrected after delivery when the outcome differs).
-		predicted = h.predictStatuses(ctx, dst.principal, act.Messages)
+		predicted = h.predictStatuses(ctx, dst.principal, act.Messages, conds.scope)
 		if h.async {
 			// Nothing is delivered yet when the client gets its answer.
 			predicted = pendingFor(predicted)
@@ -169,13 +205,14 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	}
 	tag := ""
 	if act.Role != itip.RoleNone && act.Operation != itip.OpRemove {
+		// Every write by a client changes the Schedule-Tag (§3.2.10).
 		tag = newTag()
 	}
-	opts := &backend.PutOptions{IfNoneMatch: old == nil, ScheduleTag: tag}
+	putOpts := &backend.PutOptions{IfNoneMatch: old == nil, ScheduleTag: tag}
 	if old != nil {
-		opts.IfMatch = old.ETag
+		putOpts.IfMatch = old.ETag
 	}
-	obj, err := h.store.PutObject(ctx, dst.path, stored, opts)
+	obj, err := h.store.PutObject(ctx, dst.path, stored, putOpts)
 	unlock()
 	if err != nil {
 		return nil, storeError(err)
@@ -184,9 +221,9 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		// The object is stored: deliveries and the status write-back
 		// finish even if the client goes away.
 		ctx = context.WithoutCancel(ctx)
-		owner, uid, msgs := dst.principal, act.UID, act.Messages
+		owner, uid, msgs, scope := dst.principal, act.UID, act.Messages, conds.scope
 		deliver := func() (*backend.Object, error) {
-			statuses := h.deliverAll(ctx, owner, msgs)
+			statuses := h.deliverAll(ctx, owner, msgs, scope)
 			if keepStatuses && !sameStatuses(statuses, predicted) {
 				return h.writeStatuses(ctx, owner, uid, obj, statuses)
 			}
@@ -209,15 +246,66 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	return &writeResult{obj: obj, created: old == nil}, nil
 }
 
-// planOptions are the itip options for a write by owner.
-func (h *Handler) planOptions(owner *backend.Principal, conds writeConds) itip.PlanOptions {
+// storeOnly is a write with "Scheduling: none" (a restore or an import):
+// the data is stored exactly as sent, nothing is planned or sent. It is
+// still a scheduling object resource when the owner organizes it or
+// attends it, so it gets a new Schedule-Tag and its UID must be unique
+// among the owner's scheduling objects.
+func (h *Handler) storeOnly(q *request, dst *target, cal *ical.Calendar, data []byte, old *backend.Object, addrs []string) (*writeResult, error) {
+	ctx := q.ctx()
+	obj, err := itip.ParseObject(cal, nil)
+	if err != nil {
+		return nil, planError(err)
+	}
+	tag := ""
+	if obj.IsSchedulable() && ownerTakesPart(obj, addrs) {
+		tag = newTag()
+		if err := h.checkUniqueUID(ctx, dst, obj.UID); err != nil {
+			return nil, err
+		}
+	}
+	putOpts := &backend.PutOptions{IfNoneMatch: old == nil, ScheduleTag: tag}
+	if old != nil {
+		putOpts.IfMatch = old.ETag
+	}
+	stored, err := h.store.PutObject(ctx, dst.path, data, putOpts)
+	if err != nil {
+		return nil, storeError(err)
+	}
+	return &writeResult{obj: stored, created: old == nil}, nil
+}
+
+// ownerTakesPart reports whether one of addrs is the ORGANIZER or an
+// ATTENDEE of obj.
+func ownerTakesPart(obj *itip.Object, addrs []string) bool {
+	own := caladdr.NewSet(addrs...)
+	if own.Has(obj.Organizer) {
+		return true
+	}
+	for _, c := range obj.Components() {
+		for _, a := range c.Props[ical.PropAttendee] {
+			if own.Has(a.Value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// planOptions are the itip options for a write by owner, acting as the
+// address Schedule-User-Address names when there is one.
+func (h *Handler) planOptions(owner *backend.Principal, conds writeConds) (itip.PlanOptions, error) {
+	addrs, err := actingAddresses(owner, conds.userAddress)
+	if err != nil {
+		return itip.PlanOptions{}, err
+	}
 	return itip.PlanOptions{
-		Addresses:           owner.Addresses,
+		Addresses:           addrs,
 		Now:                 h.now(),
 		MaxAttendees:        h.maxAtt,
 		SuppressReply:       conds.suppressReply,
 		MergeAttendeeStatus: conds.hasIfScheduleTag,
-	}
+	}, nil
 }
 
 // authorizeScheduling checks §11.2 items 1 and 2: the owner can schedule

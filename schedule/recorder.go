@@ -62,7 +62,8 @@ type autoScheduleWriter struct {
 }
 
 // withAutoSchedule wraps w so that a DAV response header advertises
-// calendar-auto-schedule (RFC 6638 §2).
+// calendar-auto-schedule (RFC 6638 §2) and scheduling-controls (the
+// scheduling-controls draft, §3).
 func withAutoSchedule(w http.ResponseWriter) http.ResponseWriter {
 	return &autoScheduleWriter{ResponseWriter: w}
 }
@@ -74,7 +75,8 @@ func (a *autoScheduleWriter) fix() {
 	a.done = true
 	h := a.ResponseWriter.Header()
 	if dav := h.Get("Dav"); dav != "" {
-		h.Set("Dav", addCapability(dav, "calendar-auto-schedule"))
+		dav = addCapability(dav, "calendar-auto-schedule")
+		h.Set("Dav", addCapability(dav, schedulingControlsCapability))
 	}
 }
 

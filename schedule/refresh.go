@@ -68,7 +68,7 @@ func (rf *refresher) run(ctx context.Context, h *Handler, key string) {
 		msgs := job.msgs
 		job.msgs = nil
 		rf.mu.Unlock()
-		h.deliverAll(ctx, job.sender, msgs)
+		h.deliverAll(ctx, job.sender, msgs, ScopeAll)
 		rf.mu.Lock()
 	}
 }

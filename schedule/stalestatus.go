@@ -9,14 +9,18 @@ import (
 	"github.com/go-autoschedule/autoschedule/itip"
 )
 
-// mergeOthersStatus implements the merge of RFC 6638 §3.2.10.1 for an
-// attendee's write made conditional with If-Schedule-Tag-Match: the
+// mergeOthersStatus implements the merge of RFC 6638 §3.2.10.1 for a
+// write made conditional with a matching If-Schedule-Tag-Match: the
 // Schedule-Tag did not change, so what changed on the server since the
 // client read the object is only participation status that the server
-// wrote (refreshes of the other attendees' PARTSTAT). The client's copy of
-// those values is stale; the stored ones are kept. The owner's own
-// ATTENDEE properties are the client's to change and are left alone.
-// Instances are matched by the UTC instant of their RECURRENCE-ID.
+// wrote (replies applied to the organizer's copy, refreshes of the other
+// attendees' PARTSTAT in an attendee's copy). The client's copy of those
+// values is stale; the stored PARTSTAT, RSVP and SCHEDULE-STATUS of every
+// attendee but the owner are kept. The owner's own ATTENDEE properties
+// are the client's to change and are left alone. When an organizer's
+// write changes the timing, the planner then resets them anyway
+// (§3.2.8). Instances are matched by the UTC instant of their
+// RECURRENCE-ID.
 func mergeOthersStatus(newCal, oldCal *ical.Calendar, owner []string) {
 	newObj, err := itip.ParseObject(newCal, time.UTC)
 	if err != nil {
@@ -27,9 +31,6 @@ func mergeOthersStatus(newCal, oldCal *ical.Calendar, owner []string) {
 		return
 	}
 	own := caladdr.NewSet(owner...)
-	if own.Has(newObj.Organizer) {
-		return // the organizer's writes are merged by itip.Plan
-	}
 	for _, c := range newObj.Components() {
 		var oldComp *ical.Component
 		if rid := c.Props.Get(ical.PropRecurrenceID); rid == nil {
@@ -56,7 +57,7 @@ func mergeOthersStatus(newCal, oldCal *ical.Calendar, owner []string) {
 			if atts[i].Params == nil {
 				atts[i].Params = make(ical.Params)
 			}
-			for _, name := range [...]string{ical.ParamParticipationStatus, "SCHEDULE-STATUS"} {
+			for _, name := range [...]string{ical.ParamParticipationStatus, ical.ParamRSVP, "SCHEDULE-STATUS"} {
 				if v, ok := params[name]; ok {
 					atts[i].Params[name] = append([]string(nil), v...)
 				} else {

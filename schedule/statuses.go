@@ -18,11 +18,12 @@ import (
 // expected to end with: StatusDelivered for a local user who accepts the
 // sender's messages, StatusNoPrivilege or StatusInvalidUser when it is
 // known to fail, StatusPending for recipients left to the Deliverers.
-func (h *Handler) predictStatuses(ctx context.Context, sender *backend.Principal, msgs []*itip.Message) map[string]Status {
+// Recipients outside scope get "" (no delivery, no status).
+func (h *Handler) predictStatuses(ctx context.Context, sender *backend.Principal, msgs []*itip.Message, scope Scope) map[string]Status {
 	out := make(map[string]Status)
 	for _, m := range msgs {
 		for _, r := range m.Recipients {
-			st := h.predict(ctx, sender, m, r)
+			st := h.predict(ctx, sender, m, r, scope)
 			key := caladdr.Normalize(r)
 			if prev, ok := out[key]; !ok || worse(st, prev) {
 				out[key] = st
@@ -32,9 +33,13 @@ func (h *Handler) predictStatuses(ctx context.Context, sender *backend.Principal
 	return out
 }
 
-func (h *Handler) predict(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string) Status {
+func (h *Handler) predict(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string, scope Scope) Status {
 	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
 	switch {
+	case errors.Is(err, backend.ErrNotFound) && !scope.Remote():
+		return ""
+	case err == nil && !scope.Local():
+		return ""
 	case errors.Is(err, backend.ErrNotFound):
 		if len(h.deliverers) == 0 {
 			return StatusInvalidUser
@@ -104,8 +109,10 @@ func (h *Handler) writeStatuses(ctx context.Context, owner *backend.Principal, u
 }
 
 // setStatuses sets SCHEDULE-STATUS on every ATTENDEE and ORGANIZER
-// property whose address has a status, in every component; it reports
-// whether anything changed.
+// property whose address has a status (removes it for the status "": no
+// message was sent), in every component; it reports whether anything
+// changed. Parameter maps are replaced, never written into: itip shares
+// them between the stored object and its messages.
 func setStatuses(cal *ical.Calendar, statuses map[string]Status) bool {
 	changed := false
 	for _, c := range cal.Children {
@@ -116,13 +123,20 @@ func setStatuses(cal *ical.Calendar, statuses map[string]Status) bool {
 			props := c.Props[name]
 			for i := range props {
 				st, ok := statuses[caladdr.Normalize(props[i].Value)]
-				if !ok || props[i].Params.Get("SCHEDULE-STATUS") == string(st) {
+				_, has := props[i].Params["SCHEDULE-STATUS"]
+				if !ok || (st == "" && !has) || (st != "" && props[i].Params.Get("SCHEDULE-STATUS") == string(st)) {
 					continue
 				}
-				if props[i].Params == nil {
-					props[i].Params = make(ical.Params)
+				params := make(ical.Params, len(props[i].Params)+1)
+				for k, v := range props[i].Params {
+					params[k] = v
 				}
-				props[i].Params.Set("SCHEDULE-STATUS", string(st))
+				if st == "" {
+					delete(params, "SCHEDULE-STATUS")
+				} else {
+					params.Set("SCHEDULE-STATUS", string(st))
+				}
+				props[i].Params = params
 				changed = true
 			}
 		}
