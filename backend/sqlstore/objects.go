@@ -177,6 +177,13 @@ func (s *Store) ObjectByUID(ctx context.Context, principal, uid string) (*backen
 // backend.ErrUIDConflict: the checks of backend.CheckObject, then ETag
 // conditions, then the UID.
 func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions) (*backend.Object, error) {
+	return s.putObject(ctx, path, data, opts, nil)
+}
+
+// putObject is PutObject; also, when not nil, runs in the same
+// transaction after the write succeeded (PutObjectEnqueue queues its
+// messages there), and its error rolls the write back.
+func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions, also func(tx *sql.Tx) error) (*backend.Object, error) {
 	calPath, name, err := backend.SplitObjectPath(path)
 	if err != nil {
 		return nil, fmt.Errorf("put object: %w", err)
@@ -289,6 +296,9 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 			case constraint == constraintObjectName:
 				return errRetry // a concurrent writer created it: run again as an update
 			}
+		}
+		if err == nil && also != nil {
+			err = also(tx)
 		}
 		return err
 	})

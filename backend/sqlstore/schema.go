@@ -85,8 +85,34 @@ var migrations = [][]string{
 		`CREATE INDEX inbox_principal_time ON inbox (principal_id, mod_time, id)`,
 		`CREATE INDEX inbox_time ON inbox (mod_time)`,
 	},
+	// Version 2: the outbox, a durable queue of messages for remote
+	// recipients (outbox.go). id is the queue order; pair_key groups the
+	// messages sent one at a time, oldest first; times are Unix
+	// microseconds, 0 for none; lease is '' while no claim holds a row.
+	{
+		`CREATE TABLE outbox (
+			id {id},
+			msg_id TEXT NOT NULL,
+			pair_key TEXT NOT NULL,
+			sender TEXT NOT NULL,
+			object_path TEXT NOT NULL,
+			uid TEXT NOT NULL,
+			recipient TEXT NOT NULL,
+			method TEXT NOT NULL,
+			supersedes {bool} NOT NULL,
+			data {blob} NOT NULL,
+			enqueued BIGINT NOT NULL,
+			attempts INTEGER NOT NULL,
+			next_attempt BIGINT NOT NULL,
+			last_error TEXT NOT NULL,
+			lease TEXT NOT NULL,
+			lease_until BIGINT NOT NULL,
+			CONSTRAINT outbox_msg_id_key UNIQUE (msg_id)
+		)`,
+		`CREATE INDEX outbox_pair ON outbox (pair_key, id)`,
+	},
 }
 
 // SchemaVersion is the schema version this package writes. Open migrates
 // older databases to it and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2

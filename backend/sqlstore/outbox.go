@@ -1,0 +1,226 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+)
+
+// Compile-time check that the store keeps a delivery queue.
+var _ backend.Outbox = (*Store)(nil)
+
+// The outbox table (schema version 2) holds one row per queued message.
+// Its id gives the order; pair_key is a hash of
+// backend.OutboundMessage.PairKey (see pairKey);
+// times are Unix microseconds, 0 for "none"; lease is "" and lease_until
+// 0 while no claim holds the row.
+
+// PutObjectEnqueue stores the object like PutObject and queues msgs in
+// the same transaction: when the write fails, nothing is queued, and when
+// queuing fails, nothing is written.
+func (s *Store) PutObjectEnqueue(ctx context.Context, path string, data []byte, opts *backend.PutOptions, msgs []backend.OutboundMessage) (*backend.Object, error) {
+	if err := checkMessages(msgs); err != nil {
+		return nil, err
+	}
+	return s.putObject(ctx, path, data, opts, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, msgs) })
+}
+
+// Enqueue queues msgs in one transaction, all or none.
+func (s *Store) Enqueue(ctx context.Context, msgs []backend.OutboundMessage) error {
+	if err := checkMessages(msgs); err != nil {
+		return err
+	}
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, msgs) }); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+func checkMessages(msgs []backend.OutboundMessage) error {
+	for i := range msgs {
+		if err := backend.CheckOutboundMessage(&msgs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueue inserts msgs in tx. A message whose ID is queued already is left
+// out; a superseding message first deletes the pair's unleased REQUESTs.
+func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, msgs []backend.OutboundMessage) error {
+	stamp := now()
+	for i := range msgs {
+		m := &msgs[i]
+		var one int
+		err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM outbox WHERE msg_id = ?`), m.ID).Scan(&one)
+		if err == nil {
+			continue // queued already: enqueuing is idempotent
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		enq := m.Enqueued
+		if enq.IsZero() {
+			enq = stamp
+		}
+		key := pairKey(m.UID, m.Recipient)
+		if m.Supersedes {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outbox
+				WHERE pair_key = ? AND method = 'REQUEST' AND lease_until <= ?`), key, enq.UnixMicro()); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (msg_id, pair_key, sender, object_path, uid, recipient,
+			method, supersedes, data, enqueued, attempts, next_attempt, last_error, lease, lease_until)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', '', 0) ON CONFLICT (msg_id) DO NOTHING`),
+			m.ID, key, m.Sender, m.ObjectPath, m.UID, m.Recipient, m.Method, m.Supersedes, m.Data,
+			enq.UnixMicro(), micros(m.NextAttempt)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pairKey returns the stored form of the ordering key of uid and
+// recipient: the SHA-256 of backend.OutboundMessage.PairKey in hex, of
+// fixed length and free of the NUL that PairKey uses as separator.
+func pairKey(uid, recipient string) string {
+	sum := sha256.Sum256([]byte((&backend.OutboundMessage{UID: uid, Recipient: recipient}).PairKey()))
+	return hex.EncodeToString(sum[:])
+}
+
+// micros returns t in Unix microseconds, 0 for the zero time.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros is the inverse of micros, in UTC.
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// Claim leases up to limit due messages, oldest first, of which each is
+// the oldest of its pair. On PostgreSQL the candidate rows are locked
+// with FOR UPDATE SKIP LOCKED, so concurrent claimers in any number of
+// processes take disjoint sets without waiting for each other; SQLite
+// runs write transactions one at a time.
+func (s *Store) Claim(ctx context.Context, at time.Time, limit int, lease time.Duration) ([]backend.OutboundMessage, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if lease <= 0 {
+		return nil, fmt.Errorf("%w: lease of %v", backend.ErrInvalidData, lease)
+	}
+	nowUS, until := at.UnixMicro(), at.Add(lease).UnixMicro()
+	token := "l" + rand.Text()
+	var out []backend.OutboundMessage
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		lock := ""
+		if s.d.name == "postgres" {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM outbox o
+			WHERE o.next_attempt <= ? AND o.lease_until <= ?
+			AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.pair_key = o.pair_key AND p.id < o.id)
+			ORDER BY o.id LIMIT ?`+lock), nowUS, nowUS, limit)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var (
+				m          backend.OutboundMessage
+				enq, next  int64
+				supersedes bool
+			)
+			err := tx.QueryRowContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, lease = ?, lease_until = ?
+				WHERE id = ? RETURNING msg_id, sender, object_path, uid, recipient, method, supersedes, data,
+				enqueued, attempts, next_attempt, last_error`), token, until, id).Scan(
+				&m.ID, &m.Sender, &m.ObjectPath, &m.UID, &m.Recipient, &m.Method, &supersedes, &m.Data,
+				&enq, &m.Attempts, &next, &m.LastError)
+			if err != nil {
+				return err
+			}
+			m.Supersedes, m.Enqueued, m.NextAttempt, m.Lease = supersedes, fromMicros(enq), fromMicros(next), token
+			out = append(out, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
+	return out, nil
+}
+
+// leased runs an UPDATE or DELETE of the message id under lease and
+// returns backend.ErrLeaseLost when no row matched.
+func (s *Store) leased(ctx context.Context, what, query, id, lease string, args ...any) error {
+	if lease == "" {
+		return fmt.Errorf("%s %q: %w", what, id, backend.ErrLeaseLost)
+	}
+	res, err := s.write.ExecContext(ctx, s.q(query), append(args, id, lease)...)
+	if err != nil {
+		return fmt.Errorf("%s %q: %w", what, id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("%s %q: %w", what, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s %q: %w", what, id, backend.ErrLeaseLost)
+	}
+	return nil
+}
+
+// Complete removes a claimed message.
+func (s *Store) Complete(ctx context.Context, id, lease string) error {
+	return s.leased(ctx, "complete", `DELETE FROM outbox WHERE msg_id = ? AND lease = ?`, id, lease)
+}
+
+// Retry makes a claimed message due again at next.
+func (s *Store) Retry(ctx context.Context, id, lease string, next time.Time, lastErr string) error {
+	return s.leased(ctx, "retry", `UPDATE outbox SET next_attempt = ?, last_error = ?, lease = '', lease_until = 0
+		WHERE msg_id = ? AND lease = ?`, id, lease, micros(next), backend.TruncateError(lastErr))
+}
+
+// Release gives a claimed message back unsent, due at once.
+func (s *Store) Release(ctx context.Context, id, lease string) error {
+	return s.leased(ctx, "release", `UPDATE outbox SET attempts = attempts - 1, next_attempt = 0, lease = '', lease_until = 0
+		WHERE msg_id = ? AND lease = ?`, id, lease)
+}
+
+// Queued counts the messages queued for uid and recipient.
+func (s *Store) Queued(ctx context.Context, uid, recipient string) (int, error) {
+	key := pairKey(uid, recipient)
+	var n int
+	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM outbox WHERE pair_key = ?`), key).Scan(&n); err != nil {
+		return 0, fmt.Errorf("queued: %w", err)
+	}
+	return n, nil
+}
