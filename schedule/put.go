@@ -154,9 +154,6 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		// of their copy, merged like an If-Schedule-Tag-Match write.
 		merge = true
 	}
-	if oldCal != nil {
-		keepAttendeeSequence(cal, oldCal, opts.Addresses)
-	}
 	if merge && oldCal != nil {
 		mergeOthersStatus(cal, oldCal, opts.Addresses)
 	}
