@@ -20,6 +20,7 @@ import (
 func mustDeliverer(t testing.TB, addr string) *Deliverer {
 	t.Helper()
 	return &Deliverer{
+		Logger:    quiet,
 		Composer:  mustComposer(t, ComposerOptions{}),
 		Transport: mustSender(t, SenderOptions{Addr: addr, Security: PlainText, DialTimeout: 2 * time.Second}),
 	}
