@@ -244,12 +244,14 @@ type recurTiming struct {
 	rdates  []time.Time
 	exdates []time.Time
 	valid   bool
+	c       *ical.Component // the component, for the textual fallback
 }
 
-// recurTimingOf extracts the recurTiming of c within o. An unparsable value makes
-// the recurTiming invalid, which compares as changed.
+// recurTimingOf extracts the recurTiming of c within o. An unparsable value
+// (e.g. a TZID nobody can resolve in stored data) makes the recurTiming
+// invalid; timesMoved then compares the properties as text.
 func recurTimingOf(o *Object, c *ical.Component) recurTiming {
-	var t recurTiming
+	t := recurTiming{c: c}
 	start := c.Props.Get(ical.PropDateTimeStart)
 	if start != nil {
 		v, err := o.Time(start)
@@ -302,10 +304,13 @@ func normalizeRRule(v string) string {
 }
 
 // timesMoved reports whether the change from a to b moves existing
-// instances or adds new ones (RFC 6638 §3.2.8).
+// instances or adds new ones (RFC 6638 §3.2.8), conservatively: any other
+// RRULE counts (instancesAddedOrMoved compares instance sets). When either
+// side cannot be parsed, the time properties are compared as text, so an
+// unparsable value never makes an unchanged schedule count as moved.
 func timesMoved(a, b recurTiming) bool {
 	if !a.valid || !b.valid {
-		return true
+		return !sameTimingText(a.c, b.c)
 	}
 	if !a.start.Equal(b.start) || a.date != b.date || a.length != b.length || a.hasEnd != b.hasEnd {
 		return true
@@ -317,6 +322,25 @@ func timesMoved(a, b recurTiming) bool {
 		return true
 	}
 	return !subset(a.exdates, b.exdates) // EXDATE removed
+}
+
+// timingProps are the properties that place a component's instances in
+// time (RFC 6638 §3.2.8).
+var timingProps = [...]string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDuration,
+	ical.PropDue, ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates}
+
+// sameTimingText reports whether a and b have the same time properties,
+// compared as text (values and parameters).
+func sameTimingText(a, b *ical.Component) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	for _, name := range timingProps {
+		if !samePropList(a.Props[name], b.Props[name]) {
+			return false
+		}
+	}
+	return true
 }
 
 // subset reports whether every key of small is in big (both sorted).

@@ -135,7 +135,7 @@ func (p *planner) reconcile(act *Actions, oldSide, newSide *side, reg *registry)
 		if ci.derived {
 			ci.resched = p.derivedMoved(oldSide.obj, newSide.obj, ci)
 		} else {
-			ci.resched = timesMoved(recurTimingOf(oldSide.obj, ci.cp.c), recurTimingOf(newSide.obj, ci.c))
+			ci.resched = rescheduled(oldSide.obj, ci.cp.c, newSide.obj, ci.c)
 		}
 		if ci.resched {
 			act.Rescheduled = true
