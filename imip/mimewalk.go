@@ -31,6 +31,8 @@ type walker struct {
 	maxDepth, maxParts int
 	parts              int
 	found              []calendarPart
+	// skipped is why the last undecodable secondary part was skipped.
+	skipped error
 }
 
 // walk reads the entity with header h and body r at depth.
@@ -75,14 +77,21 @@ func (w *walker) walk(h textproto.Header, r io.Reader, depth int) error {
 	if !isCal && !isICS {
 		return nil
 	}
+	primary := isCal && params["method"] != ""
 	data, err := decodeBody(h, r, params["charset"])
 	if err != nil {
-		return err
+		if primary {
+			return err
+		}
+		// An attachment that cannot be decoded must not hide a good
+		// text/calendar part elsewhere.
+		w.skipped = err
+		return nil
 	}
 	w.found = append(w.found, calendarPart{
 		data:    data,
 		method:  strings.ToUpper(strings.TrimSpace(params["method"])),
-		primary: isCal && params["method"] != "",
+		primary: primary,
 	})
 	return nil
 }

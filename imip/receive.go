@@ -20,9 +20,12 @@ import (
 
 // Defaults of Receiver.
 const (
-	DefaultMaxMailSize = 10 << 20 // 10 MiB
-	DefaultMaxDepth    = 8
-	DefaultMaxParts    = 64
+	// DefaultMaxMailSize is the default of Receiver.MaxSize: 10 MiB.
+	DefaultMaxMailSize = 10 << 20
+	// DefaultMaxDepth is the default of Receiver.MaxDepth.
+	DefaultMaxDepth = 8
+	// DefaultMaxParts is the default of Receiver.MaxParts.
+	DefaultMaxParts = 64
 )
 
 // EnvelopeCheck says how the SMTP envelope sender (MAIL FROM) must relate
@@ -171,6 +174,9 @@ func (r *Receiver) parse(ctx context.Context, mail io.Reader, env Envelope) (*In
 	}
 	parts := chooseParts(w.found)
 	if len(parts) == 0 {
+		if w.skipped != nil {
+			return in, w.skipped
+		}
 		return in, refused(ErrNoCalendar, "no iCalendar object in the mail")
 	}
 	results := r.trustedResults(&h)

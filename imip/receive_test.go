@@ -275,7 +275,10 @@ func TestParseLimitsAndMalformedMail(t *testing.T) {
 	check("unknown transfer encoding", replace(t, "google-request.eml", "Content-Transfer-Encoding: 7bit", "Content-Transfer-Encoding: x-uuencode"), r, ErrMalformed)
 	check("unknown charset", replace(t, "exchange-cancel-cp1252.eml", "windows-1252", "koi8-r"), r, ErrMalformed)
 	check("garbage header", []byte(" leading space\r\n\r\n"), r, ErrMalformed)
-	check("wrong envelope recipient", fixture(t, "google-request.eml"), r, nil) // no envelope: fine
+	check("undecodable attachment beside a good part", replace(t, "google-request.eml", "Content-Disposition: attachment; filename=\"invite.ics\"\r\nContent-Transfer-Encoding: base64", "Content-Disposition: attachment; filename=\"invite.ics\"\r\nContent-Transfer-Encoding: x-binhex"), r, nil)
+	onlyBad := bytes.Replace(replace(t, "google-request.eml", "Content-Type: text/calendar; charset=\"UTF-8\"; method=REQUEST", "Content-Type: text/plain"),
+		[]byte("filename=\"invite.ics\"\r\nContent-Transfer-Encoding: base64"), []byte("filename=\"invite.ics\"\r\nContent-Transfer-Encoding: x-binhex"), 1)
+	check("only an undecodable attachment", onlyBad, r, ErrMalformed)
 	if _, err := r.Parse(ctx, bytes.NewReader(fixture(t, "google-request.eml")), Envelope{Recipients: []string{"eve@example.org"}}); !errors.Is(err, ErrWrongRecipient) {
 		t.Errorf("wrong envelope recipient: %v", err)
 	}

@@ -45,10 +45,15 @@ func (s Security) String() string {
 
 // Defaults of SenderOptions.
 const (
-	DefaultMaxConns       = 4
-	DefaultIdleTimeout    = 30 * time.Second
-	DefaultMaxPerConn     = 1000
-	DefaultDialTimeout    = 30 * time.Second
+	// DefaultMaxConns is the default of SenderOptions.MaxConns.
+	DefaultMaxConns = 4
+	// DefaultIdleTimeout is the default of SenderOptions.IdleTimeout.
+	DefaultIdleTimeout = 30 * time.Second
+	// DefaultMaxPerConn is the default of SenderOptions.MaxPerConn.
+	DefaultMaxPerConn = 1000
+	// DefaultDialTimeout is the default of SenderOptions.DialTimeout.
+	DefaultDialTimeout = 30 * time.Second
+	// DefaultCommandTimeout is the default of SenderOptions.CommandTimeout.
 	DefaultCommandTimeout = 2 * time.Minute
 )
 
@@ -68,8 +73,9 @@ type SenderOptions struct {
 	// connection. Without it, Auth with PlainText is refused, so that no
 	// password crosses the network in clear.
 	AllowInsecureAuth bool
-	// LocalName is the host name given in EHLO after TLS is set up (and
-	// for PlainText); "" means "localhost".
+	// LocalName is the host name given in EHLO; "" means "localhost".
+	// With StartTLS it is used after the upgrade: go-smtp greets with
+	// "localhost" before STARTTLS.
 	LocalName string
 	// MaxConns bounds the simultaneous connections; 0 means
 	// DefaultMaxConns.
@@ -212,8 +218,8 @@ func (s *Sender) putIdle(c *smtpConn) {
 	s.mu.Unlock()
 }
 
-// Close closes the idle connections; Send fails afterwards only in that
-// it dials new ones that are closed after use.
+// Close ends the idle connections with QUIT. A Send after Close still
+// works, but its connection is closed after use instead of kept.
 func (s *Sender) Close() error {
 	s.mu.Lock()
 	idle := s.idle
