@@ -62,8 +62,9 @@ type OutboundMessage struct {
 	// LastError is what went wrong in the last attempt, for logs and
 	// administrators; "" before the first failure.
 	LastError string
-	// Lease identifies the claim that holds the message; Claim sets it,
-	// and Complete, Retry and Release must present it.
+	// Lease identifies the claim that holds the message (one token per
+	// Claim call); Claim sets it, and Complete, Retry and Release must
+	// present it.
 	Lease string
 }
 
@@ -144,13 +145,16 @@ type Outbox interface {
 	// or refreshes computed after the fact).
 	Enqueue(ctx context.Context, msgs []OutboundMessage) error
 	// Claim leases up to limit due messages (NextAttempt <= now), oldest
-	// first, until now+lease; it increments their Attempts and gives each
-	// a new Lease. Of the messages with one PairKey only the oldest can be
+	// first, until now+lease; it increments their Attempts and gives them
+	// a new Lease, the same for all messages of the call. Of the messages with one PairKey only the oldest can be
 	// claimed, and not while another unexpired lease holds it.
 	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboundMessage, error)
-	// Complete removes a claimed message, after it was sent or failed for
-	// good. It returns ErrLeaseLost when lease no longer holds it.
-	Complete(ctx context.Context, id, lease string) error
+	// Complete removes the claimed messages ids, after they were sent or
+	// failed for good. One Claim gives all its messages the same Lease, so
+	// a batch completes in one call. Messages that lease no longer holds
+	// are left alone; then, after removing the others, Complete returns an
+	// error matching ErrLeaseLost.
+	Complete(ctx context.Context, lease string, ids ...string) error
 	// Retry releases a claimed message for another attempt at next,
 	// recording lastErr (cut with TruncateError). It returns ErrLeaseLost
 	// when lease no longer holds it.

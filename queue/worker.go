@@ -351,6 +351,7 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 			}
 		}
 	}
+	done := map[string][]string{} // lease → IDs to complete
 	for i := range msgs {
 		m, r := &msgs[i], &results[i]
 		var err error
@@ -358,12 +359,12 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 		case outcomeSent:
 			w.sent.Add(1)
 			w.log.DebugContext(ctx, "queue: sent", "id", m.ID, "recipient", m.Recipient, "method", m.Method, "attempt", m.Attempts)
-			err = w.cfg.Outbox.Complete(ctx, m.ID, m.Lease)
+			done[m.Lease] = append(done[m.Lease], m.ID)
 		case outcomeFailed:
 			w.failed.Add(1)
 			w.log.ErrorContext(ctx, "queue: delivery failed for good", "id", m.ID, "recipient", m.Recipient,
 				"method", m.Method, "attempt", m.Attempts, "status", r.status, "err", r.err)
-			err = w.cfg.Outbox.Complete(ctx, m.ID, m.Lease)
+			done[m.Lease] = append(done[m.Lease], m.ID)
 		case outcomeRetry:
 			w.retried.Add(1)
 			w.log.WarnContext(ctx, "queue: delivery failed, will retry", "id", m.ID, "recipient", m.Recipient,
@@ -373,12 +374,21 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 			w.released.Add(1)
 			err = w.cfg.Outbox.Release(ctx, m.ID, m.Lease)
 		}
-		if errors.Is(err, backend.ErrLeaseLost) {
-			w.lostRace.Add(1)
-			w.log.WarnContext(ctx, "queue: lease lost before the result was recorded; another worker may send again",
-				"id", m.ID, "recipient", m.Recipient)
-		} else if err != nil {
-			w.log.ErrorContext(ctx, "queue: recording delivery result failed", "id", m.ID, "err", err)
-		}
+		w.recordError(ctx, err, m.ID)
+	}
+	for lease, ids := range done {
+		w.recordError(ctx, w.cfg.Outbox.Complete(ctx, lease, ids...), ids[0])
+	}
+}
+
+// recordError logs a failure to record a result; id names the (first)
+// message concerned.
+func (w *Worker) recordError(ctx context.Context, err error, id string) {
+	if errors.Is(err, backend.ErrLeaseLost) {
+		w.lostRace.Add(1)
+		w.log.WarnContext(ctx, "queue: lease lost before the result was recorded; another worker may send again",
+			"id", id, "err", err)
+	} else if err != nil {
+		w.log.ErrorContext(ctx, "queue: recording delivery result failed", "id", id, "err", err)
 	}
 }

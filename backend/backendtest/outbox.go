@@ -81,7 +81,7 @@ func drain(t *testing.T, q backend.Outbox) []string {
 		}
 		for _, m := range got {
 			out = append(out, m.ID)
-			noErr(t, "Complete("+m.ID+")", q.Complete(context.Background(), m.ID, m.Lease))
+			noErr(t, "Complete("+m.ID+")", q.Complete(context.Background(), m.Lease, m.ID))
 		}
 	}
 }
@@ -121,13 +121,31 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		if again := claim(t, q, outboxT0); len(again) != 0 {
 			t.Errorf("a leased message was claimed again: %v", ids(again))
 		}
-		wantErr(t, "Complete with a wrong lease", q.Complete(f.ctx, "m1", c.Lease+"x"), backend.ErrLeaseLost)
-		noErr(t, "Complete", q.Complete(f.ctx, "m1", c.Lease))
-		wantErr(t, "second Complete", q.Complete(f.ctx, "m1", c.Lease), backend.ErrLeaseLost)
+		wantErr(t, "Complete with a wrong lease", q.Complete(f.ctx, c.Lease+"x", "m1"), backend.ErrLeaseLost)
+		noErr(t, "Complete", q.Complete(f.ctx, c.Lease, "m1"))
+		wantErr(t, "second Complete", q.Complete(f.ctx, c.Lease, "m1"), backend.ErrLeaseLost)
 		wantErr(t, "Retry after Complete", q.Retry(f.ctx, "m1", c.Lease, outboxT0, "x"), backend.ErrLeaseLost)
 		if left := claim(t, q, outboxT0.Add(time.Hour)); len(left) != 0 {
 			t.Errorf("a completed message came back: %v", ids(left))
 		}
+	})
+	t.Run("CompleteBatch", func(t *testing.T) {
+		f, q := open(t)
+		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{
+			outMsg("a", "u1", "mailto:bob@remote.example", "REQUEST"),
+			outMsg("b", "u2", "mailto:bob@remote.example", "REQUEST"),
+			outMsg("c", "u3", "mailto:bob@remote.example", "REQUEST"),
+		}))
+		got := claim(t, q, outboxT0)
+		if len(got) != 3 || got[0].Lease != got[1].Lease || got[1].Lease != got[2].Lease {
+			t.Fatalf("one Claim gave %+v, want three messages with one lease", got)
+		}
+		noErr(t, "Complete(a)", q.Complete(f.ctx, got[0].Lease, "a"))
+		wantErr(t, "Complete(a, b, c) after a", q.Complete(f.ctx, got[0].Lease, "a", "b", "c"), backend.ErrLeaseLost)
+		if left := claim(t, q, outboxT0.Add(time.Hour)); len(left) != 0 {
+			t.Errorf("b and c not completed with the batch: %v", ids(left))
+		}
+		noErr(t, "Complete of nothing", q.Complete(f.ctx, got[0].Lease))
 	})
 	t.Run("InvalidMessagesQueueNothing", func(t *testing.T) {
 		f, q := open(t)
@@ -211,9 +229,9 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		if len(second) != 1 || second[0].Attempts != 2 || second[0].Lease == first[0].Lease {
 			t.Fatalf("after the lease expired: claimed %+v, want m again with Attempts 2 and a new lease", second)
 		}
-		wantErr(t, "Complete with the expired lease", q.Complete(f.ctx, "m", first[0].Lease), backend.ErrLeaseLost)
+		wantErr(t, "Complete with the expired lease", q.Complete(f.ctx, first[0].Lease, "m"), backend.ErrLeaseLost)
 		wantErr(t, "Release with the expired lease", q.Release(f.ctx, "m", first[0].Lease), backend.ErrLeaseLost)
-		noErr(t, "Complete with the new lease", q.Complete(f.ctx, "m", second[0].Lease))
+		noErr(t, "Complete with the new lease", q.Complete(f.ctx, second[0].Lease, "m"))
 	})
 	t.Run("RetryAndRelease", func(t *testing.T) {
 		f, q := open(t)
@@ -265,8 +283,8 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		for _, m := range got {
 			byID[m.ID] = m
 		}
-		noErr(t, "Complete(carol-1)", q.Complete(f.ctx, "carol-1", byID["carol-1"].Lease))
-		noErr(t, "Complete(bob-other-uid)", q.Complete(f.ctx, "bob-other-uid", byID["bob-other-uid"].Lease))
+		noErr(t, "Complete(carol-1)", q.Complete(f.ctx, byID["carol-1"].Lease, "carol-1"))
+		noErr(t, "Complete(bob-other-uid)", q.Complete(f.ctx, byID["bob-other-uid"].Lease, "bob-other-uid"))
 		// A retry of bob-1 keeps bob-2 back until bob-1 is done.
 		later := outboxT0.Add(5 * time.Minute)
 		noErr(t, "Retry(bob-1)", q.Retry(f.ctx, "bob-1", byID["bob-1"].Lease, later, "421 try later"))
@@ -277,7 +295,7 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		if !sameIDs(got, "bob-1") {
 			t.Fatalf("at the retry time claimed %v, want [bob-1]", ids(got))
 		}
-		noErr(t, "Complete(bob-1)", q.Complete(f.ctx, "bob-1", got[0].Lease))
+		noErr(t, "Complete(bob-1)", q.Complete(f.ctx, got[0].Lease, "bob-1"))
 		if got := claim(t, q, later); !sameIDs(got, "bob-2") {
 			t.Errorf("after bob-1 completed claimed %v, want [bob-2]", ids(got))
 		}
@@ -296,7 +314,7 @@ func runOutbox(t *testing.T, newStore NewStore) {
 			t.Errorf("Claim(limit 3) = %v, want the three oldest [m0 m1 m2]", ids(got))
 		}
 		for _, m := range got {
-			noErr(t, "Complete("+m.ID+")", q.Complete(f.ctx, m.ID, m.Lease))
+			noErr(t, "Complete("+m.ID+")", q.Complete(f.ctx, m.Lease, m.ID))
 		}
 		if got := drain(t, q); len(got) != 7 || got[0] != "m3" || got[6] != "m9" {
 			t.Errorf("the rest came out as %v, want m3..m9 in order", got)
@@ -334,7 +352,7 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		newer.Supersedes = true
 		newer.Enqueued = outboxT0.Add(time.Second) // req-1's lease still runs
 		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{newer}))
-		noErr(t, "Complete(req-1)", q.Complete(f.ctx, "req-1", c[0].Lease))
+		noErr(t, "Complete(req-1)", q.Complete(f.ctx, c[0].Lease, "req-1"))
 		if got := claim(t, q, outboxT0.Add(time.Second)); !sameIDs(got, "req-2") {
 			t.Errorf("claimed %v, want [req-2] after the in-flight req-1", ids(got))
 		}
@@ -377,7 +395,7 @@ func runOutbox(t *testing.T, newStore NewStore) {
 						claimed[m.ID]++
 						order[m.UID] = append(order[m.UID], m.ID)
 						mu.Unlock()
-						if err := q.Complete(f.ctx, m.ID, m.Lease); err != nil {
+						if err := q.Complete(f.ctx, m.Lease, m.ID); err != nil {
 							errs <- fmt.Errorf("Complete(%s): %w", m.ID, err)
 							return
 						}

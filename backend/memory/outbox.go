@@ -144,12 +144,13 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.
 	if len(due) > limit {
 		due = due[:limit]
 	}
+	o.claims++
+	token := "lease-" + strconv.FormatUint(o.claims, 36)
 	out := make([]backend.OutboundMessage, len(due))
 	for i, q := range due {
 		q.leaseUntil = now.Add(lease)
 		q.msg.Attempts++
-		o.claims++
-		q.msg.Lease = "lease-" + strconv.FormatUint(o.claims, 36)
+		q.msg.Lease = token
 		out[i] = q.msg
 		out[i].Data = cloneBytes(q.msg.Data)
 	}
@@ -165,19 +166,31 @@ func (s *Store) held(id, lease string) (*queued, error) {
 	return q, nil
 }
 
-// Complete removes a claimed message.
-func (s *Store) Complete(ctx context.Context, id, lease string) error {
+// Complete removes the claimed messages ids that lease holds.
+func (s *Store) Complete(ctx context.Context, lease string, ids ...string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	q, err := s.held(id, lease)
-	if err != nil {
-		return err
+	var lost []string
+	for _, id := range ids {
+		q, err := s.held(id, lease)
+		if err != nil {
+			lost = append(lost, id)
+			continue
+		}
+		s.outbox.remove(q)
 	}
-	o := &s.outbox
-	delete(o.byID, id)
+	if len(lost) > 0 {
+		return fmt.Errorf("%w: %d of %d messages (%q, ...)", backend.ErrLeaseLost, len(lost), len(ids), lost[0])
+	}
+	return nil
+}
+
+// remove takes q out of the queue.
+func (o *outbox) remove(q *queued) {
+	delete(o.byID, q.msg.ID)
 	key := q.msg.PairKey()
 	list := o.pairs[key]
 	for i, e := range list {
@@ -185,10 +198,9 @@ func (s *Store) Complete(ctx context.Context, id, lease string) error {
 			copy(list[i:], list[i+1:])
 			list[len(list)-1] = nil
 			o.setPair(key, list[:len(list)-1])
-			break
+			return
 		}
 	}
-	return nil
 }
 
 // Retry makes a claimed message due again at next.

@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/go-autoschedule/autoschedule/backend"
@@ -112,11 +114,22 @@ func fromMicros(us int64) time.Time {
 	return time.UnixMicro(us).UTC()
 }
 
+// claimColumns are what Claim returns of each row, in scanClaimed order.
+const claimColumns = `id, msg_id, sender, object_path, uid, recipient, method, supersedes, data,
+	enqueued, attempts, next_attempt, last_error`
+
+// claimable selects the ids Claim takes: due, not leased, and the oldest
+// of their pair, oldest first.
+const claimable = `SELECT id FROM outbox o
+	WHERE o.next_attempt <= ? AND o.lease_until <= ?
+	AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.pair_key = o.pair_key AND p.id < o.id)
+	ORDER BY o.id LIMIT ?`
+
 // Claim leases up to limit due messages, oldest first, of which each is
-// the oldest of its pair. On PostgreSQL the candidate rows are locked
-// with FOR UPDATE SKIP LOCKED, so concurrent claimers in any number of
-// processes take disjoint sets without waiting for each other; SQLite
-// runs write transactions one at a time.
+// the oldest of its pair, in one statement. On PostgreSQL the candidate
+// rows are locked with FOR UPDATE SKIP LOCKED, so concurrent claimers in
+// any number of processes take disjoint sets without waiting for each
+// other; SQLite runs write transactions one at a time.
 func (s *Store) Claim(ctx context.Context, at time.Time, limit int, lease time.Duration) ([]backend.OutboundMessage, error) {
 	if limit <= 0 {
 		return nil, nil
@@ -126,56 +139,66 @@ func (s *Store) Claim(ctx context.Context, at time.Time, limit int, lease time.D
 	}
 	nowUS, until := at.UnixMicro(), at.Add(lease).UnixMicro()
 	token := "l" + rand.Text()
+	query := `UPDATE outbox SET attempts = attempts + 1, lease = ?, lease_until = ?
+		WHERE id IN (` + claimable + `) RETURNING ` + claimColumns
+	if s.d.name == "postgres" {
+		// A CTE runs the locking SELECT exactly once.
+		query = `WITH c AS (` + claimable + ` FOR UPDATE SKIP LOCKED)
+			UPDATE outbox SET attempts = attempts + 1, lease = ?, lease_until = ?
+			FROM c WHERE outbox.id = c.id RETURNING outbox.` + strings.ReplaceAll(claimColumns, ", ", ", outbox.")
+	}
 	var out []backend.OutboundMessage
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		lock := ""
+		args := []any{token, until, nowUS, nowUS, limit}
 		if s.d.name == "postgres" {
-			lock = " FOR UPDATE SKIP LOCKED"
+			args = []any{nowUS, nowUS, limit, token, until}
 		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT id FROM outbox o
-			WHERE o.next_attempt <= ? AND o.lease_until <= ?
-			AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.pair_key = o.pair_key AND p.id < o.id)
-			ORDER BY o.id LIMIT ?`+lock), nowUS, nowUS, limit)
+		rows, err := tx.QueryContext(ctx, s.q(query), args...)
 		if err != nil {
 			return err
 		}
-		var ids []int64
+		defer rows.Close()
+		var order []int64
 		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, id := range ids {
 			var (
 				m          backend.OutboundMessage
+				id         int64
 				enq, next  int64
 				supersedes bool
 			)
-			err := tx.QueryRowContext(ctx, s.q(`UPDATE outbox SET attempts = attempts + 1, lease = ?, lease_until = ?
-				WHERE id = ? RETURNING msg_id, sender, object_path, uid, recipient, method, supersedes, data,
-				enqueued, attempts, next_attempt, last_error`), token, until, id).Scan(
-				&m.ID, &m.Sender, &m.ObjectPath, &m.UID, &m.Recipient, &m.Method, &supersedes, &m.Data,
-				&enq, &m.Attempts, &next, &m.LastError)
-			if err != nil {
+			if err := rows.Scan(&id, &m.ID, &m.Sender, &m.ObjectPath, &m.UID, &m.Recipient, &m.Method, &supersedes, &m.Data,
+				&enq, &m.Attempts, &next, &m.LastError); err != nil {
 				return err
 			}
 			m.Supersedes, m.Enqueued, m.NextAttempt, m.Lease = supersedes, fromMicros(enq), fromMicros(next), token
 			out = append(out, m)
+			order = append(order, id)
 		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// RETURNING has no order: restore the queue's.
+		sort.Sort(byID{order, out})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
 	return out, nil
+}
+
+// byID sorts claimed messages by their row id.
+type byID struct {
+	ids  []int64
+	msgs []backend.OutboundMessage
+}
+
+func (b byID) Len() int           { return len(b.ids) }
+func (b byID) Less(i, j int) bool { return b.ids[i] < b.ids[j] }
+func (b byID) Swap(i, j int) {
+	b.ids[i], b.ids[j] = b.ids[j], b.ids[i]
+	b.msgs[i], b.msgs[j] = b.msgs[j], b.msgs[i]
 }
 
 // leased runs an UPDATE or DELETE of the message id under lease and
@@ -198,9 +221,41 @@ func (s *Store) leased(ctx context.Context, what, query, id, lease string, args 
 	return nil
 }
 
-// Complete removes a claimed message.
-func (s *Store) Complete(ctx context.Context, id, lease string) error {
-	return s.leased(ctx, "complete", `DELETE FROM outbox WHERE msg_id = ? AND lease = ?`, id, lease)
+// completeChunk bounds the IDs of one DELETE statement.
+const completeChunk = 500
+
+// Complete removes the claimed messages ids that lease holds, with one
+// statement per 500 IDs.
+func (s *Store) Complete(ctx context.Context, lease string, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if lease == "" {
+		return fmt.Errorf("complete: %w: empty lease", backend.ErrLeaseLost)
+	}
+	var done int64
+	for start := 0; start < len(ids); start += completeChunk {
+		chunk := ids[start:min(start+completeChunk, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, lease)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		res, err := s.write.ExecContext(ctx, s.q(`DELETE FROM outbox WHERE lease = ? AND msg_id IN (?`+
+			strings.Repeat(", ?", len(chunk)-1)+`)`), args...)
+		if err != nil {
+			return fmt.Errorf("complete: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("complete: %w", err)
+		}
+		done += n
+	}
+	if done < int64(len(ids)) {
+		return fmt.Errorf("complete: %w: %d of %d messages", backend.ErrLeaseLost, int64(len(ids))-done, len(ids))
+	}
+	return nil
 }
 
 // Retry makes a claimed message due again at next.
