@@ -14,8 +14,9 @@
 //
 // What the middleware does itself, and what it leaves to go-webdav:
 //
-//   - OPTIONS: go-webdav answers; "calendar-auto-schedule" is added to
-//     its DAV header. The inbox and outbox are answered here.
+//   - OPTIONS: go-webdav answers; "calendar-auto-schedule" and
+//     "scheduling-controls" are added to its DAV header. The inbox and
+//     outbox are answered here.
 //   - PROPFIND on any principal (not only the requester's) is answered
 //     here, with schedule-inbox-URL, schedule-outbox-URL,
 //     calendar-user-address-set and calendar-user-type. On the calendar
@@ -36,6 +37,60 @@
 //     statuses are written back as SCHEDULE-STATUS.
 //   - GET and HEAD of objects are authorized by go-webdav and answered
 //     with the stored bytes, ETag and Schedule-Tag.
+//
+// # Schedule-Tag
+//
+// Scheduling object resources carry a Schedule-Tag (RFC 6638 §3.2.10),
+// sent on GET, PUT, COPY and MOVE and as the CALDAV:schedule-tag
+// property. Every write by a client (PUT, COPY, MOVE) gives a new tag; a
+// reply applied to the organizer's copy, and a refresh that only changes
+// other attendees' PARTSTAT in an attendee's copy, keep it. A PUT with a
+// matching If-Schedule-Tag-Match keeps the stored PARTSTAT, RSVP and
+// SCHEDULE-STATUS of every attendee but the owner (the client's values
+// are stale); an organizer's change of time then resets them anyway. A
+// mismatch is 412, on PUT, DELETE, COPY and MOVE (where it concerns the
+// Request-URI only). If-Match works as before, without merging.
+//
+// # Scheduling controls
+//
+// The request headers of draft-ietf-calext-caldav-scheduling-controls
+// apply to PUT, DELETE, COPY, MOVE and DELETE of a calendar:
+//
+//   - Scheduling: none stores the data exactly as sent and schedules
+//     nothing (restores, imports); internal-only updates the copies of
+//     the store's users silently (no inbox item) and skips the
+//     Deliverers; external-only uses only the Deliverers. Recipients left
+//     out get no SCHEDULE-STATUS. Any other value is a 400. Deliverers see
+//     the value as Delivery.Scope.
+//   - Schedule-User-Address names which of the calendar owner's addresses
+//     acts; an address that is not the owner's is a 403.
+//   - Schedule-Reply: F (RFC 6638 §8.1) suppresses an attendee's REPLY
+//     on DELETE only; a PUT always replies.
+//
+// # The default calendar
+//
+// schedule-default-calendar-URL on the inbox can be read, and set to
+// another calendar of the owner that accepts events or to-dos (403
+// valid-schedule-default-calendar-URL otherwise). The default calendar
+// cannot be deleted (403 default-calendar-needed). An invitation to a
+// user without a calendar for it creates one, which becomes the default
+// when the user has none.
+//
+// # Attendee changes and client habits
+//
+// An attendee's change outside RFC 6638 §3.2.2.1's list is refused (403
+// allowed-attendee-scheduling-object-change), or, with
+// Options.AttendeeChanges set to AttendeeChangeKeepAllowed, reduced to
+// the allowed part. Before planning, what common clients write is
+// repaired: ORGANIZER or ATTENDEE as a login name or principal URL
+// (DAVx5) becomes the principal's address; one attendee written twice in
+// different case is kept once; Evolution's re-accept (a PUT with
+// If-None-Match: * onto the attendee copy the server created) is taken
+// as the attendee's update; with Options.ClientAgentAsServer,
+// SCHEDULE-AGENT=CLIENT left by Thunderbird on a user of the store counts
+// as SERVER (the default follows RFC 6638 §7.1: nothing is sent).
+//
+// # Delivery
 //
 // Deliveries are synchronous by default: the response to a PUT carries
 // the final SCHEDULE-STATUS values. With Options.AsyncDelivery the

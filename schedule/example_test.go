@@ -69,3 +69,40 @@ func Example() {
 	// SCHEDULE-STATUS=3.7:mailto:carol@elsewhere.example
 	// Bob's copy: /bob/calendars/default/lunch-1.ics inbox items: 1
 }
+
+// Restoring a backup with the Scheduling header of the scheduling-controls
+// draft: the data is stored as sent and nobody is invited again.
+func Example_schedulingNone() {
+	ctx := context.Background()
+	store := memory.New()
+	for _, p := range []*backend.Principal{
+		backend.NewPrincipal("alice", "Alice", "alice@example.com"),
+		backend.NewPrincipal("bob", "Bob", "bob@example.com"),
+	} {
+		if err := store.Provision(ctx, p); err != nil {
+			panic(err)
+		}
+	}
+	h := schedule.New(&caldav.Handler{Backend: backend.NewCalDAV(store)}, store, nil)
+	backup := strings.Join([]string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//example//EN",
+		"BEGIN:VEVENT", "UID:lunch-1", "DTSTAMP:20250101T090000Z",
+		"DTSTART:20250102T120000Z", "DTEND:20250102T130000Z", "SUMMARY:Lunch",
+		"ORGANIZER:mailto:alice@example.com",
+		"ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.com",
+		"ATTENDEE;PARTSTAT=ACCEPTED;SCHEDULE-STATUS=1.2:mailto:bob@example.com",
+		"END:VEVENT", "END:VCALENDAR", ""}, "\r\n")
+	req := httptest.NewRequest("PUT", "/alice/calendars/default/lunch.ics", strings.NewReader(backup))
+	req = req.WithContext(backend.WithPrincipal(ctx, "/alice/"))
+	req.Header.Set("Content-Type", "text/calendar")
+	req.Header.Set("Scheduling", "none")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+
+	obj, _ := store.Object(ctx, "/alice/calendars/default/lunch.ics")
+	items, _ := store.SchedulingObjects(ctx, "/bob/")
+	fmt.Println("PUT:", rec.Code, "stored as sent:", string(obj.Data) == backup, "Schedule-Tag set:", rec.Header().Get("Schedule-Tag") != "")
+	fmt.Println("messages to Bob:", len(items))
+	// Output:
+	// PUT: 201 stored as sent: true Schedule-Tag set: true
+	// messages to Bob: 0
+}

@@ -31,6 +31,11 @@ func FuzzHandler(f *testing.F) {
 	f.Add(uint8(6), uint8(7), "", "http://x/cyrus/calendars/default/y.ics", []byte(""))
 	f.Add(uint8(0), uint8(7), "text/calendar", "\"tag\"", []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nATTENDEE;X=\"\r\nEND:VEVENT\r\n"))
 	f.Add(uint8(2), uint8(5), "application/xml", "infinity", []byte("<a><b><c>"))
+	// A method byte with the high bit set also sends the header value as
+	// Scheduling and Schedule-User-Address.
+	f.Add(uint8(0x80), uint8(0), "text/calendar", "none", []byte(b1Invite))
+	f.Add(uint8(0x85), uint8(7), "", "mailto:cyrus@example.com", []byte(""))
+	f.Add(uint8(0x80), uint8(7), "text/calendar", "x-unknown", []byte(b1Invite))
 	e := newEnv(f, nil, cyrus, wilfredo)
 	if _, err := e.store.CreateSchedulingObject(context.Background(), "/cyrus/", "a.ics", []byte(inboxRequest)); err != nil {
 		f.Fatal(err)
@@ -48,6 +53,10 @@ func FuzzHandler(f *testing.F) {
 				break
 			}
 			req.Header.Set(h, header)
+		}
+		if method&0x80 != 0 && !strings.ContainsAny(header, "\r\n") {
+			req.Header.Set("Scheduling", header)
+			req.Header.Set("Schedule-User-Address", header)
 		}
 		w := httptest.NewRecorder()
 		start := time.Now()
