@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/privilege"
 )
 
 // acceptAs returns data (unfolded) with addr's PARTSTAT set to ACCEPTED.
@@ -73,14 +74,25 @@ func TestScheduleTagChanges(t *testing.T) {
 }
 
 func TestScheduleTagOnCopy(t *testing.T) {
-	// COPY of a scheduling object to a calendar of another owner (the
-	// actor is a delegate of both) answers the destination's tag.
-	e := newEnv(t, nil, cyrus, wilfredo)
-	e.do("cyrus", "PUT", "/cyrus/calendars/default/p.ics", busyEvent("p1", "20090610T160000Z", "20090610T170000Z")).must(t, 201)
-	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com")).must(t, 201)
+	// Bernard, Cyrus's delegate, copies an event Cyrus organizes from his
+	// own calendar (where it is a plain object) into Cyrus's: there it is
+	// a new scheduling object, and the answer carries its tag.
+	policy := privilege.Default{Delegates: privilege.StaticDelegates{"/cyrus/": {"/bernard/"}}}
+	e := newEnv(t, &Options{Policy: policy}, cyrus, wilfredo, bernard)
+	e.do("bernard", "PUT", "/bernard/calendars/default/c.ics", invite("c1", "cyrus@example.com", "wilfredo@example.com")).must(t, 201)
+	if obj, _ := e.object("/bernard/calendars/default/c.ics"); obj.ScheduleTag != "" {
+		t.Fatal("the source is a scheduling object")
+	}
+	r := e.do("bernard", "COPY", "/bernard/calendars/default/c.ics", "", "Destination", e.srv.URL+"/cyrus/calendars/default/c.ics").must(t, 201)
+	dst, _ := e.object("/cyrus/calendars/default/c.ics")
+	if dst.ScheduleTag == "" || r.header.Get("Schedule-Tag") != `"`+dst.ScheduleTag+`"` {
+		t.Errorf("COPY Schedule-Tag %q, destination %q", r.header.Get("Schedule-Tag"), dst.ScheduleTag)
+	}
+	e.copyOf("/wilfredo/", "c1")
 	// A plain object copied: no tag.
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/p.ics", busyEvent("p1", "20090610T160000Z", "20090610T170000Z")).must(t, 201)
 	e.do("cyrus", "MKCOL", "/cyrus/calendars/work/", "").must(t, 201)
-	r := e.do("cyrus", "COPY", "/cyrus/calendars/default/p.ics", "", "Destination", e.srv.URL+"/cyrus/calendars/work/p.ics").must(t, 201)
+	r = e.do("cyrus", "COPY", "/cyrus/calendars/default/p.ics", "", "Destination", e.srv.URL+"/cyrus/calendars/work/p.ics").must(t, 201)
 	if r.header.Get("Schedule-Tag") != "" {
 		t.Error("COPY of a plain object answered a Schedule-Tag")
 	}
@@ -389,6 +401,9 @@ func TestScheduleUserAddress(t *testing.T) {
 	if cur, _ := e.copyOf("/mike/", "m1"); cur.ETag != obj.ETag {
 		t.Fatal("a refused write changed the copy")
 	}
+	// A delegate may act for the owner, but not as themselves in the
+	// owner's calendar.
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/d.ics", invite("d1", "cyrus@example.com", "wilfredo@example.com"), "Schedule-User-Address", "mailto:cyrus@example.com").must(t, 201)
 	// Acting as his primary address, Mike is no attendee: no REPLY.
 	e.do("mike", "PUT", obj.Path, accepted, "Schedule-User-Address", "mailto:mike@example.org").must(t, 204)
 	if n := len(e.inbox("/cyrus/")); n != 0 {
@@ -504,4 +519,21 @@ func TestAttendeeChangePolicyKeepAllowed(t *testing.T) {
 	if scheduleParam(propLine(org, "ATTENDEE", "wilfredo@example.com"), "PARTSTAT") != "ACCEPTED" {
 		t.Errorf("no REPLY:\n%s", org)
 	}
+}
+
+func TestScheduleUserAddressDelegate(t *testing.T) {
+	// Bernard may write Cyrus's calendar and send as Cyrus, but not act
+	// as himself (or anyone else) there.
+	policy := privilege.Default{Delegates: privilege.StaticDelegates{"/cyrus/": {"/bernard/"}}}
+	e := newEnv(t, &Options{Policy: policy}, cyrus, wilfredo, bernard)
+	body := invite("m1", "cyrus@example.com", "wilfredo@example.com")
+	r := e.do("bernard", "PUT", "/cyrus/calendars/default/m.ics", body, "Schedule-User-Address", "mailto:bernard@example.net").must(t, 403)
+	if r.condition() != "need-privileges" {
+		t.Errorf("condition %q", r.condition())
+	}
+	if _, err := e.store.ObjectByUID(context.Background(), "/wilfredo/", "m1"); err == nil {
+		t.Error("the refused write invited")
+	}
+	e.do("bernard", "PUT", "/cyrus/calendars/default/m.ics", body, "Schedule-User-Address", "mailto:cyrus@example.com").must(t, 201)
+	e.copyOf("/wilfredo/", "m1")
 }
