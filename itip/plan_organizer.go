@@ -52,12 +52,13 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 		requests: make(map[string]*group), cancels: make(map[string]*group)}
 	wholeCancel := newSide != nil && newSide.master != nil && newSide.master.cancelled &&
 		(oldSide == nil || oldSide.master == nil || !oldSide.master.cancelled)
+	exdateAdded := false
 	for id := range reg.parts {
-		if !reg.parts[id].self {
-			g.plan(int32(id), wholeCancel)
+		if !reg.parts[id].self && g.plan(int32(id), wholeCancel) {
+			exdateAdded = true
 		}
 	}
-	g.bumpForCancels()
+	g.bumpForCancels(exdateAdded)
 	g.build()
 	if newSide != nil {
 		g.markPending()
@@ -162,11 +163,13 @@ func (p *planner) reconcile(act *Actions, oldSide, newSide *side, reg *registry)
 	return nil
 }
 
-// bumpForCancels makes sure every new component a CANCEL speaks for has a
+// bumpForCancels makes sure every new component a CANCEL speaks for, and
+// the master when exdateAdded (an attendee's view of it gained an EXDATE,
+// RFC 5546 §2.1.4), has a
 // SEQUENCE above the stored one, so that recipients never take the CANCEL
 // for a stale message (e.g. an attendee whose SCHEDULE-AGENT became
 // CLIENT: nothing else changed in the component).
-func (g *grouper) bumpForCancels() {
+func (g *grouper) bumpForCancels(exdateAdded bool) {
 	if g.oldSide == nil || g.newSide == nil {
 		return
 	}
@@ -177,6 +180,9 @@ func (g *grouper) bumpForCancels() {
 		if want := Sequence(ci.cp.c) + 1; Sequence(ci.c) < want {
 			setSequence(ci.c, want)
 		}
+	}
+	if exdateAdded {
+		bump(g.newSide.master)
 	}
 	for _, grp := range g.order {
 		if grp.method != MethodCancel {
@@ -277,8 +283,9 @@ func (g *grouper) markPending() {
 	}
 }
 
-// plan decides what participant id receives.
-func (g *grouper) plan(id int32, wholeCancel bool) {
+// plan decides what participant id receives. It reports whether the
+// master they receive gained an EXDATE.
+func (g *grouper) plan(id int32, wholeCancel bool) (exdateAdded bool) {
 	pt := &g.reg.parts[id]
 	oldServer := pt.inOld && pt.oldAgent == AgentServer
 	newServer := pt.inNew && pt.newAgent == AgentServer
@@ -292,7 +299,7 @@ func (g *grouper) plan(id int32, wholeCancel bool) {
 		} else if oldServer && !oldV.empty() {
 			g.cancel(id, oldV.master, keysOf(oldV.overrides))
 		}
-		return
+		return false
 	}
 	if newServer {
 		newV = g.newSide.viewOf(id)
@@ -301,14 +308,14 @@ func (g *grouper) plan(id int32, wholeCancel bool) {
 		if oldServer && !oldV.empty() {
 			g.cancel(id, oldV.master, keysOf(oldV.overrides))
 		}
-		return
+		return false
 	}
 	if oldV.master && !newV.master {
 		// Moved from the whole series to some instances only: cancel the
 		// series, then send the instances they remain in.
 		g.cancel(id, true, nil)
 		g.request(id, changeFull, &newV)
-		return
+		return false
 	}
 	var cancelled []time.Time
 	if oldServer && !oldV.empty() {
@@ -318,12 +325,27 @@ func (g *grouper) plan(id int32, wholeCancel bool) {
 	if !pt.forced && oldServer && !oldV.empty() {
 		kind = g.diff(id, &oldV, &newV, cancelled)
 	}
+	// The master they receive gains an EXDATE when an override now
+	// leaves them out: its SEQUENCE must grow (RFC 5546 §2.1.4).
+	exdateAdded = newV.master && oldV.master && gainsHidden(&oldV, &newV, cancelled)
 	if kind != changeNone {
 		g.request(id, kind, &newV)
 	}
 	if len(cancelled) > 0 {
 		g.cancel(id, false, cancelled)
 	}
+	return exdateAdded
+}
+
+// gainsHidden reports whether newV hides an instance oldV did not, other
+// than those a CANCEL removes.
+func gainsHidden(oldV, newV *view, cancelled []time.Time) bool {
+	for _, ov := range newV.hidden {
+		if !inView(oldV.hidden, ov.key) && !containsKey(cancelled, ov.key) {
+			return true
+		}
+	}
+	return false
 }
 
 func keysOf(cis []*compInfo) []time.Time {
