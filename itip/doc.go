@@ -43,7 +43,10 @@
 // The stored object never keeps SCHEDULE-FORCE-SEND; SCHEDULE-STATUS is
 // written on every component where a recipient appears ("1.0" pending
 // until SetStatus records the delivery result). Messages carry METHOD,
-// PRODID, VERSION, DTSTAMP and the VTIMEZONEs their components reference,
+// PRODID, VERSION, DTSTAMP and a VTIMEZONE for every TZID their components
+// reference (RFC 5545 §3.6.5): the object's own, else one generated from
+// the IANA zone the TZID names (Plan generates each zone once and shares
+// it between messages; a TZID naming no known zone is left as written),
 // and never SCHEDULE-AGENT, SCHEDULE-STATUS or SCHEDULE-FORCE-SEND.
 //
 // # Incoming scheduling: Apply

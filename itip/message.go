@@ -53,8 +53,10 @@ func (k UpdateKind) String() string {
 // recipients. Recipients that are to receive identical content share one
 // Message, so the content is serialised once.
 //
-// The Calendar carries METHOD, PRODID, VERSION, the VTIMEZONEs its
-// components reference and a DTSTAMP in every component; it never carries
+// The Calendar carries METHOD, PRODID, VERSION, a VTIMEZONE for each TZID
+// its components reference (the object's own, or for messages from Plan
+// one generated from the IANA zone) and a DTSTAMP in every component; it
+// never carries
 // SCHEDULE-AGENT, SCHEDULE-STATUS or SCHEDULE-FORCE-SEND. Treat it as
 // read-only once Bytes has been called.
 type Message struct {

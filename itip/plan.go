@@ -255,6 +255,7 @@ type planner struct {
 	stamp    string // DTSTAMP value
 	floating *time.Location
 	norms    map[string]string // caladdr.Normalize results of this plan
+	vtz      vtzSupply         // VTIMEZONEs generated for this plan's messages
 }
 
 // normalize is caladdr.Normalize with a per-plan cache: the same address

@@ -60,7 +60,8 @@ func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
 	}
 	if len(comps) > 0 {
 		cal := newMessageCalendar(MethodReply, p.opts.ProdID, len(comps)+1)
-		finishMessage(cal, []*Object{newObj, oldObj}, comps)
+		p.vtz.setScope(p.now, oldObj, newObj)
+		p.vtz.finishMessage(cal, []*Object{newObj, oldObj}, comps)
 		act.Messages = append(act.Messages, &Message{
 			Method:     MethodReply,
 			Originator: me,

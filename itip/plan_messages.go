@@ -82,6 +82,7 @@ func (g *grouper) cancel(id int32, whole bool, keys []time.Time) {
 // build serialises the groups into messages.
 func (g *grouper) build() {
 	org := organizerOf(g.oldObj(), g.newObj())
+	g.p.vtz.setScope(g.p.now, g.oldObj(), g.newObj())
 	for _, grp := range g.order {
 		m := &Message{Method: grp.method, Originator: org, Update: grp.update, Recipients: make([]string, len(grp.ids))}
 		for i, id := range grp.ids {
@@ -131,7 +132,7 @@ func (g *grouper) requestCalendar(grp *group) *ical.Calendar {
 		comps = append(comps, g.msg(ov))
 	}
 	cal := newMessageCalendar(MethodRequest, g.p.opts.ProdID, len(comps)+1)
-	finishMessage(cal, []*Object{g.newSide.obj}, comps)
+	g.p.vtz.finishMessage(cal, []*Object{g.newSide.obj}, comps)
 	return cal
 }
 
@@ -163,7 +164,7 @@ func (g *grouper) cancelCalendar(grp *group) *ical.Calendar {
 	}
 	objs = append(objs, g.newObj(), g.oldObj())
 	cal := newMessageCalendar(MethodCancel, g.p.opts.ProdID, len(comps)+1)
-	finishMessage(cal, objs, comps)
+	g.p.vtz.finishMessage(cal, objs, comps)
 	return cal
 }
 
