@@ -97,3 +97,26 @@ func BenchmarkParseMail(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkComposeAndSend is what a queue worker does per delivery:
+// compose, then send over one reused connection.
+func BenchmarkComposeAndSend(b *testing.B) {
+	sk := startSink(b, "plain", nil)
+	s := mustSender(b, SenderOptions{Addr: sk.addr, Security: PlainText, MaxConns: 1})
+	c := mustComposer(b, ComposerOptions{})
+	msg := mustMessage(b, invitationICS)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		out, err := c.Compose(&ComposeInput{Message: msg, Recipient: "mailto:bob@remote.example", Key: "job"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Send(ctx, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
