@@ -142,3 +142,16 @@ func rescheduled(ao *Object, a *ical.Component, bo *Object, b *ical.Component) b
 	}
 	return moved
 }
+
+// isInstance reports whether master (in o) generates an instance whose
+// original start is key. When the expansion is beyond the limits it
+// answers true: the caller then treats key as it would any instance.
+func isInstance(o *Object, master *ical.Component, key time.Time) bool {
+	found := false
+	err := recurrence.Expand(context.Background(), []*ical.Component{master}, o.resolver, o.floating,
+		key, key.Add(time.Second), recurrence.DefaultLimits(), func(in recurrence.Instance) bool {
+			found = in.RecurrenceID.Equal(key)
+			return !found
+		})
+	return found || err != nil
+}

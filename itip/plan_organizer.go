@@ -143,8 +143,11 @@ func (p *planner) reconcile(act *Actions, oldSide, newSide *side, reg *registry)
 			resetPartstat(ci.c, reg)
 		}
 		ci.change = compareComponents(ci.cp.c, ci.c, compareOptions{derived: ci.derived, ignoreExdateAdds: ci.master})
-		if ci.master && ci.change != changeFull && len(newSide.exdates) > len(oldSide.exdates) {
-			ci.exAdded = true
+		if ci.master {
+			newSide.addedExdates = addedInstances(oldSide, newSide)
+			if ci.change != changeFull && len(newSide.addedExdates) > 0 {
+				ci.exAdded = true
+			}
 		}
 		if ci.resched || (ci.cancelled && !ci.cp.cancelled) {
 			ci.change = changeFull // moved or cancelled: attendees must see it
@@ -235,6 +238,23 @@ func copyParam(dst, src *ical.Prop, name string) {
 		}
 	}
 	delParam(dst, name)
+}
+
+// addedInstances returns the EXDATE keys of newSide's master that oldSide's
+// lacks and that name an instance of the old version: an override of it
+// or an instance its master generates. An EXDATE naming no instance
+// cancels nothing.
+func addedInstances(oldSide, newSide *side) []time.Time {
+	var out []time.Time
+	for _, k := range newSide.exdates {
+		if containsKey(oldSide.exdates, k) {
+			continue
+		}
+		if oldSide.find(k) != nil || oldSide.master == nil || isInstance(oldSide.obj, oldSide.master.c, k) {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // derivedMoved reports whether a newly overridden instance is moved or
@@ -378,7 +398,7 @@ func (g *grouper) cancelledInstances(id int32, newV *view) []time.Time {
 
 // candidateKeys lists, once per plan, the instances whose participants
 // may have changed: every override of either version and every new
-// EXDATE, sorted and without duplicates.
+// EXDATE that names an instance, sorted and without duplicates.
 func (g *grouper) candidateKeys() []time.Time {
 	cands := make([]time.Time, 0, len(g.oldSide.overrides)+len(g.newSide.overrides)+len(g.newSide.exdates))
 	for _, ov := range g.oldSide.overrides {
@@ -387,11 +407,7 @@ func (g *grouper) candidateKeys() []time.Time {
 	for _, ov := range g.newSide.overrides {
 		cands = append(cands, ov.key)
 	}
-	for _, k := range g.newSide.exdates {
-		if !containsKey(g.oldSide.exdates, k) {
-			cands = append(cands, k)
-		}
-	}
+	cands = append(cands, g.newSide.addedExdates...)
 	sort.Slice(cands, func(i, j int) bool { return cands[i].Before(cands[j]) })
 	out := cands[:0]
 	for i, k := range cands {

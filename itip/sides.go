@@ -113,6 +113,11 @@ type side struct {
 	master    *compInfo   // nil when there is no master
 	overrides []*compInfo // sorted by key
 	exdates   []time.Time // keys of the master's EXDATE values
+
+	// addedExdates (new version only, set by reconcile) are the EXDATE
+	// keys the old version lacks that name an instance of the old one:
+	// only they cancel instances.
+	addedExdates []time.Time
 }
 
 // buildSide indexes the attendees of o; isNew says which version it is.
