@@ -85,7 +85,13 @@ func (n *clientNormalizer) fix(p *ical.Prop) {
 // principal of this server.
 func (n *clientNormalizer) alias(v string) string {
 	v = strings.TrimSpace(v)
-	if v == "" || len(n.addrs) == 0 || ownsAddress(n.owner, v) {
+	if v == "" || len(n.addrs) == 0 {
+		return ""
+	}
+	if i := strings.IndexByte(v, ':'); i > 0 && !strings.EqualFold(v[:i], "http") && !strings.EqualFold(v[:i], "https") {
+		return "" // mailto:, urn:uuid: …: an address, not a login or URL
+	}
+	if ownsAddress(n.owner, v) {
 		return ""
 	}
 	login := strings.Trim(n.owner.Path, "/")
