@@ -9,6 +9,7 @@ import (
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/backend/memory"
 	"github.com/go-autoschedule/autoschedule/queue"
+	"github.com/go-autoschedule/autoschedule/queue/queuetest"
 )
 
 // benchMessages returns n queued-message values with distinct pairs and
@@ -68,13 +69,13 @@ func BenchmarkQueueThroughput(b *testing.B) {
 		if err := s.Enqueue(context.Background(), benchMessages(b.N)); err != nil {
 			b.Fatal(err)
 		}
-		sk := newSink(b)
-		snd := newSMTPSender(sk.addr, 8)
+		sk := queuetest.NewSink(b)
+		snd := queuetest.NewSMTPSender(sk.Addr(), 8)
 		defer snd.Close()
 		b.ResetTimer()
 		drainQueue(b, s, nil, snd, b.N)
 		b.StopTimer()
-		if ids, copies := sk.unique(); ids != b.N || copies != 1 {
+		if ids, copies := sk.Unique(); ids != b.N || copies != 1 {
 			b.Fatalf("sink got %d messages, up to %d copies; want %d, 1", ids, copies, b.N)
 		}
 	})

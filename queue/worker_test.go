@@ -13,6 +13,7 @@ import (
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/itip"
 	"github.com/go-autoschedule/autoschedule/queue"
+	"github.com/go-autoschedule/autoschedule/queue/queuetest"
 )
 
 const bob, carol = "mailto:bob@remote.example", "mailto:carol@remote.example"
@@ -154,8 +155,8 @@ func TestSenderPanicIsTemporary(t *testing.T) {
 // Message-ID, and never gets a message that was completed.
 func TestCrashAfterWriteRestart(t *testing.T) {
 	e := newEnv(t, bob, carol)
-	sk := newSink(t)
-	snd := newSMTPSender(sk.addr, 2)
+	sk := queuetest.NewSink(t)
+	snd := queuetest.NewSMTPSender(sk.Addr(), 2)
 	defer snd.Close()
 
 	// Crash 1: queued with the write, then the process died. Crash 2: a
@@ -176,11 +177,11 @@ func TestCrashAfterWriteRestart(t *testing.T) {
 	e.clock.Advance(time.Hour)
 	process(t, w)
 
-	ids, maxCopies := sk.unique()
+	ids, maxCopies := sk.Unique()
 	if ids != 2 {
 		t.Errorf("the sink got %d distinct messages, want 2", ids)
 	}
-	if total := sk.total(); maxCopies > 2 || total != 3 {
+	if total := sk.Total(); maxCopies > 2 || total != 3 {
 		t.Errorf("the sink got %d messages, at most %d of one ID: want 3 (bob's resent once after the crash)", total, maxCopies)
 	}
 	e.wantStatus(t, bob, itip.StatusSent)
@@ -194,16 +195,16 @@ func TestCrashAfterWriteRestart(t *testing.T) {
 // message is delivered once, statuses stay pending until then.
 func TestDelivererDown(t *testing.T) {
 	e := newEnv(t, bob, carol)
-	sk := newSink(t)
+	sk := queuetest.NewSink(t)
 	var down atomic.Bool
 	down.Store(true)
-	sk.reject = func(string) error {
+	sk.SetReject(func(string) error {
 		if down.Load() {
 			return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "service not available"}
 		}
 		return nil
-	}
-	snd := newSMTPSender(sk.addr, 2)
+	})
+	snd := queuetest.NewSMTPSender(sk.Addr(), 2)
 	defer snd.Close()
 	w := e.worker(t, snd, nil)
 	for i := 0; i < 3; i++ {
@@ -213,7 +214,7 @@ func TestDelivererDown(t *testing.T) {
 	e.wantStatus(t, bob, itip.StatusPending)
 	down.Store(false)
 	process(t, w)
-	if ids, maxCopies := sk.unique(); ids != 2 || maxCopies != 1 {
+	if ids, maxCopies := sk.Unique(); ids != 2 || maxCopies != 1 {
 		t.Errorf("after the relay came back: %d messages, %d copies of one; want 2, 1", ids, maxCopies)
 	}
 	e.wantStatus(t, bob, itip.StatusSent)
@@ -222,14 +223,14 @@ func TestDelivererDown(t *testing.T) {
 
 func TestSMTPRejectionIsPermanent(t *testing.T) {
 	e := newEnv(t, bob, carol)
-	sk := newSink(t)
-	sk.reject = func(to string) error {
+	sk := queuetest.NewSink(t)
+	sk.SetReject(func(to string) error {
 		if to == "bob@remote.example" {
 			return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
 		}
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "not allowed"}
-	}
-	snd := newSMTPSender(sk.addr, 2)
+	})
+	snd := queuetest.NewSMTPSender(sk.Addr(), 2)
 	defer snd.Close()
 	w := e.worker(t, snd, nil)
 	process(t, w)
@@ -338,20 +339,20 @@ func TestStopDeadlineCancelsSends(t *testing.T) {
 // TestRunDeliversAndNotifyWakes runs the worker on the real clock.
 func TestRunDeliversAndNotifyWakes(t *testing.T) {
 	e := newEnv(t, bob)
-	sk := newSink(t)
-	snd := newSMTPSender(sk.addr, 2)
+	sk := queuetest.NewSink(t)
+	snd := queuetest.NewSMTPSender(sk.Addr(), 2)
 	defer snd.Close()
 	w := e.worker(t, snd, func(c *queue.Config) { c.Now = nil; c.PollInterval = time.Hour })
 	go func() { _ = w.Run(context.Background()) }()
 	defer func() { _ = w.Stop(context.Background()) }()
-	waitFor(t, func() bool { n, _ := sk.unique(); return n == 1 })
+	waitFor(t, func() bool { n, _ := sk.Unique(); return n == 1 })
 	later := backend.OutboundMessage{ID: "later@test.example", Sender: "/alice/", UID: "other", Recipient: carol,
 		Method: "REQUEST", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")}
 	if err := e.store.Enqueue(e.ctx, []backend.OutboundMessage{later}); err != nil {
 		t.Fatal(err)
 	}
 	w.Notify() // without it the worker would sleep for an hour
-	waitFor(t, func() bool { n, _ := sk.unique(); return n == 2 })
+	waitFor(t, func() bool { n, _ := sk.Unique(); return n == 2 })
 }
 
 func waitFor(t *testing.T, cond func() bool) {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/itip"
 	"github.com/go-autoschedule/autoschedule/queue"
+	"github.com/go-autoschedule/autoschedule/queue/queuetest"
 )
 
 // queueMessages returns n messages with distinct IDs, ten per UID, to ten
@@ -266,30 +267,54 @@ func TestOutboxRestartAfterWrite(t *testing.T) {
 }
 
 // BenchmarkQueueThroughput measures Claim → Send → Complete through a
-// queue.Worker with a no-op sender, per database.
+// queue.Worker per database, with a no-op sender and with an in-process
+// SMTP sink (queuetest) that checks for duplicates.
 func BenchmarkQueueThroughput(b *testing.B) {
+	noop := func(testing.TB) (queue.Sender, func()) {
+		return queue.SenderFunc(func(context.Context, *backend.OutboundMessage) error { return nil }), func() {}
+	}
+	viaSMTP := func(tb testing.TB) (queue.Sender, func()) {
+		sink := queuetest.NewSink(tb)
+		snd := queuetest.NewSMTPSender(sink.Addr(), 8)
+		return snd, func() {
+			snd.Close()
+			if ids, copies := sink.Unique(); copies > 1 {
+				tb.Fatalf("sink got %d messages, up to %d copies of one", ids, copies)
+			}
+		}
+	}
 	for _, d := range dialects {
-		b.Run(strings.ToLower(d.name)+"/noop", func(b *testing.B) {
-			b.ReportAllocs()
-			s := d.open(b)
-			if err := s.Enqueue(context.Background(), queueMessages("bench", b.N)); err != nil {
-				b.Fatal(err)
-			}
-			w, err := queue.New(queue.Config{Outbox: s, Sender: queue.SenderFunc(func(context.Context, *backend.OutboundMessage) error { return nil }),
-				Concurrency: 8, BatchSize: 256, Logger: quietLogger})
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ResetTimer()
-			start := time.Now()
-			for sent := 0; sent < b.N; {
-				n, err := w.Process(context.Background())
-				if err != nil || n == 0 {
-					b.Fatalf("Process: %d, %v after %d of %d", n, err, sent, b.N)
+		for _, sc := range []struct {
+			name   string
+			sender func(testing.TB) (queue.Sender, func())
+		}{{"noop", noop}, {"smtp", viaSMTP}} {
+			b.Run(strings.ToLower(d.name)+"/"+sc.name, func(b *testing.B) {
+				b.ReportAllocs()
+				s := d.open(b)
+				if err := s.Enqueue(context.Background(), queueMessages("bench", b.N)); err != nil {
+					b.Fatal(err)
 				}
-				sent += n
-			}
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
-		})
+				snd, check := sc.sender(b)
+				w, err := queue.New(queue.Config{Outbox: s, Sender: snd, Concurrency: 8, BatchSize: 256, Logger: quietLogger})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				start := time.Now()
+				for sent := 0; sent < b.N; {
+					n, err := w.Process(context.Background())
+					if err != nil || n == 0 {
+						b.Fatalf("Process: %d, %v after %d of %d", n, err, sent, b.N)
+					}
+					sent += n
+				}
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+				b.StopTimer()
+				check()
+				if st := w.Stats(); st.Sent != int64(b.N) {
+					b.Fatalf("sent %d of %d", st.Sent, b.N)
+				}
+			})
+		}
 	}
 }
