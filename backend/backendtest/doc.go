@@ -56,4 +56,16 @@
 //     backend.ErrInvalidData for empty data.
 //   - Deleting a calendar deletes its objects and clears the owner's
 //     default calendar when it was that calendar.
+//
+// Stores that also implement backend.Outbox (the delivery queue) get the
+// Outbox subtests; for other stores they are skipped. They fix: a failed
+// PutObjectEnqueue (If-Match, UID conflict, invalid message) queues and
+// writes nothing; enqueuing a known ID does nothing; one Claim gives its
+// messages one lease, increments Attempts, and hides them until the lease
+// expires; Complete, Retry and Release with a lost lease return
+// backend.ErrLeaseLost; Release does not count the attempt; only the
+// oldest message of a UID and recipient (compared by backend.AddressKey)
+// is claimable; a Supersedes message drops the pair's older unleased
+// REQUESTs and nothing else; and concurrent claimers take every message
+// exactly once, in order per pair.
 package backendtest
