@@ -1,0 +1,37 @@
+package imip
+
+import (
+	"context"
+	"strings"
+
+	"github.com/go-autoschedule/autoschedule/itip"
+	"github.com/go-autoschedule/autoschedule/schedule"
+)
+
+// Processor applies verified incoming iTIP messages to the calendars of
+// local recipients. The scheduling middleware (schedule.Handler) is meant
+// to implement it, as it does for messages between local users: for each
+// recipient, apply msg to their copy (itip.Apply), check that a REQUEST
+// or CANCEL for a stored UID comes from its ORGANIZER, put the message
+// into their scheduling inbox, and return the status per recipient, keyed
+// by caladdr.Normalize.
+type Processor interface {
+	ProcessIncoming(ctx context.Context, originator string, recipients []string, msg *itip.Message) (map[string]schedule.Status, error)
+}
+
+// Process hands every message of in to p and merges the statuses.
+func (r *Receiver) Process(ctx context.Context, p Processor, in *Incoming) (map[string]schedule.Status, error) {
+	out := map[string]schedule.Status{}
+	for _, m := range in.Messages {
+		st, err := p.ProcessIncoming(ctx, m.Originator, m.Recipients, m.Message)
+		if err != nil {
+			return out, err
+		}
+		for k, v := range st {
+			if prev, ok := out[k]; !ok || strings.HasPrefix(string(prev), "1.") {
+				out[k] = v
+			}
+		}
+	}
+	return out, nil
+}
