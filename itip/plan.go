@@ -165,6 +165,11 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 		if err := p.checkInstances(newObj); err != nil {
 			return nil, err
 		}
+		if newObj.IsSchedulable() {
+			if err := checkScheduleAgents(newObj); err != nil {
+				return nil, err
+			}
+		}
 	}
 	oldRole, newRole := p.role(oldObj), p.role(newObj)
 	act := &Actions{}

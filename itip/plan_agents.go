@@ -1,0 +1,71 @@
+package itip
+
+import (
+	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+)
+
+// checkScheduleAgents enforces RFC 6638 §7.1 on a scheduling object being
+// written (Plan checks only the new version: stored data must never block
+// its own replacement or deletion): the
+// SCHEDULE-AGENT parameter MUST have the same value on the ORGANIZER of
+// every component, and on every ATTENDEE property of the same calendar
+// user. A server cannot schedule an instance for a calendar user whom the
+// client schedules for another instance.
+//
+// A mismatch on ORGANIZER is reported with SameOrganizerInAllComponents
+// (the components disagree about their organizer's scheduling), one on
+// ATTENDEE with ValidCalendarObjectResource.
+func checkScheduleAgents(o *Object) error {
+	comps := o.Components()
+	if len(comps) < 2 {
+		return checkAttendeeAgents(comps)
+	}
+	var first *ical.Prop
+	for _, c := range comps {
+		org := Organizer(c)
+		if org == nil {
+			continue
+		}
+		if first == nil {
+			first = org
+			continue
+		}
+		if agentText(org) != agentText(first) {
+			return errorf(SameOrganizerInAllComponents, "SCHEDULE-AGENT of ORGANIZER differs between components (%q and %q)",
+				agentText(first), agentText(org))
+		}
+	}
+	return checkAttendeeAgents(comps)
+}
+
+// checkAttendeeAgents checks that every ATTENDEE property of one calendar
+// user in comps carries the same SCHEDULE-AGENT.
+func checkAttendeeAgents(comps []*ical.Component) error {
+	seen := make(map[string]string)
+	for _, c := range comps {
+		atts := c.Props[ical.PropAttendee]
+		for i := range atts {
+			norm := caladdr.Normalize(atts[i].Value)
+			agent := agentText(&atts[i])
+			if prev, ok := seen[norm]; !ok {
+				seen[norm] = agent
+			} else if prev != agent {
+				return errorf(ValidCalendarObjectResource, "SCHEDULE-AGENT of ATTENDEE %s differs between properties (%q and %q)",
+					atts[i].Value, prev, agent)
+			}
+		}
+	}
+	return nil
+}
+
+// agentText is the canonical SCHEDULE-AGENT of p: SERVER when absent.
+func agentText(p *ical.Prop) string {
+	switch ScheduleAgent(p) {
+	case AgentServer:
+		return "SERVER"
+	case AgentClient:
+		return "CLIENT"
+	}
+	return "NONE"
+}
