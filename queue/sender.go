@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/itip"
@@ -12,7 +13,9 @@ import (
 // iMIP e-mail to an SMTP relay. It returns nil once the message is handed
 // over (SCHEDULE-STATUS 1.1), a *PermanentError (see Permanent) when
 // retrying cannot help, and any other error for a temporary failure that
-// the Worker retries with backoff.
+// the Worker retries with backoff. Senders that cannot import this
+// package may instead return errors with a method Permanent() bool, and
+// optionally ScheduleStatus() string returning a "5.x" code.
 //
 // A Sender must use m.ID as the message's identity towards the receiver
 // (the e-mail Message-ID): after a crash between a send and its
@@ -62,7 +65,14 @@ func (e *PermanentError) Unwrap() error { return e.Err }
 // SMTP client error with a method Permanent() bool.
 type permanentReporter interface{ Permanent() bool }
 
-// classify says whether err is permanent, and the status it records.
+// statusReporter is implemented by permanent errors that choose their
+// SCHEDULE-STATUS (e.g. "5.3" for a policy refusal) without importing
+// this package.
+type statusReporter interface{ ScheduleStatus() string }
+
+// classify says whether err is permanent, and the status it records: a
+// *PermanentError's Status, else the ScheduleStatus() of an error with a
+// method Permanent() bool that returns true, else 5.2.
 func classify(err error) (permanent bool, status string) {
 	var pe *PermanentError
 	if errors.As(err, &pe) {
@@ -72,8 +82,12 @@ func classify(err error) (permanent bool, status string) {
 		return true, pe.Status
 	}
 	var pr permanentReporter
-	if errors.As(err, &pr) && pr.Permanent() {
-		return true, itip.StatusNoDelivery
+	if !errors.As(err, &pr) || !pr.Permanent() {
+		return false, ""
 	}
-	return false, ""
+	var sr statusReporter
+	if errors.As(err, &sr) && strings.HasPrefix(sr.ScheduleStatus(), "5.") {
+		return true, sr.ScheduleStatus()
+	}
+	return true, itip.StatusNoDelivery
 }

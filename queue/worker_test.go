@@ -95,6 +95,35 @@ type smtpPermanent struct{}
 func (smtpPermanent) Error() string   { return "550 5.1.1 no such user" }
 func (smtpPermanent) Permanent() bool { return true }
 
+// policyRefusal also chooses its status.
+type policyRefusal struct{ smtpPermanent }
+
+func (policyRefusal) ScheduleStatus() string { return itip.StatusRejected }
+
+// temporaryWithStatus is not permanent, whatever status it names.
+type temporaryWithStatus struct{}
+
+func (temporaryWithStatus) Error() string          { return "421 busy" }
+func (temporaryWithStatus) Permanent() bool        { return false }
+func (temporaryWithStatus) ScheduleStatus() string { return "5.3" }
+
+func TestDuckTypedErrors(t *testing.T) {
+	e := newEnv(t, bob, carol)
+	r := newRecorder(func(m *backend.OutboundMessage, n int) error {
+		if m.Recipient == bob {
+			return fmt.Errorf("wrapped: %w", policyRefusal{})
+		}
+		return temporaryWithStatus{}
+	})
+	w := e.worker(t, r, nil)
+	process(t, w)
+	e.wantStatus(t, bob, itip.StatusRejected)
+	e.wantStatus(t, carol, itip.StatusPending)
+	if st := w.Stats(); st.Failed != 1 || st.Retried != 1 {
+		t.Errorf("Stats = %+v, want 1 failed, 1 retried", st)
+	}
+}
+
 func TestPermanentFailure(t *testing.T) {
 	e := newEnv(t, bob, carol)
 	r := newRecorder(func(m *backend.OutboundMessage, n int) error {
