@@ -157,3 +157,62 @@ func keys(m map[string]sunk) []string {
 	}
 	return out
 }
+
+func TestDelivererUsesPreviousVersionAndRecipientZone(t *testing.T) {
+	sk := startSink(t, "plain", nil)
+	d := mustDeliverer(t, sk.addr)
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Skip("no time zone database")
+	}
+	d.Location = func(_ context.Context, r string) *time.Location {
+		if r == "mailto:bob@remote.example" {
+			return tokyo
+		}
+		return nil
+	}
+	prev, err := ical.NewDecoder(strings.NewReader(strings.Replace(invitationICS, `Raum Zürich\, 3. Stock`, "Room 1", 1))).Decode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := mustMessage(t, strings.Replace(invitationICS, "SEQUENCE:0", "SEQUENCE:1", 1))
+	st, err := d.Deliver(WithPrevious(context.Background(), prev), &schedule.Delivery{Message: msg, Recipient: "mailto:bob@remote.example"})
+	if st != schedule.StatusSent || err != nil {
+		t.Fatalf("%q %v", st, err)
+	}
+	pm := parseBack(t, sk.received()[0].data)
+	text := string(pm.part(t, "text/plain").body)
+	for _, s := range []string{"Where: Room 1 -> Raum Zürich, 3. Stock", "Thursday, 3 December 2026, 18:00 – 19:30 (Asia/Tokyo)"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("text lacks %q:\n%s", s, text)
+		}
+	}
+	if s, _ := pm.header.Subject(); s != "Updated: Planung Café Q1" {
+		t.Errorf("Subject %q", s)
+	}
+}
+
+func TestSenderConcurrentUse(t *testing.T) {
+	sk := startSink(t, "starttls", nil)
+	s := mustSender(t, SenderOptions{Addr: sk.addr, TLSConfig: sk.clientTLS(), MaxConns: 2})
+	m := outgoing(t)
+	errs := make(chan error, 40)
+	for g := 0; g < 8; g++ {
+		go func() {
+			for i := 0; i < 5; i++ {
+				errs <- s.Send(context.Background(), m)
+			}
+		}()
+	}
+	for i := 0; i < 40; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := len(sk.received()); n != 40 {
+		t.Errorf("%d received", n)
+	}
+	if n := sk.sessionCount(); n > 2 {
+		t.Errorf("%d connections with MaxConns 2", n)
+	}
+}
