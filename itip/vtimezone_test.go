@@ -308,3 +308,33 @@ func BenchmarkPlanGeneratedVTimezone(b *testing.B) {
 		})
 	}
 }
+
+// Extreme years neither panic nor make Plan generate centuries of zone
+// data: the range is clamped to 1800 and to tz.MaxVTimezoneYears, and a
+// range the generator refuses leaves the TZID as written.
+func TestGeneratedVTimezoneExtremeYears(t *testing.T) {
+	for _, tt := range []struct {
+		start, extra string
+		generated    bool
+	}{
+		{"00010101T000000", "RRULE:FREQ=YEARLY;UNTIL=99991231T000000Z\n", true}, // 1800 to 1998
+		{"99991231T230000", "RRULE:FREQ=DAILY\n", false},                        // past year 9999
+		{"17000101T000000", "", true},
+	} {
+		new := noVTimezoneEvent("Europe/Berlin", tt.extra, "mailto:bob@example.org")
+		new.Children[0].Props.Set(&ical.Prop{Name: ical.PropDateTimeStart, Params: ical.Params{ical.ParamTimezoneID: {"Europe/Berlin"}}, Value: tt.start})
+		new.Children[0].Props.Del(ical.PropDateTimeEnd)
+		act, err := Plan(nil, new, PlanOptions{Addresses: []string{"mailto:alice@example.org"}, Now: vtzNow})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.start, err)
+		}
+		for _, m := range act.Messages {
+			if got := messageVTimezones(m)["Europe/Berlin"] != nil; got != tt.generated {
+				t.Errorf("%s: VTIMEZONE generated: %v, want %v", tt.start, got, tt.generated)
+			}
+			if vtz := messageVTimezones(m)["Europe/Berlin"]; vtz != nil && len(vtz.Children) > 4*tz.MaxVTimezoneYears {
+				t.Errorf("%s: %d observances", tt.start, len(vtz.Children))
+			}
+		}
+	}
+}
