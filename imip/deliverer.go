@@ -75,8 +75,17 @@ func WithPrevious(ctx context.Context, prev *ical.Calendar) context.Context {
 	return context.WithValue(ctx, previousKey{}, prev)
 }
 
-// Deliver implements schedule.Deliverer.
+// Deliver implements schedule.Deliverer. The Message-ID is derived from
+// the message content and the recipient.
 func (d *Deliverer) Deliver(ctx context.Context, del *schedule.Delivery) (schedule.Status, error) {
+	return d.DeliverWithKey(ctx, del, "")
+}
+
+// DeliverWithKey is Deliver with an idempotency key (a queue entry's ID,
+// e.g. backend.OutboundMessage.ID): every attempt with the same key sends
+// a mail with the same Message-ID, so a receiver can drop the copy of a
+// send that was retried after a crash.
+func (d *Deliverer) DeliverWithKey(ctx context.Context, del *schedule.Delivery, key string) (schedule.Status, error) {
 	if del == nil || del.Message == nil {
 		return "", errors.New("imip: Deliver without a message")
 	}
@@ -94,7 +103,7 @@ func (d *Deliverer) Deliver(ctx context.Context, del *schedule.Delivery) (schedu
 	if d.Composer == nil || d.Transport == nil {
 		return "", errors.New("imip: Deliverer needs a Composer and a Transport")
 	}
-	in := &ComposeInput{Message: del.Message, Recipient: del.Recipient}
+	in := &ComposeInput{Message: del.Message, Recipient: del.Recipient, Key: key}
 	if del.Sender != nil {
 		in.OriginatorName = del.Sender.DisplayName
 	}

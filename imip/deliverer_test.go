@@ -216,3 +216,39 @@ func TestSenderConcurrentUse(t *testing.T) {
 		t.Errorf("%d connections with MaxConns 2", n)
 	}
 }
+
+func TestDeliverWithKeyKeepsMessageIDAcrossRetries(t *testing.T) {
+	sk := startSink(t, "plain", func(s *sink) { s.failData = []error{errTemp} })
+	d := mustDeliverer(t, sk.addr)
+	// A queue worker decodes the stored iTIP text and retries under the
+	// entry's ID.
+	stored := mustMessage(t, invitationICS).Bytes()
+	attempt := func() (schedule.Status, error) {
+		msg, err := itip.DecodeMessage(stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.DeliverWithKey(context.Background(), &schedule.Delivery{Message: msg, Recipient: "mailto:bob@remote.example"}, "outbox-7")
+	}
+	if _, err := attempt(); !isSendError(err, true) {
+		t.Fatalf("first attempt: %v", err)
+	}
+	if st, err := attempt(); st != schedule.StatusSent || err != nil {
+		t.Fatalf("retry: %q %v", st, err)
+	}
+	if st, err := attempt(); st != schedule.StatusSent || err != nil { // a duplicate send after a crash
+		t.Fatalf("duplicate: %q %v", st, err)
+	}
+	got := sk.received()
+	if len(got) != 2 {
+		t.Fatalf("%d received", len(got))
+	}
+	id0, _ := parseBack(t, got[0].data).header.MessageID()
+	id1, _ := parseBack(t, got[1].data).header.MessageID()
+	if id0 != id1 || id0 != messageID("outbox-7", "example.org") {
+		t.Errorf("Message-IDs %q %q", id0, id1)
+	}
+	if string(got[0].data) != string(got[1].data) {
+		t.Error("a retried delivery is not byte-identical")
+	}
+}
