@@ -35,7 +35,8 @@ func messageProp(p *ical.Prop) ical.Prop {
 }
 
 // messageComponent returns c as it travels in a message: DTSTAMP set to
-// stamp, scheduling parameters removed, VALARMs (personal) dropped. Property
+// stamp, scheduling parameters removed, VALARMs and alarm state
+// (alarmStateProp; personal) dropped. Property
 // values are shared with c; the result must not be modified in place.
 func messageComponent(c *ical.Component, stamp string, extra int) *ical.Component {
 	out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props)+extra)}
@@ -50,7 +51,9 @@ func messageComponent(c *ical.Component, stamp string, extra int) *ical.Componen
 			}
 			out.Props[name] = cp
 		default:
-			out.Props[name] = props
+			if !alarmStateProp(name) {
+				out.Props[name] = props
+			}
 		}
 	}
 	out.Props[ical.PropDateTimeStamp] = []ical.Prop{{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: stamp}}
