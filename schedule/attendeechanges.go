@@ -20,10 +20,11 @@ const (
 	AttendeeChangeRefuse AttendeeChangePolicy = iota
 	// AttendeeChangeKeepAllowed stores the attendee's allowed changes
 	// (their PARTSTAT, TRANSP, PERCENT-COMPLETE, COMPLETED, VALARMs,
-	// CALSCALE, PRODID, added EXDATEs, CREATED, DTSTAMP, LAST-MODIFIED,
-	// overrides that only carry such changes) applied to the stored copy,
-	// and drops the rest. The answer then has no ETag: the client must
-	// fetch what was stored.
+	// CALSCALE, PRODID, added EXDATEs, CREATED, DTSTAMP, LAST-MODIFIED)
+	// applied to the stored copy, and drops the rest. Overrides the
+	// attendee added are kept when the planner accepts them, all dropped
+	// otherwise. The answer then has no ETag: the client must fetch what
+	// was stored.
 	AttendeeChangeKeepAllowed
 )
 
@@ -37,9 +38,10 @@ var attendeeOwnedProps = [...]string{
 // keepAllowedAttendeeChanges returns the stored copy (oldData) with the
 // changes of newCal that RFC 6638 §3.2.2.1 lets the attendee (addrs)
 // make; nil when the stored copy cannot be read. Overrides that newCal
-// adds are kept as written (the planner then judges them); an override
-// the attendee removed goes only when they excluded its instance.
-func keepAllowedAttendeeChanges(oldData []byte, newCal *ical.Calendar, addrs []string) *ical.Calendar {
+// adds are kept as written when withNewOverrides is set (the planner then
+// judges them), dropped otherwise; an override the attendee removed goes
+// only when they excluded its instance.
+func keepAllowedAttendeeChanges(oldData []byte, newCal *ical.Calendar, addrs []string, withNewOverrides bool) *ical.Calendar {
 	base, err := ics.Decode(oldData)
 	if err != nil {
 		return nil
@@ -93,7 +95,7 @@ func keepAllowedAttendeeChanges(oldData []byte, newCal *ical.Calendar, addrs []s
 		children = append(children, c)
 	}
 	for _, inst := range newObj.Overrides {
-		if baseObj.Override(inst.Key) == nil {
+		if withNewOverrides && baseObj.Override(inst.Key) == nil {
 			children = append(children, inst.Component)
 		}
 	}

@@ -537,3 +537,70 @@ func TestScheduleUserAddressDelegate(t *testing.T) {
 	e.do("bernard", "PUT", "/cyrus/calendars/default/m.ics", body, "Schedule-User-Address", "mailto:cyrus@example.com").must(t, 201)
 	e.copyOf("/wilfredo/", "m1")
 }
+
+func TestSchedulingHeaderInternalOnlyReply(t *testing.T) {
+	// Wilfredo's accept with internal-only reaches Cyrus's copy silently,
+	// and the refresh it causes does not go to the remote Bernard.
+	remote := &recordingDeliverer{}
+	e := newEnv(t, &Options{Deliverers: []Deliverer{remote}}, cyrus, wilfredo)
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com", "bernard@example.net")).must(t, 201)
+	sent := len(remote.methods())
+	obj, data := e.copyOf("/wilfredo/", "m1")
+	e.do("wilfredo", "PUT", obj.Path, acceptAs(data, "wilfredo@example.com"), "Scheduling", "internal-only").must(t, 204)
+	_, org := e.object("/cyrus/calendars/default/m.ics")
+	if scheduleParam(propLine(org, "ATTENDEE", "wilfredo@example.com"), "PARTSTAT") != "ACCEPTED" {
+		t.Errorf("organizer copy:\n%s", org)
+	}
+	if n := len(e.inbox("/cyrus/")); n != 0 {
+		t.Errorf("visible REPLY in the organizer's inbox (%d)", n)
+	}
+	if m := remote.methods(); len(m) != sent {
+		t.Errorf("refresh went out: %v", m[sent:])
+	}
+	// Without the header the refresh goes to Bernard.
+	obj, data = e.copyOf("/wilfredo/", "m1")
+	e.do("wilfredo", "PUT", obj.Path, setPartstat(data, "wilfredo@example.com", "TENTATIVE")).must(t, 204)
+	if m := remote.methods(); len(m) != sent+1 {
+		t.Errorf("refresh: %v", m[sent:])
+	}
+}
+
+func TestAttendeeChangePolicyKeepAllowedOverrides(t *testing.T) {
+	// Bernard renames the series and declines the second instance: the
+	// decline (an allowed override) stays, the new SUMMARY goes. An
+	// override that moves an instance is dropped as a whole.
+	override := func(start string) string {
+		return strings.Join([]string{"BEGIN:VEVENT", "UID:4FD3AD926350", "DTSTAMP:20090602T190221Z",
+			"RECURRENCE-ID;TZID=America/Montreal:20090602T150000",
+			"DTSTART;TZID=America/Montreal:" + start, "DTEND;TZID=America/Montreal:20090602T170000",
+			"SUMMARY:Review Internet-Draft",
+			`ORGANIZER;CN="Cyrus Daboo":mailto:cyrus@example.com`,
+			`ATTENDEE;CN="Cyrus Daboo";CUTYPE=INDIVIDUAL;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:cyrus@example.com`,
+			`ATTENDEE;CN="Bernard Desruisseaux";CUTYPE=INDIVIDUAL;PARTSTAT=DECLINED;ROLE=REQ-PARTICIPANT:mailto:bernard@example.net`,
+			"END:VEVENT"}, "\n")
+	}
+	for _, c := range []struct {
+		name, start  string
+		wantOverride bool
+	}{{"decline", "20090602T150000", true}, {"move", "20090602T160000", false}} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t, &Options{AttendeeChanges: AttendeeChangeKeepAllowed}, cyrus, bernard)
+			e.do("cyrus", "PUT", "/cyrus/calendars/default/r.ics", recurring()).must(t, 201)
+			obj, data := e.copyOf("/bernard/", "4FD3AD926350")
+			data = strings.Replace(data, "SUMMARY:Review Internet-Draft", "SUMMARY:Mine", 1)
+			data = strings.Replace(data, "END:VCALENDAR", override(c.start)+"\nEND:VCALENDAR", 1)
+			e.do("bernard", "PUT", obj.Path, crlf(data)).must(t, 204)
+			_, stored := e.copyOf("/bernard/", "4FD3AD926350")
+			if strings.Contains(stored, "SUMMARY:Mine") {
+				t.Errorf("disallowed SUMMARY kept:\n%s", stored)
+			}
+			if got := strings.Contains(stored, "RECURRENCE-ID"); got != c.wantOverride {
+				t.Errorf("override kept = %v:\n%s", got, stored)
+			}
+			_, org := e.object("/cyrus/calendars/default/r.ics")
+			if got := strings.Contains(org, "PARTSTAT=DECLINED"); got != c.wantOverride {
+				t.Errorf("organizer sees the decline = %v:\n%s", got, org)
+			}
+		})
+	}
+}

@@ -38,8 +38,8 @@ type Delivery struct {
 	// Recipient is the calendar user address delivered to.
 	Recipient string
 	// Scope is the effective Scheduling header of the write that caused
-	// the message (ScopeAll when absent, and for the refreshes the server
-	// sends on its own). Deliverers are only called when Scope.Remote()
+	// the message (ScopeAll when absent); the refreshes an organizer's
+	// copy sends after a reply inherit the scope of the reply. Deliverers are only called when Scope.Remote()
 	// holds: with ScopeInternalOnly they are skipped, with
 	// ScopeExternalOnly local delivery is. A deliverer that queues
 	// messages for later (an iMIP outbox) keeps Scope with them.

@@ -127,7 +127,7 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 	if !priv.Has(need) {
 		return StatusNoPrivilege
 	}
-	applied, runRefresh, st := h.applyLocal(ctx, sender, rcpt, msg, recipient)
+	applied, runRefresh, st := h.applyLocal(ctx, sender, rcpt, msg, recipient, scope)
 	if applied == nil {
 		return st
 	}
@@ -150,7 +150,11 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 // when the message cannot be processed. Refresh messages the application
 // calls for are queued while the copy is locked; runRefresh tells the
 // caller to deliver them once it has released the lock.
-func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principal, msg *itip.Message, recipient string) (applied *itip.Applied, runRefresh bool, st Status) {
+//
+// The refreshes inherit scope: a reply sent with Scheduling:
+// internal-only does not make the organizer's server notify remote
+// attendees.
+func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principal, msg *itip.Message, recipient string, scope Scope) (applied *itip.Applied, runRefresh bool, st Status) {
 	uid := msg.UID()
 	originator := msg.Originator
 	if !ownsAddress(sender, originator) {
@@ -182,7 +186,7 @@ func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principa
 			return nil, false, StatusRejected
 		}
 		if applied.Calendar == nil {
-			return applied, h.queueRefresh(rcpt, msg, applied), StatusDelivered
+			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered
 		}
 		data := ics.Encode(applied.Calendar)
 		var opts backend.PutOptions
@@ -206,7 +210,7 @@ func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principa
 		_, err = h.store.PutObject(ctx, path, data, &opts)
 		switch {
 		case err == nil:
-			return applied, h.queueRefresh(rcpt, msg, applied), StatusDelivered
+			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered
 		case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
 			continue // changed concurrently: read again and re-apply
 		default:
@@ -220,11 +224,11 @@ func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principa
 
 // queueRefresh queues the refresh messages of an applied message (called
 // with the copy locked) and reports whether the caller must run them.
-func (h *Handler) queueRefresh(rcpt *backend.Principal, msg *itip.Message, applied *itip.Applied) bool {
+func (h *Handler) queueRefresh(rcpt *backend.Principal, msg *itip.Message, applied *itip.Applied, scope Scope) bool {
 	if len(applied.Refresh) == 0 {
 		return false
 	}
-	return h.refresh.enqueue(refreshKey(rcpt, msg.UID()), rcpt, applied.Refresh)
+	return h.refresh.enqueue(refreshKey(rcpt, msg.UID()), rcpt, applied.Refresh, scope)
 }
 
 // newCopyPath chooses where a new copy goes: the recipient's default

@@ -160,9 +160,16 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	opts.MergeAttendeeStatus = merge
 	act, err := itip.Plan(oldCal, cal, opts)
 	if err != nil && errors.Is(err, itip.AllowedAttendeeChange) && h.attendeeChanges == AttendeeChangeKeepAllowed && old != nil {
-		// Keep what the attendee may change, drop the rest.
-		if merged := keepAllowedAttendeeChanges(old.Data, cal, opts.Addresses); merged != nil {
-			act, err = itip.Plan(oldCal, merged, opts)
+		// Keep what the attendee may change, drop the rest: first with
+		// the overrides the attendee added, then without them.
+		for _, withNew := range [...]bool{true, false} {
+			merged := keepAllowedAttendeeChanges(old.Data, cal, opts.Addresses, withNew)
+			if merged == nil {
+				break
+			}
+			if act, err = itip.Plan(oldCal, merged, opts); err == nil || !errors.Is(err, itip.AllowedAttendeeChange) {
+				break
+			}
 		}
 	}
 	if err != nil {

@@ -26,6 +26,7 @@ type refresher struct {
 type refreshJob struct {
 	sender *backend.Principal
 	msgs   []*itip.Message // nil once taken by the running delivery
+	scope  Scope           // of the write whose reply queued msgs
 }
 
 // refreshKey names the scheduling object of an organizer.
@@ -33,20 +34,21 @@ func refreshKey(organizer *backend.Principal, uid string) string {
 	return organizer.Path + "\x00" + uid
 }
 
-// enqueue queues msgs for key. It returns true when the caller must call
-// run (no delivery is running for key); otherwise the running delivery
-// will send msgs, or a later set.
-func (rf *refresher) enqueue(key string, sender *backend.Principal, msgs []*itip.Message) bool {
+// enqueue queues msgs for key, to deliver within scope. It returns true
+// when the caller must call run (no delivery is running for key);
+// otherwise the running delivery will send msgs, or a later set (with
+// the later set's scope).
+func (rf *refresher) enqueue(key string, sender *backend.Principal, msgs []*itip.Message, scope Scope) bool {
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
 	if rf.pending == nil {
 		rf.pending = make(map[string]*refreshJob)
 	}
 	if job, ok := rf.pending[key]; ok {
-		job.msgs = msgs
+		job.msgs, job.scope = msgs, scope
 		return false
 	}
-	rf.pending[key] = &refreshJob{sender: sender, msgs: msgs}
+	rf.pending[key] = &refreshJob{sender: sender, msgs: msgs, scope: scope}
 	return true
 }
 
@@ -65,10 +67,10 @@ func (rf *refresher) run(ctx context.Context, h *Handler, key string) {
 			rf.mu.Unlock()
 			return
 		}
-		msgs := job.msgs
+		msgs, scope := job.msgs, job.scope
 		job.msgs = nil
 		rf.mu.Unlock()
-		h.deliverAll(ctx, job.sender, msgs, ScopeAll)
+		h.deliverAll(ctx, job.sender, msgs, scope)
 		rf.mu.Lock()
 	}
 }
