@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	htmltemplate "html/template"
 	"strings"
 	"testing"
+	texttemplate "text/template"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -347,5 +349,29 @@ func TestComposeFromOriginator(t *testing.T) {
 	}
 	if out.From != "calendar@example.org" {
 		t.Errorf("envelope from %q", out.From)
+	}
+}
+
+func TestComposeCustomTemplates(t *testing.T) {
+	text := texttemplate.Must(texttemplate.New("t").Parse("{{.Kind}}|{{.Title}}|{{.Organizer.Email}}|{{len .Attendees}}\n"))
+	html := htmltemplate.Must(htmltemplate.New("h").Parse("<p>{{.Title}}</p>\n"))
+	c := mustComposer(t, ComposerOptions{Templates: Templates{Text: text, HTML: html}})
+	ics := strings.Replace(invitationICS, "SUMMARY:Planung Café Q1", "SUMMARY:<b>Q1</b>", 1)
+	out, err := c.Compose(&ComposeInput{Message: mustMessage(t, ics), Recipient: "mailto:bob@remote.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm := parseBack(t, out.Data)
+	if got := string(pm.part(t, "text/plain").body); got != "invitation|<b>Q1</b>|alice@example.org|4\r\n" {
+		t.Errorf("custom text template gave %q", got)
+	}
+	if got := string(pm.part(t, "text/html").body); got != "<p>&lt;b&gt;Q1&lt;/b&gt;</p>\r\n" {
+		t.Errorf("custom HTML template gave %q", got)
+	}
+	// A template that fails is an error, not a half-written mail.
+	bad := texttemplate.Must(texttemplate.New("t").Parse("{{.NoSuchField}}"))
+	c = mustComposer(t, ComposerOptions{Templates: Templates{Text: bad}})
+	if _, err := c.Compose(&ComposeInput{Message: mustMessage(t, ics), Recipient: "mailto:bob@remote.example"}); err == nil {
+		t.Error("failing template accepted")
 	}
 }
