@@ -154,7 +154,17 @@ const maxApplyComponents = 5000
 // ORGANIZER than the stored one is refused. Errors are *Error values whose
 // Condition names the violated precondition; errors.Is also matches the
 // sentinel causes ErrOrganizerMismatch, ErrNotAttendee and
-// ErrNotOrganizerCopy. Neither msg nor existing is modified.
+// ErrNotOrganizerCopy.
+//
+// Neither msg nor existing is modified, and Applied.Calendar shares
+// nothing mutable with them (only strings): the caller may edit the result
+// in place and may apply the same msg to the next recipient. For a REQUEST
+// to a recipient without a copy, the created copy does not depend on the
+// recipient (who must only be one of its attendees), so a caller
+// delivering one REQUEST to many such recipients may apply it once and
+// store the same serialisation for all of them. The messages in
+// Applied.Refresh are serialised before Apply returns; treat their
+// Calendar as read-only.
 func Apply(msg, existing *ical.Calendar, recipient string, opts ApplyOptions) (*Applied, error) {
 	if strings.TrimSpace(recipient) == "" {
 		return nil, errorf(ValidSchedulingMessage, "no recipient")

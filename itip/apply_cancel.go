@@ -28,10 +28,10 @@ func (a *applier) cancel() (*Applied, error) {
 	}
 	c := &copyEdit{old: a.old, comps: map[time.Time]*ical.Component{}}
 	if a.old.Master != nil {
-		c.master = deepCopyComponent(a.old.Master, true)
+		c.master = cloneComponent(a.old.Master, true)
 	}
 	for _, in := range a.old.Overrides {
-		c.comps[in.Key] = deepCopyComponent(in.Component, true)
+		c.comps[in.Key] = cloneComponent(in.Component, true)
 	}
 	applied := 0
 	if m := a.msg.Master; m != nil {
@@ -188,7 +188,7 @@ func (c *copyEdit) truncate(msg *ical.Component, key time.Time) error {
 		for _, p := range props {
 			var vals []string
 			for _, v := range strings.Split(p.Value, ",") {
-				one := deepCopyProp(&p)
+				one := cloneProp(&p)
 				one.Value = strings.TrimSpace(v)
 				if k, err := c.old.InstanceKey(&one); err == nil && !k.Before(key) {
 					continue
@@ -212,7 +212,7 @@ func (c *copyEdit) truncate(msg *ical.Component, key time.Time) error {
 		}
 	}
 	if p := msg.Props.Get(ical.PropSequence); p != nil && Sequence(msg) > Sequence(m) {
-		m.Props[ical.PropSequence] = []ical.Prop{deepCopyProp(p)}
+		m.Props[ical.PropSequence] = []ical.Prop{cloneProp(p)}
 	}
 	takeStamp(m, msg)
 	return nil
@@ -227,6 +227,21 @@ func (c *copyEdit) parseUntil(v string) (time.Time, bool) {
 	}
 	tv, err := c.old.resolver.ParseDateTime(v, "", c.old.floating)
 	return tv.Time, err == nil
+}
+
+// object returns the view of cal, built by buildCalendar from
+// c.components(), without parsing it again: the instance keys are those
+// of the edit, and the VTIMEZONEs those of the stored copy, so its
+// resolver stays valid.
+func (c *copyEdit) object(cal *ical.Calendar) *Object {
+	o := *c.old
+	o.Calendar, o.Master = cal, c.master
+	o.Overrides = make([]Instance, 0, len(c.comps))
+	for k, comp := range c.comps {
+		o.Overrides = append(o.Overrides, Instance{Key: k, Component: comp})
+	}
+	sort.Slice(o.Overrides, func(i, j int) bool { return o.Overrides[i].Key.Before(o.Overrides[j].Key) })
+	return &o
 }
 
 // components returns the master followed by the overrides in instance

@@ -36,10 +36,14 @@ func stripSchedulingParams(c *ical.Component) {
 // parameters and without the organizer's VALARMs (alarms belong to the
 // recipient).
 func cleanIncoming(c *ical.Component) *ical.Component {
-	out := deepCopyComponent(c, true)
+	out := cloneComponent(c, false)
+	for _, ch := range c.Children {
+		if ch.Name != ical.CompAlarm {
+			out.Children = append(out.Children, cloneComponent(ch, true))
+		}
+	}
 	stripSchedulingParams(out)
 	markDateValues(out)
-	out.Children = withoutAlarms(out.Children)
 	takeStamp(out, c)
 	return out
 }
@@ -181,9 +185,9 @@ func compareRevisions(sa int, ta time.Time, sb int, tb time.Time) int {
 // component master of o, as an overriding component (RECURRENCE-ID,
 // DTSTART and DTEND or DUE of that instance; sub-components copied).
 func copyInstance(o *Object, master *ical.Component, key time.Time) *ical.Component {
-	d := deepCopyComponent(instanceFromMaster(o, master, key), false)
+	d := cloneComponent(instanceFromMaster(o, master, key), false)
 	for _, ch := range master.Children {
-		d.Children = append(d.Children, deepCopyComponent(ch, true))
+		d.Children = append(d.Children, cloneComponent(ch, true))
 	}
 	return d
 }
@@ -229,7 +233,7 @@ func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat 
 	dst.Children = withoutAlarms(dst.Children)
 	for _, ch := range src.Children {
 		if ch.Name == ical.CompAlarm {
-			dst.Children = append(dst.Children, deepCopyComponent(ch, true))
+			dst.Children = append(dst.Children, cloneComponent(ch, true))
 		}
 	}
 	for name, props := range src.Props {
@@ -242,7 +246,7 @@ func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat 
 		}
 		cp := make([]ical.Prop, len(props))
 		for i := range props {
-			cp[i] = deepCopyProp(&props[i])
+			cp[i] = cloneProp(&props[i])
 		}
 		dst.Props[name] = cp
 	}

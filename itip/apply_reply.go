@@ -36,10 +36,10 @@ func (a *applier) reply() (*Applied, error) {
 
 	edit := &copyEdit{old: a.old, comps: map[time.Time]*ical.Component{}}
 	if a.old.Master != nil {
-		edit.master = deepCopyComponent(a.old.Master, true)
+		edit.master = cloneComponent(a.old.Master, true)
 	}
 	for _, in := range a.old.Overrides {
-		edit.comps[in.Key] = deepCopyComponent(in.Component, true)
+		edit.comps[in.Key] = cloneComponent(in.Component, true)
 	}
 	applied := 0
 	for _, c := range a.msg.Components() {
@@ -57,11 +57,10 @@ func (a *applier) reply() (*Applied, error) {
 	if !a.changed {
 		return &Applied{Outcome: OutcomeUnchanged, Reason: "the copy already reflects this REPLY"}, nil
 	}
-	cal := a.buildCalendar(edit.components())
-	no, err := ParseObject(cal, a.opts.Floating)
-	if err != nil {
-		return nil, err
-	}
+	// The organizer's VTIMEZONEs stay: an attendee's REPLY must not
+	// redefine the zones of the organizer's event.
+	cal := a.buildCalendar(edit.components(), false)
+	no := edit.object(cal)
 	// Processing a reply never changes the organizer's Schedule-Tag
 	// (RFC 6638 §3.2.10), whatever it added.
 	return &Applied{Outcome: OutcomeUpdated, Calendar: cal, StatusOnly: true,
@@ -120,7 +119,7 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 			a.skip("%s: %s is not invited to it", what, replier)
 			return false, nil
 		}
-		p := deepCopyProp(from)
+		p := cloneProp(from)
 		for _, name := range schedulingParams {
 			delete(p.Params, name)
 		}
@@ -324,49 +323,63 @@ func (a *applier) checkOrganizerCopy() error {
 func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []time.Time) []*Message {
 	stamp := a.opts.Now.UTC().Format("20060102T150405Z")
 	type group struct {
-		msg        *Message
 		master     bool
 		keys       []time.Time // overrides sent
 		hidden     []time.Time // overrides the master must exclude
 		recipients []string
 	}
 	var groups []*group
-	seen := caladdr.Set{}
+	// Every address is normalised once (the same ATTENDEE value recurs in
+	// every component); invited holds, per component, the normalised
+	// addresses of its attendees.
+	norm := map[string]string{}
+	normalize := func(addr string) string {
+		n, ok := norm[addr]
+		if !ok {
+			n = caladdr.Normalize(addr)
+			norm[addr] = n
+		}
+		return n
+	}
 	comps := o.Components()
-	invited := make(map[*ical.Component]caladdr.Set, len(comps))
+	invited := make(map[*ical.Component]map[string]bool, len(comps))
 	for _, c := range comps {
-		set := make(caladdr.Set, len(c.Props[ical.PropAttendee]))
+		set := make(map[string]bool, len(c.Props[ical.PropAttendee]))
 		for _, p := range c.Props[ical.PropAttendee] {
-			set.Add(p.Value)
+			set[normalize(p.Value)] = true
 		}
 		invited[c] = set
 	}
 	in := func(c *ical.Component, addr string) bool {
 		if set, ok := invited[c]; ok {
-			return set.Has(addr)
+			return set[addr]
 		}
 		return Attendee(c, addr) != nil
 	}
+	organizer, skipped, only1 := normalize(o.Organizer), normalize(skip), normalize(to)
+	seen := map[string]bool{}
+	var g group // the attendee being placed; its slices are reused
 	for _, c := range comps {
 		for i := range c.Props[ical.PropAttendee] {
 			p := &c.Props[ical.PropAttendee][i]
 			addr := strings.TrimSpace(p.Value)
-			if addr == "" || seen.Has(addr) {
+			key := normalize(p.Value)
+			if addr == "" || seen[key] {
 				continue
 			}
-			seen.Add(addr)
+			seen[key] = true
 			if to != "" {
-				if !caladdr.Equal(addr, to) {
+				if key != only1 {
 					continue
 				}
-			} else if caladdr.Equal(addr, o.Organizer) || caladdr.Equal(addr, skip) || ScheduleAgent(p) != AgentServer {
+			} else if key == organizer || key == skipped || ScheduleAgent(p) != AgentServer {
 				continue
 			}
-			g := &group{}
+			g.master, g.keys, g.hidden = false, g.keys[:0], g.hidden[:0]
 			if only == nil {
-				g.master = o.Master != nil && in(o.Master, addr)
+				g.master = o.Master != nil && in(o.Master, key)
 				for _, ov := range o.Overrides {
-					if in(ov.Component, addr) {
+					if in(ov.Component, key) {
 						g.keys = append(g.keys, ov.Key)
 					} else if g.master {
 						g.hidden = append(g.hidden, ov.Key)
@@ -391,13 +404,15 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 				}
 			}
 			if !joined {
-				g.recipients = []string{addr}
-				groups = append(groups, g)
+				groups = append(groups, &group{master: g.master, recipients: []string{addr},
+					keys: append([]time.Time(nil), g.keys...), hidden: append([]time.Time(nil), g.hidden...)})
 			}
 		}
 	}
-	// Each component is copied once (messages never share data with the
-	// stored copy) and shared by the messages of all groups.
+	// Each message component is built once and shared by the messages of
+	// all groups. Its property data is shared with o (messageComponent), so
+	// every message is serialised before requests returns: later changes
+	// to o, or to the calendar Apply returns, cannot reach what is sent.
 	var master *ical.Component
 	instances := map[time.Time]*ical.Component{}
 	msgs := make([]*Message, 0, len(groups))
@@ -405,7 +420,7 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 		out := make([]*ical.Component, 0, len(g.keys)+1)
 		if g.master {
 			if master == nil {
-				master = messageComponent(deepCopyComponent(o.Master, false), stamp, 1)
+				master = messageComponent(o.Master, stamp, 1)
 			}
 			m := master
 			if len(g.hidden) > 0 {
@@ -417,7 +432,7 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 			}
 			for _, k := range g.hidden {
 				rid := o.Override(k).Props.Get(ical.PropRecurrenceID)
-				ex := deepCopyProp(rid)
+				ex := cloneProp(rid)
 				ex.Name = ical.PropExceptionDates
 				delete(ex.Params, ical.ParamRange)
 				m.Props[ical.PropExceptionDates] = append(m.Props[ical.PropExceptionDates], ex)
@@ -427,20 +442,17 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 		for _, k := range g.keys {
 			c := instances[k]
 			if c == nil {
-				c = messageComponent(deepCopyComponent(instanceAt(o, k), false), stamp, 0)
+				c = messageComponent(instanceAt(o, k), stamp, 0)
 				instances[k] = c
 			}
 			out = append(out, c)
 		}
 		cal := newMessageCalendar(MethodRequest, a.prodID(), len(out)+2)
 		finishMessage(cal, []*Object{o}, out)
-		for i, c := range cal.Children {
-			if c.Name == ical.CompTimezone { // not shared with the stored copy
-				cal.Children[i] = deepCopyComponent(c, true)
-			}
-		}
-		msgs = append(msgs, &Message{Method: MethodRequest, Originator: o.Organizer,
-			Recipients: g.recipients, Update: kind, Calendar: cal})
+		m := &Message{Method: MethodRequest, Originator: o.Organizer,
+			Recipients: g.recipients, Update: kind, Calendar: cal}
+		m.Bytes() // the content shares data with o: serialise it now, once
+		msgs = append(msgs, m)
 	}
 	return msgs
 }
@@ -465,11 +477,11 @@ func (a *applier) refreshRequest() *Message {
 	setProp(c, ical.PropUID, a.msg.UID)
 	setProp(c, ical.PropDateTimeStamp, stamp)
 	org := messageProp(Organizer(a.msg.Components()[0]))
-	c.Props[ical.PropOrganizer] = []ical.Prop{deepCopyProp(&org)}
+	c.Props[ical.PropOrganizer] = []ical.Prop{cloneProp(&org)}
 	att := ical.Prop{Name: ical.PropAttendee, Params: ical.Params{}, Value: a.recipient}
 	if p := Attendee(a.msg.Components()[0], a.recipient); p != nil {
 		att = messageProp(p)
-		att = deepCopyProp(&att)
+		att = cloneProp(&att)
 	}
 	c.Props[ical.PropAttendee] = []ical.Prop{att}
 	cal := newMessageCalendar(MethodRefresh, a.prodID(), 1)

@@ -22,7 +22,7 @@ func (a *applier) request() (*Applied, error) {
 		for _, c := range a.msg.Components() {
 			comps = append(comps, cleanIncoming(c))
 		}
-		return &Applied{Outcome: OutcomeCreated, Calendar: a.buildCalendar(comps)}, nil
+		return &Applied{Outcome: OutcomeCreated, Calendar: a.buildCalendar(comps, true)}, nil
 	}
 	var comps []*ical.Component
 	if a.msg.Master != nil {
@@ -53,7 +53,7 @@ func (a *applier) request() (*Applied, error) {
 
 // updated builds the new copy from comps and classifies the change.
 func (a *applier) updated(comps []*ical.Component) (*Applied, error) {
-	cal := a.buildCalendar(comps)
+	cal := a.buildCalendar(comps, true)
 	no, err := ParseObject(cal, a.opts.Floating)
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func (a *applier) mergeFull() ([]*ical.Component, error) {
 		organizerEx := keySet(msgEx)
 		for _, p := range old.Master.Props[ical.PropExceptionDates] {
 			for _, v := range strings.Split(p.Value, ",") {
-				one := deepCopyProp(&p)
+				one := cloneProp(&p)
 				one.Value = strings.TrimSpace(v)
 				k, err := old.InstanceKey(&one)
 				if err != nil || organizerEx[k] || removed[k] {
@@ -173,11 +173,11 @@ func (a *applier) mergeInstances() ([]*ical.Component, *Applied) {
 	comps := make([]*ical.Component, 0, len(old.Overrides)+len(msg.Overrides)+1)
 	index := map[time.Time]int{}
 	if old.Master != nil {
-		comps = append(comps, deepCopyComponent(old.Master, true))
+		comps = append(comps, cloneComponent(old.Master, true))
 	}
 	for _, in := range old.Overrides {
 		index[in.Key] = len(comps)
-		comps = append(comps, deepCopyComponent(in.Component, true))
+		comps = append(comps, cloneComponent(in.Component, true))
 	}
 	applied := 0
 	for _, in := range msg.Overrides {
@@ -240,7 +240,7 @@ func (a *applier) add() (*Applied, error) {
 	if compareToCopy(c, old.Master) < 0 {
 		return a.ignored("stale ADD: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
 	}
-	master := deepCopyComponent(old.Master, true)
+	master := cloneComponent(old.Master, true)
 	oldStart := old.Master.Props.Get(ical.PropDateTimeStart)
 	if oldStart == nil {
 		return nil, errorf(ValidCalendarObjectResource, "the stored master has no DTSTART")
@@ -257,14 +257,14 @@ func (a *applier) add() (*Applied, error) {
 	}
 	removeListValue(old, master, ical.PropExceptionDates, key)
 	if p := c.Props.Get(ical.PropSequence); p != nil {
-		master.Props[ical.PropSequence] = []ical.Prop{deepCopyProp(p)}
+		master.Props[ical.PropSequence] = []ical.Prop{cloneProp(p)}
 	}
 	takeStamp(master, c)
 	inst := cleanIncoming(c)
 	for _, name := range []string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates} {
 		delete(inst.Props, name)
 	}
-	inst.Props[ical.PropRecurrenceID] = []ical.Prop{{Name: ical.PropRecurrenceID, Params: deepCopyProp(&at).Params, Value: value}}
+	inst.Props[ical.PropRecurrenceID] = []ical.Prop{{Name: ical.PropRecurrenceID, Params: cloneProp(&at).Params, Value: value}}
 	keepRecipientData(inst, old.Master, a.recipient, false)
 
 	comps := []*ical.Component{master}
@@ -279,7 +279,7 @@ func (a *applier) add() (*Applied, error) {
 			comps = append(comps, inst)
 			placed = true
 		}
-		comps = append(comps, deepCopyComponent(in.Component, true))
+		comps = append(comps, cloneComponent(in.Component, true))
 	}
 	if !placed {
 		comps = append(comps, inst)
@@ -299,7 +299,7 @@ func removeListValue(o *Object, c *ical.Component, name string, key time.Time) {
 	for _, p := range props {
 		var vals []string
 		for _, v := range strings.Split(p.Value, ",") {
-			one := deepCopyProp(&p)
+			one := cloneProp(&p)
 			one.Value = strings.TrimSpace(v)
 			if k, err := o.InstanceKey(&one); err == nil && k.Equal(key) {
 				continue
@@ -330,8 +330,9 @@ func keySet(keys []time.Time) map[time.Time]bool {
 // buildCalendar returns the recipient's new copy holding comps: the
 // calendar properties of the stored copy (or of the message, without
 // METHOD, for a new copy) and the VTIMEZONEs comps reference, taken from
-// the message or else from the stored copy.
-func (a *applier) buildCalendar(comps []*ical.Component) *ical.Calendar {
+// the message (when msgZones: it comes from the organizer) or else from
+// the stored copy.
+func (a *applier) buildCalendar(comps []*ical.Component, msgZones bool) *ical.Calendar {
 	top := a.msg.Calendar.Component
 	if a.old != nil {
 		top = a.old.Calendar.Component
@@ -343,7 +344,7 @@ func (a *applier) buildCalendar(comps []*ical.Component) *ical.Calendar {
 		}
 		cp := make([]ical.Prop, len(props))
 		for i := range props {
-			cp[i] = deepCopyProp(&props[i])
+			cp[i] = cloneProp(&props[i])
 		}
 		cal.Props[name] = cp
 	}
@@ -354,15 +355,17 @@ func (a *applier) buildCalendar(comps []*ical.Component) *ical.Calendar {
 		setProp(cal.Component, ical.PropProductID, a.prodID())
 	}
 	have := map[string]bool{}
-	for _, tzc := range a.msg.Timezones(comps...) {
-		have[propValue(tzc, ical.PropTimezoneID)] = true
-		cal.Children = append(cal.Children, deepCopyComponent(tzc, true))
+	if msgZones || a.old == nil {
+		for _, tzc := range a.msg.Timezones(comps...) {
+			have[propValue(tzc, ical.PropTimezoneID)] = true
+			cal.Children = append(cal.Children, cloneComponent(tzc, true))
+		}
 	}
 	if a.old != nil {
 		for _, tzc := range a.old.Timezones(comps...) {
 			if id := propValue(tzc, ical.PropTimezoneID); !have[id] {
 				have[id] = true
-				cal.Children = append(cal.Children, deepCopyComponent(tzc, true))
+				cal.Children = append(cal.Children, cloneComponent(tzc, true))
 			}
 		}
 	}
