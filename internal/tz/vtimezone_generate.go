@@ -22,7 +22,11 @@ const MaxVTimezoneYears = 200
 
 // maxGeneratedChanges bounds the offset changes one generated VTIMEZONE
 // describes (real zones have at most a few per year).
-const maxGeneratedChanges = 10 * MaxVTimezoneYears
+const maxGeneratedChanges = 10 * (MaxVTimezoneYears + vtzLookahead)
+
+// vtzLookahead is how many years after the range GenerateVTimezone looks
+// at to recognise the rules in force at its end.
+const vtzLookahead = 8
 
 // GenerateVTimezone returns a VTIMEZONE component (RFC 5545 §3.6.5) named
 // tzid that describes loc from the start of the year before from to the
@@ -56,9 +60,16 @@ func GenerateVTimezone(tzid string, loc *time.Location, from, to time.Time) (*ic
 	}
 	start := time.Date(y0, 1, 1, 0, 0, 0, 0, time.UTC)
 	end := time.Date(y1+1, 1, 1, 0, 0, 0, 0, time.UTC)
-	changes, initial, err := zoneChanges(loc, start, end)
+	// Rules are recognised on the changes of a few more years: that tells
+	// a "last Sunday" from a "fourth Sunday" rule, and whether a rule
+	// still followed at the end of the range is about to stop.
+	lookYear := min(y1+vtzLookahead, 9999)
+	changes, initial, err := zoneChanges(loc, start, time.Date(lookYear+1, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %v", ErrVTimezoneGeneration, tzid, err)
+	}
+	if len(changes) > 0 && !changes[0].at.Before(end) {
+		changes = nil // none within the range
 	}
 
 	vtz := ical.NewComponent(ical.CompTimezone)
@@ -72,7 +83,7 @@ func GenerateVTimezone(tzid string, loc *time.Location, from, to time.Time) (*ic
 	}
 	var obs []generatedObservance
 	for _, group := range groupChanges(changes) {
-		obs = append(obs, observancesOf(group, y1)...)
+		obs = append(obs, observancesOf(group, end, lookYear)...)
 	}
 	sort.SliceStable(obs, func(i, j int) bool { return obs[i].first.Before(obs[j].first) })
 	vtz.Children = make([]*ical.Component, len(obs))
@@ -158,12 +169,13 @@ type generatedObservance struct {
 // observancesOf turns the changes of one group into observances: each
 // run of at least two yearly changes on the same weekday rule becomes an
 // RRULE observance, and the remaining changes one observance with RDATEs.
-// lastYear is the last year of the range: a run reaching it is taken as
-// the zone's current rule and left without UNTIL.
-func observancesOf(group []zoneChange, lastYear int) []generatedObservance {
+// Runs and changes from end on are left out; lastYear is the last year
+// looked at: a run reaching it is taken as the zone's current rule and
+// left without UNTIL.
+func observancesOf(group []zoneChange, end time.Time, lastYear int) []generatedObservance {
 	var out []generatedObservance
 	var singles []zoneChange
-	for i := 0; i < len(group); {
+	for i := 0; i < len(group) && group[i].at.Before(end); {
 		j, rule := yearlyRun(group, i)
 		if j-i < 2 {
 			singles = append(singles, group[i])

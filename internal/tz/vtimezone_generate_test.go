@@ -165,6 +165,22 @@ func TestGenerateVTimezoneChangedRules(t *testing.T) {
 	if unbounded != 2 || until != 2 {
 		t.Errorf("want 2 rules with UNTIL (before 2007) and 2 without:\n%s", encodeComponent(vtz))
 	}
+	// São Paulo's rules, still followed in 2017, stopped in 2019: the years
+	// after the range show it, so the rules end with UNTIL.
+	vtz, got, want := generatedZone(t, "America/Sao_Paulo", time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2017, 12, 31, 0, 0, 0, 0, time.UTC))
+	rules := 0
+	for _, c := range vtz.Children {
+		if r := prop(c, ical.PropRecurrenceRule); r != "" {
+			rules++
+			if !strings.Contains(r, "UNTIL=") {
+				t.Errorf("Sao Paulo rule %q without UNTIL:\n%s", r, encodeComponent(vtz))
+			}
+		}
+	}
+	if rules != 2 {
+		t.Errorf("Sao Paulo: %d rules, want 2:\n%s", rules, encodeComponent(vtz))
+	}
+	compareZones(t, got, want, time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC))
 	vtz, _, _ = generatedZone(t, "Europe/Moscow", time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC))
 	for _, c := range vtz.Children {
 		if r := prop(c, ical.PropRecurrenceRule); r != "" && !strings.Contains(r, "UNTIL=") {
