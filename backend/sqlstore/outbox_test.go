@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -316,5 +317,123 @@ func BenchmarkQueueThroughput(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// killEnv tells the test binary, started again by
+// TestOutboxProcessKilled, to write, send one message and die.
+const killEnv = "AUTOSCHEDULE_QUEUE_KILL"
+
+// killedEvent is the object the killed process writes, with two remote
+// attendees.
+const killedEvent = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:killed\r\n" +
+	"DTSTAMP:20260101T000000Z\r\nDTSTART:20260310T100000Z\r\nORGANIZER:mailto:alice@example.com\r\n" +
+	"ATTENDEE;SCHEDULE-STATUS=1.0:mailto:bob@remote.example\r\nATTENDEE;SCHEDULE-STATUS=1.0:mailto:carol@remote.example\r\n" +
+	"END:VEVENT\r\nEND:VCALENDAR\r\n"
+
+// TestOutboxKillChild is the body of the process TestOutboxProcessKilled
+// kills; run directly, it does nothing. It stores the event with its two
+// invitations, sends bob's, and exits before recording that.
+func TestOutboxKillChild(t *testing.T) {
+	spec := os.Getenv(killEnv) // "database file|output file"
+	if spec == "" {
+		return
+	}
+	db, out, _ := strings.Cut(spec, "|")
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, db, &Options{Logger: quietLogger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := backend.NewPrincipal("alice", "Alice", "mailto:alice@example.com")
+	if err := backend.Provision(ctx, s, alice); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := s.DefaultCalendar(ctx, alice.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []backend.OutboundMessage
+	for i, r := range []string{"mailto:bob@remote.example", "mailto:carol@remote.example"} {
+		m := queueMessages("killed", 2)[i]
+		m.UID, m.ObjectPath, m.Recipient = "killed", cal+"killed.ics", r
+		msgs = append(msgs, m)
+	}
+	if _, err := s.PutObjectEnqueue(ctx, cal+"killed.ics", []byte(killedEvent), &backend.PutOptions{ScheduleTag: "st1"}, msgs); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := s.Claim(ctx, time.Now(), 1, time.Minute)
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("Claim: %v %v", claimed, err)
+	}
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := (&appendSender{f: f}).Send(ctx, &claimed[0]); err != nil {
+		t.Fatal(err)
+	}
+	os.Exit(3) // killed between the send and Complete; nothing closed
+}
+
+// TestOutboxProcessKilled: a process writes an event with two invitations,
+// sends one and dies before recording it. The restarted process, once the
+// lease has expired, sends the unsent one once and the sent one again with
+// the same ID (at least once: the receiver dedupes by ID), and records
+// both as 1.1 without touching the Schedule-Tag.
+func TestOutboxProcessKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "killed.db"), filepath.Join(dir, "sent.txt")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOutboxKillChild$")
+	cmd.Env = append(os.Environ(), killEnv+"="+db+"|"+out)
+	b, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 3 {
+		t.Fatalf("child did not die as planned: %v\n%s", err, b)
+	}
+	ctx := context.Background()
+	s, err := OpenSQLite(ctx, db, &Options{Logger: quietLogger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	later := func() time.Time { return time.Now().Add(2 * time.Minute) } // past the dead process's lease
+	w, err := queue.New(queue.Config{Outbox: s, Store: s, Sender: &appendSender{f: f}, Now: later, Logger: quietLogger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := w.Process(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := strings.Fields(string(data))
+	if len(sent) != 3 || sent[0] != sent[1] && sent[0] != sent[2] {
+		t.Errorf("sends %v: want bob's ID twice (before the kill and after) and carol's once", sent)
+	}
+	if st := w.Stats(); st.Sent != 2 {
+		t.Errorf("restarted worker: %+v, want 2 sent", st)
+	}
+	o, err := s.ObjectByUID(ctx, "/alice/", "killed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(o.Data), "SCHEDULE-STATUS=1.1") != 2 || o.ScheduleTag != "st1" {
+		t.Errorf("after the restart: Schedule-Tag %q, data\n%s\nwant both attendees at 1.1 and st1", o.ScheduleTag, o.Data)
+	}
+	if left, err := s.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil || len(left) != 0 {
+		t.Errorf("left in the queue: %d (%v)", len(left), err)
 	}
 }
