@@ -604,3 +604,19 @@ func TestAttendeeChangePolicyKeepAllowedOverrides(t *testing.T) {
 		})
 	}
 }
+
+func TestSchedulingHeaderMoveAcrossOwners(t *testing.T) {
+	// Bernard, Cyrus's delegate, moves his invitation into Cyrus's
+	// calendar with Scheduling: none: the Remove on his side sends no
+	// CANCEL.
+	policy := privilege.Default{Delegates: privilege.StaticDelegates{"/cyrus/": {"/bernard/"}}}
+	e := newEnv(t, &Options{Policy: policy}, cyrus, wilfredo, bernard)
+	e.do("bernard", "PUT", "/bernard/calendars/default/m.ics", invite("m1", "bernard@example.net", "wilfredo@example.com")).must(t, 201)
+	e.do("bernard", "MOVE", "/bernard/calendars/default/m.ics", "", "Destination", e.srv.URL+"/cyrus/calendars/default/m.ics", "Scheduling", "none").must(t, 201)
+	if _, data := e.copyOf("/wilfredo/", "m1"); strings.Contains(data, "STATUS:CANCELLED") {
+		t.Errorf("MOVE with Scheduling: none cancelled:\n%s", data)
+	}
+	if n := len(e.inbox("/wilfredo/")); n != 1 {
+		t.Errorf("wilfredo inbox %d", n)
+	}
+}
