@@ -107,6 +107,11 @@ func TestClientHabit(t *testing.T) {
 		if _, w := e.copyOf("/wilfredo/", "m1"); scheduleParam(propLine(w, "ATTENDEE", "bernard@example.net"), "PARTSTAT") != "ACCEPTED" {
 			t.Errorf("stale status from the mail overwrote the copy:\n%s", w)
 		}
+		// An acceptance of an outdated invitation (the organizer moved
+		// the meeting since) stays a failed If-None-Match.
+		cur, curData := e.object(org)
+		e.do("cyrus", "PUT", org, crlf(strings.Replace(curData, "SUMMARY:Meeting", "SUMMARY:Changed", 1)), "If-Match", `"`+cur.ETag+`"`).must(t, 204)
+		e.do("wilfredo", "PUT", wObj.Path, acceptAs(unfold(invite("m1", "cyrus@example.com", "wilfredo@example.com", "bernard@example.net")), "wilfredo@example.com"), "If-None-Match", "*").must(t, 412)
 		// If-None-Match still protects everything else: the organizer's
 		// own resource, a plain object.
 		e.do("cyrus", "PUT", org, invite("m1", "cyrus@example.com", "wilfredo@example.com"), "If-None-Match", "*").must(t, 412)

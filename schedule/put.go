@@ -145,13 +145,16 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		h.normalizeClientData(q, dst.principal, opts.Addresses, oldCal)
 	}
 	merge := conds.hasIfScheduleTag
-	if err := conds.check(old); err != nil {
+	condErr := conds.check(old)
+	if condErr != nil {
 		if !isReaccept(conds, old, oldCal, cal, opts.Addresses) {
-			return nil, err
+			return nil, condErr
 		}
 		// Evolution re-accepts an invitation by creating the resource the
 		// server already made for it: the write is the attendee's update
-		// of their copy, merged like an If-Schedule-Tag-Match write.
+		// of their copy, merged like an If-Schedule-Tag-Match write. If
+		// it is more than that (the invitation it answers is outdated),
+		// the If-None-Match failure stands.
 		merge = true
 	}
 	if merge && oldCal != nil {
@@ -173,6 +176,9 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		}
 	}
 	if err != nil {
+		if condErr != nil {
+			return nil, condErr
+		}
 		return nil, planError(err)
 	}
 	if act.Role != itip.RoleNone {
