@@ -77,7 +77,13 @@ func GenerateVTimezone(tzid string, loc *time.Location, from, to time.Time) (*ic
 	// compared byte for byte.
 	vtz.Props.Set(&ical.Prop{Name: ical.PropTimezoneID, Params: ical.Params{}, Value: tzid})
 	if len(changes) == 0 {
-		wall := start.Add(time.Duration(initial.offset) * time.Second)
+		// The offset is the same all through the range, so the observance
+		// may start anywhere before it: 1970 is what most writers use, and
+		// readers that expand onsets only up to some year (2200 here) see it.
+		wall := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+		if start.Before(wall) {
+			wall = start.Add(time.Duration(initial.offset) * time.Second)
+		}
 		vtz.Children = []*ical.Component{observanceComponent(initial.isDST, wall, initial.offset, initial.offset, initial.abbr)}
 		return vtz, nil
 	}
