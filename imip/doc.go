@@ -60,4 +60,7 @@
 // wrapping a sentinel (ErrSpoofed, ErrNotAuthenticated, ErrTooLarge …)
 // and is logged. Receiver.Process then hands each verified message to a
 // Processor, which the scheduling middleware is to implement.
+// Receiver.SMTPBackend wraps both in a go-smtp Backend, so that the MTA
+// can pass calendar mail over LMTP or SMTP and get a meaningful reply
+// (250, 550 5.7.1 for spoofed senders, 451 when processing failed).
 package imip

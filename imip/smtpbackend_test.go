@@ -1,0 +1,90 @@
+package imip
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/go-autoschedule/autoschedule/itip"
+	"github.com/go-autoschedule/autoschedule/schedule"
+)
+
+// failingProcessor always fails.
+type failingProcessor struct{}
+
+// ProcessIncoming implements Processor.
+func (failingProcessor) ProcessIncoming(context.Context, string, []string, *itip.Message) (map[string]schedule.Status, error) {
+	return nil, errors.New("store down")
+}
+
+// serveReceiver runs r.SMTPBackend(p) on 127.0.0.1:0 and returns its address.
+func serveReceiver(t *testing.T, r *Receiver, p Processor) string {
+	t.Helper()
+	srv := smtp.NewServer(r.SMTPBackend(p))
+	srv.Domain = "mx.test"
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return l.Addr().String()
+}
+
+// submit sends mail over SMTP and returns the server's answer.
+func submit(t *testing.T, addr, from string, to []string, mail []byte) error {
+	t.Helper()
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.SendMail(from, to, bytes.NewReader(mail))
+}
+
+func TestSMTPBackend(t *testing.T) {
+	var p fakeProcessor
+	addr := serveReceiver(t, &Receiver{Logger: quiet}, &p)
+	if err := submit(t, addr, "gina@gmail.example", []string{"bob@example.org"}, fixture(t, "google-request.eml")); err != nil {
+		t.Fatalf("valid invitation: %v", err)
+	}
+	if len(p.calls) != 1 || p.calls[0] != "REQUEST mailto:gina@gmail.example -> mailto:bob@example.org" {
+		t.Errorf("processor calls %q", p.calls)
+	}
+	for name, tc := range map[string]struct {
+		from string
+		to   string
+		mail []byte
+		code int
+	}{
+		"spoofed From":           {"gina@gmail.example", "bob@example.org", replace(t, "google-request.eml", "From: Gina Google <gina@gmail.example>", "From: <mallory@evil.example>"), 550},
+		"foreign envelope":       {"mallory@evil.example", "bob@example.org", fixture(t, "google-request.eml"), 550},
+		"not for this recipient": {"gina@gmail.example", "eve@example.org", fixture(t, "google-request.eml"), 550},
+		"no calendar":            {"gina@gmail.example", "bob@example.org", []byte("From: gina@gmail.example\r\nSubject: hi\r\n\r\nhello\r\n"), 554},
+	} {
+		err := submit(t, addr, tc.from, []string{tc.to}, tc.mail)
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) || se.Code != tc.code {
+			t.Errorf("%s: %v, want %d", name, err, tc.code)
+		}
+	}
+	if len(p.calls) != 1 {
+		t.Errorf("refused mail reached the processor: %q", p.calls)
+	}
+
+	small := serveReceiver(t, &Receiver{Logger: quiet, MaxSize: 2000}, &p)
+	var se *smtp.SMTPError
+	if err := submit(t, small, "gina@gmail.example", []string{"bob@example.org"}, fixture(t, "google-request.eml")); !errors.As(err, &se) || se.Code != 552 {
+		t.Errorf("too large: %v", err)
+	}
+	broken := serveReceiver(t, &Receiver{Logger: quiet}, failingProcessor{})
+	if err := submit(t, broken, "gina@gmail.example", []string{"bob@example.org"}, fixture(t, "google-request.eml")); !errors.As(err, &se) || se.Code != 451 {
+		t.Errorf("processor failure: %v, want 451", err)
+	}
+}
