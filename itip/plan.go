@@ -169,6 +169,9 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 			if err := checkScheduleAgents(newObj); err != nil {
 				return nil, err
 			}
+			if err := checkTimes(newObj, oldObj); err != nil {
+				return nil, err
+			}
 		}
 	}
 	oldRole, newRole := p.role(oldObj), p.role(newObj)

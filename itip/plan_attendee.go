@@ -257,7 +257,9 @@ func (p *planner) checkAttendeeChange(oldObj, newObj *Object) error {
 		}
 		if derived {
 			nt, mt := recurTimingOf(newObj, c), recurTimingOf(oldObj, cp)
-			if !nt.valid || !mt.valid || !nt.start.Equal(key) || nt.length != mt.length {
+			// A stored master that cannot be placed in time is judged by
+			// the RECURRENCE-ID alone, never counted as moved for that.
+			if !nt.valid || !nt.start.Equal(key) || (mt.valid && nt.length != mt.length) {
 				return fail("the instance %s was moved", key.Format(time.RFC3339))
 			}
 		}

@@ -262,8 +262,13 @@ func addedInstances(oldSide, newSide *side) []time.Time {
 func (p *planner) derivedMoved(oldObj, newObj *Object, ci *compInfo) bool {
 	nt := recurTimingOf(newObj, ci.c)
 	mt := recurTimingOf(oldObj, ci.cp.c)
-	if !nt.valid || !mt.valid {
-		return true
+	if !nt.valid {
+		return !sameTimingText(ci.cp.c, ci.c)
+	}
+	if !mt.valid {
+		// The stored master cannot be placed in time: judge by the
+		// RECURRENCE-ID alone, never count it as moved for that reason.
+		return !nt.start.Equal(ci.key)
 	}
 	return !nt.start.Equal(ci.key) || nt.length != mt.length || nt.date != mt.date
 }
