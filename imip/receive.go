@@ -118,7 +118,8 @@ type Receiver struct {
 // COUNTER, or the ORGANIZER of other methods, or their SENT-BY. Then
 // Verdict is asked. Any failure is a *RefusedError wrapping ErrTooLarge,
 // ErrTooComplex, ErrMalformed, ErrNoCalendar, ErrSpoofed,
-// ErrNotAuthenticated or ErrWrongRecipient, and is logged.
+// ErrNotAuthenticated or ErrWrongRecipient (or is the context's error),
+// and is logged.
 func (r *Receiver) Parse(ctx context.Context, mail io.Reader, env Envelope) (*Incoming, error) {
 	in, err := r.parse(ctx, mail, env)
 	if err != nil {
