@@ -313,6 +313,20 @@ func TestSchedulingHeaderNone(t *testing.T) {
 	}
 }
 
+func TestSchedulingHeaderNoneKeepsLimits(t *testing.T) {
+	e := newEnv(t, &Options{MaxAttendees: 2}, cyrus, wilfredo)
+	r := e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "a@example.org", "b@example.org"), "Scheduling", "none").must(t, 403)
+	if r.condition() != "max-attendees-per-instance" {
+		t.Errorf("condition %q", r.condition())
+	}
+	// A UID already used by another scheduling object stays refused.
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com"), "Scheduling", "none").must(t, 201)
+	r = e.do("cyrus", "PUT", "/cyrus/calendars/default/n.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com"), "Scheduling", "none").must(t, 403, 409)
+	if c := r.condition(); c != "unique-scheduling-object-resource" && c != "no-uid-conflict" {
+		t.Errorf("condition %q", c)
+	}
+}
+
 func TestSchedulingHeaderInternalOnly(t *testing.T) {
 	remote := &recordingDeliverer{}
 	e := newEnv(t, &Options{Deliverers: []Deliverer{remote}}, cyrus, wilfredo)

@@ -267,6 +267,13 @@ func (h *Handler) storeOnly(q *request, dst *target, cal *ical.Calendar, data []
 	if err != nil {
 		return nil, planError(err)
 	}
+	// The attendee limit holds for imports too (a later write would
+	// schedule them all).
+	for _, c := range obj.Components() {
+		if len(c.Props[ical.PropAttendee]) > h.maxAtt {
+			return nil, precondition(http.StatusForbidden, MaxAttendeesPerInstance, "too many attendees")
+		}
+	}
 	tag := ""
 	if obj.IsSchedulable() && ownerTakesPart(obj, addrs) {
 		tag = newTag()
