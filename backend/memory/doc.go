@@ -19,4 +19,9 @@
 //
 // Principals follow the path layout of backend.NewPrincipal; Provision
 // gives each a default calendar "/<user>/calendars/default/".
+//
+// A Store is also a backend.Outbox, the delivery queue of package queue:
+// PutObjectEnqueue writes the object and queues its messages under the
+// same lock. The queue lives and dies with the Store, so it survives a
+// crashed worker (leases expire) but not the process.
 package memory
