@@ -44,6 +44,7 @@ func BenchmarkExpand(b *testing.B) {
 	} {
 		b.Run(w.name, func(b *testing.B) {
 			b.ReportAllocs()
+			cpu0 := processCPU()
 			for i := 0; i < b.N; i++ {
 				n := 0
 				err := Expand(context.Background(), comps, tz.NewResolver(cal), time.UTC, w.from, w.to, Limits{},
@@ -52,6 +53,7 @@ func BenchmarkExpand(b *testing.B) {
 					b.Fatal(n, err)
 				}
 			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -68,4 +70,37 @@ func BenchmarkBounds(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkExpandOneOff expands a single non-recurring event, the most
+// common object, with a fresh resolver per call (as one Expand per stored
+// object does) and through an Expander that keeps its zone cache.
+func BenchmarkExpandOneOff(b *testing.B) {
+	cal, comps := event(b, "DTSTART;TZID=Europe/Berlin:20260310T090000", "DTEND;TZID=Europe/Berlin:20260310T100000")
+	from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	for _, shared := range []bool{false, true} {
+		name := "Expand"
+		if shared {
+			name = "Expander"
+		}
+		b.Run(name, func(b *testing.B) {
+			x := NewExpander()
+			b.ReportAllocs()
+			cpu0 := processCPU()
+			for i := 0; i < b.N; i++ {
+				n := 0
+				count := func(Instance) bool { n++; return true }
+				var err error
+				if shared {
+					err = x.Expand(context.Background(), comps, tz.NewResolver(cal), time.UTC, from, to, Limits{}, count)
+				} else {
+					err = Expand(context.Background(), comps, tz.NewResolver(cal), time.UTC, from, to, Limits{}, count)
+				}
+				if err != nil || n != 1 {
+					b.Fatal(n, err)
+				}
+			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
+	}
 }

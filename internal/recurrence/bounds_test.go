@@ -86,7 +86,7 @@ func TestExpandErrors(t *testing.T) {
 			return Expand(context.Background(), one, res, time.UTC, jan2026, feb2026, Limits{MaxInstances: 3}, noop)
 		}},
 		"steps": {ErrLimit, func() error {
-			_, c := event(t, "DTSTART:20000105T090000Z", "RRULE:FREQ=DAILY;COUNT=100000")
+			_, c := event(t, "DTSTART:20000105T090000Z", "RRULE:FREQ=DAILY;BYHOUR=9;COUNT=100000")
 			return Expand(context.Background(), c, res, time.UTC, jan2026, feb2026, Limits{MaxSteps: 1000}, noop)
 		}},
 		"bad rrule": {ErrInvalid, func() error {

@@ -26,7 +26,7 @@ func (sp span) end(s time.Time) time.Time { return sp.dur.AddTo(s) }
 // one day, a DATE-TIME start with neither lasts no time. ok is false for a
 // component with no DTSTART and no DUE (it occupies no time). An end
 // before the start counts as no duration.
-func componentSpan(c *ical.Component, res *tz.Resolver, floating *time.Location) (sp span, ok bool, err error) {
+func (x *Expander) componentSpan(c *ical.Component, res *tz.Resolver, floating *time.Location) (sp span, ok bool, err error) {
 	startProp := c.Props.Get(ical.PropDateTimeStart)
 	endName := ical.PropDateTimeEnd
 	if strings.EqualFold(c.Name, ical.CompToDo) {
@@ -38,19 +38,19 @@ func componentSpan(c *ical.Component, res *tz.Resolver, floating *time.Location)
 			return span{}, false, nil
 		}
 		// A VTODO with only DUE: the instant it is due.
-		v, err := res.Parse(endProp, floating)
+		v, err := x.parse(endProp, res, floating)
 		if err != nil {
 			return span{}, false, fmt.Errorf("%s: %w", endName, err)
 		}
 		return span{start: v, allDay: v.Kind == tz.Date}, true, nil
 	}
-	start, err := res.Parse(startProp, floating)
+	start, err := x.parse(startProp, res, floating)
 	if err != nil {
 		return span{}, false, fmt.Errorf("%s: %w", ical.PropDateTimeStart, err)
 	}
 	sp = span{start: start, allDay: start.Kind == tz.Date}
 	if endProp != nil {
-		ev, err := res.Parse(endProp, floating)
+		ev, err := x.parse(endProp, res, floating)
 		if err != nil {
 			return span{}, false, fmt.Errorf("%s: %w", endName, err)
 		}

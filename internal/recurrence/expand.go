@@ -54,12 +54,18 @@ type Instance struct {
 // dates, and ctx.Err() when ctx ends.
 func Expand(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 	start, end time.Time, lim Limits, yield func(Instance) bool) error {
-	lim = lim.withDefaults()
-	return expand(comps, res, floating, start, end, lim, &budget{ctx: ctx, max: lim.MaxSteps}, yield)
+	x := Expander{oneShot: true}
+	return x.Expand(ctx, comps, res, floating, start, end, lim, yield)
 }
 
 // expand is Expand with the step budget supplied (tests read it back).
 func expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
+	start, end time.Time, lim Limits, b *budget, yield func(Instance) bool) error {
+	x := Expander{oneShot: true}
+	return x.expand(comps, res, floating, start, end, lim, b, yield)
+}
+
+func (x *Expander) expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 	start, end time.Time, lim Limits, b *budget, yield func(Instance) bool) error {
 	if end.Before(start) {
 		return fmt.Errorf("%w: window ends before it starts", ErrInvalid)
@@ -67,7 +73,10 @@ func expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 	if end.Sub(start) > lim.MaxWindow {
 		return &LimitError{Which: "window", Limit: int64(lim.MaxWindow)}
 	}
-	obj, err := prepare(comps, res, floating)
+	if len(comps) == 1 && comps[0] != nil && !x.general && isOneOff(comps[0]) {
+		return x.expandOneOff(comps[0], res, floating, start, end, b, yield)
+	}
+	obj, err := x.prepare(comps, res, floating)
 	if err != nil {
 		return err
 	}
@@ -173,8 +182,13 @@ func expand(comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 // and an error matching ErrLimit, so that an index can still store the
 // object as starting at first and never ending.
 func Bounds(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location, lim Limits) (first, last time.Time, unbounded bool, err error) {
+	x := Expander{oneShot: true}
+	return x.bounds(ctx, comps, res, floating, lim)
+}
+
+func (x *Expander) bounds(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location, lim Limits) (first, last time.Time, unbounded bool, err error) {
 	lim = lim.withDefaults()
-	obj, err := prepare(comps, res, floating)
+	obj, err := x.prepare(comps, res, floating)
 	if err != nil {
 		return time.Time{}, time.Time{}, false, err
 	}
@@ -263,7 +277,7 @@ func (obj *object) futureFor(k time.Time) *futureRange {
 	return &obj.future[i-1]
 }
 
-func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location) (*object, error) {
+func (x *Expander) prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location) (*object, error) {
 	if floating == nil {
 		return nil, fmt.Errorf("%w: floating location is nil", ErrInvalid)
 	}
@@ -283,7 +297,7 @@ func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location)
 			obj.master = c
 			continue
 		}
-		rv, err := res.Parse(rid, floating)
+		rv, err := x.parse(rid, res, floating)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", ical.PropRecurrenceID, err)
 		}
@@ -292,7 +306,7 @@ func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location)
 			return nil, fmt.Errorf("%w: two overrides for RECURRENCE-ID %s", ErrInvalid, rid.Value)
 		}
 		obj.replaced[key] = true
-		sp, ok, err := componentSpan(c, res, floating)
+		sp, ok, err := x.componentSpan(c, res, floating)
 		if err != nil {
 			return nil, err
 		}
@@ -310,7 +324,7 @@ func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location)
 	sort.SliceStable(obj.overrides, func(i, j int) bool { return obj.overrides[i].Start.Before(obj.overrides[j].Start) })
 	sort.Slice(obj.future, func(i, j int) bool { return obj.future[i].key.Before(obj.future[j].key) })
 	if obj.master != nil {
-		sp, ok, err := componentSpan(obj.master, res, floating)
+		sp, ok, err := x.componentSpan(obj.master, res, floating)
 		if err != nil {
 			return nil, err
 		}
@@ -323,7 +337,11 @@ func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location)
 			return obj, nil // RRULE needs DTSTART (RFC 5545 §3.8.5.3)
 		}
 		for _, p := range obj.master.Props.Values(ical.PropRecurrenceRule) {
-			r, err := parseRule(p.Value)
+			parse := parseRule
+			if x.general {
+				parse = parseGeneralRule
+			}
+			r, err := parse(p.Value)
 			if err != nil {
 				return nil, err
 			}
@@ -331,4 +349,39 @@ func prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location)
 		}
 	}
 	return obj, nil
+}
+
+// isOneOff reports whether c is a whole object on its own that occurs
+// once: no RECURRENCE-ID, RRULE, RDATE or EXDATE.
+func isOneOff(c *ical.Component) bool {
+	return len(c.Props[ical.PropRecurrenceID]) == 0 && len(c.Props[ical.PropRecurrenceRule]) == 0 &&
+		len(c.Props[ical.PropRecurrenceDates]) == 0 && len(c.Props[ical.PropExceptionDates]) == 0
+}
+
+// expandOneOff is expand for a single component that occurs once: its
+// span is read and yielded if it overlaps the window, with no iterator.
+func (x *Expander) expandOneOff(c *ical.Component, res *tz.Resolver, floating *time.Location,
+	start, end time.Time, b *budget, yield func(Instance) bool) error {
+	if floating == nil {
+		return fmt.Errorf("%w: floating location is nil", ErrInvalid)
+	}
+	if res == nil {
+		res = tz.NewResolver(nil)
+	}
+	sp, ok, err := x.componentSpan(c, res, floating)
+	if err != nil {
+		return err
+	}
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	if !ok {
+		return nil
+	}
+	s := sp.start.Time
+	in := Instance{Start: s, End: sp.end(s), RecurrenceID: s.UTC(), AllDay: sp.allDay, Component: c}
+	if overlaps(in.Start, in.End, start, end) {
+		yield(in)
+	}
+	return nil
 }

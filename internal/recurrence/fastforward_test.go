@@ -39,7 +39,7 @@ func TestFastForwardMatchesFullWalk(t *testing.T) {
 		for _, ds := range starts {
 			cal, comps := event(t, ds, "DURATION:PT50M", "RRULE:"+rr)
 			res := tz.NewResolver(cal)
-			obj, err := prepare(comps, res, time.UTC)
+			obj, err := (&Expander{}).prepare(comps, res, time.UTC)
 			if err != nil {
 				t.Fatal(err)
 			}

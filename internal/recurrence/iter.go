@@ -46,8 +46,9 @@ func (b *budget) spend(n int) error {
 // shortly after the horizon, and maps each reading to instants in loc.
 type ruleIter struct {
 	next     rrule.Next
-	shift    int   // years added to every reading given to rrule-go
-	shiftSec int64 // the same shift in seconds (whole 400-year cycles)
+	simple   *simpleReadings // instead of next, for a simple rule
+	shift    int             // years added to every reading given to rrule-go
+	shiftSec int64           // the same shift in seconds (whole 400-year cycles)
 	loc      *time.Location
 	subDaily bool
 	unitSecs int64 // INTERVAL in seconds for sub-daily rules
@@ -84,10 +85,16 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.T
 		it.done = true
 		return it, nil
 	}
+	startWall := wallOf(dtstart)
+	if r.isSimple {
+		if startWall.Year() < 1 || startWall.Year() > 9999 {
+			return nil, fmt.Errorf("%w: DTSTART year %d outside 1..9999", ErrInvalid, startWall.Year())
+		}
+		return it.startSimple(r, startWall, dateOnly, from), nil
+	}
 	if n := r.maxSetSize(); n > maxPeriodCandidates || n > b.max {
 		return nil, &LimitError{Which: "rule", Limit: int64(min(maxPeriodCandidates, b.max))}
 	}
-	startWall := wallOf(dtstart)
 	if startWall.Year() < 1 || startWall.Year() > 9999 {
 		return nil, fmt.Errorf("%w: DTSTART year %d outside 1..9999", ErrInvalid, startWall.Year())
 	}
@@ -112,21 +119,7 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.T
 		return it, nil
 	}
 
-	var untilWall time.Time
-	switch r.untilKind {
-	case untilUTC:
-		it.untilUTC = r.untilUTC
-		// rrule-go compares wall clocks; give it a day of slack so no
-		// reading is lost around a DST change, and compare instants here.
-		untilWall = wallOf(r.untilUTC.In(loc)).AddDate(0, 0, 1)
-	case untilFloating:
-		untilWall = r.untilWall
-	case untilDate:
-		untilWall = r.untilWall
-		if !dateOnly {
-			untilWall = untilWall.Add(24*time.Hour - time.Second) // the whole day
-		}
-	}
+	untilWall := it.until(r, dateOnly)
 	horizonWall := wallOf(horizon.In(loc)).AddDate(0, 0, 2)
 	if !untilWall.IsZero() && untilWall.Before(horizonWall) {
 		horizonWall = untilWall
@@ -157,6 +150,65 @@ func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.T
 	it.next = rr.Iterator()
 	it.prevWall = iterStart
 	return it, nil
+}
+
+// until returns the last wall-clock reading r's UNTIL allows (zero: no
+// UNTIL) and sets it.untilUTC for the UTC form.
+func (it *ruleIter) until(r *rule, dateOnly bool) time.Time {
+	switch r.untilKind {
+	case untilUTC:
+		it.untilUTC = r.untilUTC
+		// Readings are wall clocks; give them a day of slack so no
+		// reading is lost around a DST change, and compare instants here.
+		return wallOf(r.untilUTC.In(it.loc)).AddDate(0, 0, 1)
+	case untilFloating:
+		return r.untilWall
+	case untilDate:
+		if !dateOnly {
+			return r.untilWall.Add(24*time.Hour - time.Second) // the whole day
+		}
+		return r.untilWall
+	}
+	return time.Time{}
+}
+
+// startSimple prepares arithmetic iteration of a simple rule. Unlike
+// rrule-go's walk, it skips ahead to from (unless zero) also for a COUNT
+// rule: the index of the first instance kept is known, so the
+// occurrences left are too.
+func (it *ruleIter) startSimple(r *rule, startWall time.Time, dateOnly bool, from time.Time) *ruleIter {
+	untilWall := it.until(r, dateOnly)
+	if !untilWall.IsZero() && untilWall.Before(startWall) {
+		it.done = true
+		return it
+	}
+	sr := newSimpleReadings(r.simple, startWall, untilWall)
+	it.simple = sr
+	it.prevWall = startWall
+	if from.IsZero() {
+		return it
+	}
+	target := wallOf(from.In(it.loc))
+	if !target.After(startWall) {
+		return it
+	}
+	skipped := sr.skipTo(floorDiv(target.Unix(), 86400))
+	if skipped == 0 || r.count == 0 {
+		return it
+	}
+	// Next counts DTSTART as the first occurrence when the rule does not
+	// produce it; the first reading was skipped, so decide that here.
+	left := int64(r.count) - skipped
+	if !sr.startsWithDTSTART() {
+		left--
+	}
+	it.checkStart = false
+	if left <= 0 {
+		it.done = true
+		return it
+	}
+	it.left = int(left)
+	return it
 }
 
 // safeNext calls an rrule-go iterator, turning a panic inside it (it
@@ -190,6 +242,14 @@ const secondsPer400Years = 146097 * 86400
 
 // fetch reads the next wall-clock reading from rrule-go and maps it.
 func (it *ruleIter) fetch() (time.Time, bool, error) {
+	if it.simple != nil {
+		w, ok := it.simple.next()
+		if err := it.b.spend(1); err != nil || !ok {
+			return time.Time{}, false, err
+		}
+		first, _, _ := resolveWall(w, it.loc)
+		return first, true, nil
+	}
 	w, ok, err := safeNext(it.next)
 	if err != nil {
 		return time.Time{}, false, err

@@ -59,7 +59,11 @@ func pathologicalCases() []pathCase {
 		{"daily-86400-times", "DTSTART:20260101T000000Z", "FREQ=DAILY;" + bits("BYSECOND", 60) + ";" + bits("BYMINUTE", 60) + ";" + bits("BYHOUR", 24), jan2026, feb2026, "rule", 0},
 		{"daily-1440-times", "DTSTART:20260101T000000Z", "FREQ=DAILY;" + bits("BYMINUTE", 60) + ";" + bits("BYHOUR", 24), jan2026, feb2026, "instances", 0},
 		{"yearly-feb-from-jan-30th", "DTSTART:20260130T090000Z", "FREQ=YEARLY;BYMONTH=2", jan2026, feb2026, "", 1},
-		{"count-1e9-from-1700", "DTSTART:17000101T090000Z", "FREQ=DAILY;COUNT=1000000000", jan2026, feb2026, "steps", 0},
+		// rrule-go walks a COUNT rule from DTSTART; the arithmetic
+		// iteration of simple rules jumps to the window.
+		{"count-1e9-from-1700", "DTSTART:17000101T090000Z", "FREQ=DAILY;BYHOUR=9;COUNT=1000000000", jan2026, feb2026, "steps", 0},
+		{"count-1e9-from-1700-simple", "DTSTART:17000101T090000Z", "FREQ=DAILY;COUNT=1000000000", jan2026, feb2026, "", 31},
+		{"count-1e18-weekly-from-1700-simple", "DTSTART:17000101T090000Z", "FREQ=WEEKLY;BYDAY=MO,TU;COUNT=999999999999999999", jan2026, feb2026, "", 9},
 		{"window-1000-years", "DTSTART:20260101T090000Z", "FREQ=DAILY", jan2026, jan2026.AddDate(1000, 0, 0), "window", 0},
 		{"feb-30th-yearly", "DTSTART:16010101T090000Z", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30,31", jan2026, feb2026, "", 0},
 		{"feb-31st-monthly", "DTSTART:20260131T090000Z", "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=31", jan2026, feb2026, "", 1},

@@ -35,12 +35,25 @@ type rule struct {
 	untilWall time.Time // UNTIL as written, as a wall-clock reading
 	untilUTC  time.Time // UNTIL instant when untilKind == untilUTC
 	empty     bool      // the rule can produce no instance
+	// simple, when isSimple, describes a rule iterated arithmetically;
+	// opt is then not set.
+	simple   simpleRule
+	isSimple bool
 }
 
 // parseRule parses an RRULE value (RFC 5545 §3.3.10). Rule part names and
 // values are case-insensitive. UNTIL is kept apart so that its form (UTC,
-// floating, DATE) can be honoured. Errors wrap ErrInvalid.
+// floating, DATE) can be honoured. Simple rules (see simpleRule) are
+// recognised first and iterated without rrule-go. Errors wrap ErrInvalid.
 func parseRule(s string) (*rule, error) {
+	if r, ok := parseSimpleRule(s); ok {
+		return r, nil
+	}
+	return parseGeneralRule(s)
+}
+
+// parseGeneralRule parses any RRULE into rrule-go options.
+func parseGeneralRule(s string) (*rule, error) {
 	if len(s) > maxRuleLen {
 		return nil, fmt.Errorf("%w: RRULE longer than %d bytes", ErrInvalid, maxRuleLen)
 	}

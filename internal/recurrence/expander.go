@@ -1,0 +1,148 @@
+package recurrence
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/tz"
+)
+
+// Expander expands many objects one after another, as Expand does, but
+// shares work between them: TZIDs that name a zone independently of any
+// calendar (IANA and Windows names, UTC aliases) are resolved once, not
+// once per object. Use one Expander per goroutine; it is not safe for
+// concurrent use. The zero value is ready to use.
+type Expander struct {
+	zones map[string]*time.Location // calendar-independent TZIDs
+	// oneShot: a single Expand call; resolve TZIDs with the caller's
+	// resolver only, so that nothing is allocated for a cache.
+	oneShot bool
+	// general: every rule through rrule-go and no one-off shortcut (tests
+	// compare the fast paths with it).
+	general bool
+}
+
+// maxCachedZones bounds an Expander's zone cache; the zones a user's
+// calendars name are far fewer.
+const maxCachedZones = 256
+
+// NewExpander returns an empty Expander.
+func NewExpander() *Expander { return &Expander{} }
+
+// Expand is the package-level Expand (same arguments, same results),
+// reusing what x has learned from earlier calls. A TZID is taken from x's
+// cache only when it resolves without res's calendar; a TZID defined by
+// the object's own VTIMEZONE is always resolved by res.
+func (x *Expander) Expand(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location,
+	start, end time.Time, lim Limits, yield func(Instance) bool) error {
+	lim = lim.withDefaults()
+	return x.expand(comps, res, floating, start, end, lim, &budget{ctx: ctx, max: lim.MaxSteps}, yield)
+}
+
+// location resolves tzid: from the cache when it names a zone on its own
+// (tz.Resolver consults a calendar's VTIMEZONE only for TZIDs that name
+// no zone on their own, so such a TZID means the same in every calendar),
+// else with res.
+func (x *Expander) location(tzid string, res *tz.Resolver) (*time.Location, error) {
+	if x.oneShot {
+		return res.Location(tzid)
+	}
+	if loc, ok := x.zones[tzid]; ok {
+		return loc, nil
+	}
+	loc, err := tz.NewResolver(nil).Location(tzid)
+	if err != nil {
+		return res.Location(tzid)
+	}
+	if x.zones == nil {
+		x.zones = make(map[string]*time.Location)
+	}
+	if len(x.zones) < maxCachedZones {
+		x.zones[tzid] = loc
+	}
+	return loc, nil
+}
+
+// parse is res.Parse(p, floating) with the common forms read directly:
+// DATE, and DATE-TIME in UTC, floating or with a TZID, written exactly as
+// RFC 5545 says. Anything else, including every malformed value, goes to
+// res.Parse, so the results are always the same.
+func (x *Expander) parse(p *ical.Prop, res *tz.Resolver, floating *time.Location) (tz.Value, error) {
+	if v, ok := x.parseCommon(p, res, floating); ok {
+		return v, nil
+	}
+	return res.Parse(p, floating)
+}
+
+func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Location) (tz.Value, bool) {
+	v := p.Value
+	if floating == nil || len(v) < 8 || len(v) > 16 {
+		return tz.Value{}, false
+	}
+	vt := p.Params.Get("VALUE")
+	if len(v) == 8 && vt == "" || vt != "" && strings.EqualFold(vt, "DATE") {
+		w, ok := wallDigits(v, false)
+		if !ok {
+			return tz.Value{}, false
+		}
+		t, _, _ := tz.FromWallClock(w, floating)
+		return tz.Value{Time: t, Kind: tz.Date}, true
+	}
+	if v[len(v)-1] == 'Z' {
+		w, ok := wallDigits(v[:len(v)-1], true)
+		return tz.Value{Time: w, Kind: tz.UTC}, ok
+	}
+	w, ok := wallDigits(v, true)
+	if !ok {
+		return tz.Value{}, false
+	}
+	loc, kind := floating, tz.Floating
+	if tzid := p.Params.Get("TZID"); tzid != "" {
+		l, err := x.location(tzid, res)
+		if err != nil {
+			return tz.Value{}, false
+		}
+		loc, kind = l, tz.Zoned
+	}
+	t, _, _ := tz.FromWallClock(w, loc)
+	return tz.Value{Time: t, Kind: kind}, true
+}
+
+// wallDigits reads YYYYMMDD, or YYYYMMDDTHHMMSS when withTime, as a wall
+// clock held in UTC. ok is false unless every field is in range (years
+// 1 … 9999).
+func wallDigits(s string, withTime bool) (time.Time, bool) {
+	if withTime && (len(s) != 15 || s[8] != 'T') || !withTime && len(s) != 8 {
+		return time.Time{}, false
+	}
+	num := func(a, b int) int {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	y, m, d := num(0, 4), num(4, 6), num(6, 8)
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+		return time.Time{}, false
+	}
+	var hh, mm, ss int
+	if withTime {
+		hh, mm, ss = num(9, 11), num(11, 13), num(13, 15)
+		if hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59 {
+			return time.Time{}, false
+		}
+	}
+	return time.Date(y, time.Month(m), d, hh, mm, ss, 0, time.UTC), true
+}
+
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
