@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-webdav/caldav"
@@ -39,17 +40,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	store, err := cfg.openStore(ctx, log)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	for i := range users {
-		if err := store.Provision(ctx, users[i].principal()); err != nil {
-			return fmt.Errorf("provisioning %s: %w", users[i].Username, err)
-		}
-	}
-
 	var tlsConfig *tls.Config
 	if cfg.tlsCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.tlsCert, cfg.tlsKey)
@@ -57,6 +47,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("TLS: %w", err)
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+
+	store, err := cfg.openStore(ctx, log)
+	if err != nil {
+		return err
+	}
+	closeStore := sync.OnceValue(store.Close)
+	defer closeStore()
+	for i := range users {
+		if err := store.Provision(ctx, users[i].principal()); err != nil {
+			return fmt.Errorf("provisioning %s: %w", users[i].Username, err)
+		}
 	}
 
 	sched := schedule.New(&caldav.Handler{Backend: store.CalDAV()}, store, &schedule.Options{
@@ -123,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		errs = append(errs, fmt.Errorf("waiting for deliveries: %w", err))
 	}
 	stopPruning()
-	if err := store.Close(); err != nil {
+	if err := closeStore(); err != nil {
 		errs = append(errs, fmt.Errorf("closing the store: %w", err))
 	}
 	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
