@@ -162,7 +162,7 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	}
 	opts.MergeAttendeeStatus = merge
 	act, err := itip.Plan(oldCal, cal, opts)
-	if err != nil && errors.Is(err, itip.AllowedAttendeeChange) && h.attendeeChanges == AttendeeChangeKeepAllowed && old != nil {
+	if err != nil && errors.Is(err, itip.AllowedAttendeeChange) && h.attendeeChanges == AttendeeChangeKeepAllowed && old != nil && condErr == nil {
 		// Keep what the attendee may change, drop the rest: first with
 		// the overrides the attendee added, then without them.
 		for _, withNew := range [...]bool{true, false} {
