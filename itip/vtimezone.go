@@ -88,7 +88,22 @@ func (s *vtzSupply) finishMessage(cal *ical.Calendar, tzsrc []*Object, comps []*
 	for _, c := range cal.Children[:n] {
 		have[propValue(c, ical.PropTimezoneID)] = true
 	}
-	sort.Strings(ids)
+	// Past the limit, the zones of the start, end and instance keys matter
+	// most: sort them first, each part by name for a stable order.
+	primary := map[string]bool{}
+	for _, c := range comps {
+		for _, name := range [...]string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue, ical.PropRecurrenceID} {
+			if p := c.Props.Get(name); p != nil {
+				primary[p.Params.Get(ical.ParamTimezoneID)] = true
+			}
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool {
+		if primary[ids[i]] != primary[ids[j]] {
+			return primary[ids[i]]
+		}
+		return ids[i] < ids[j]
+	})
 	var add []*ical.Component
 	for _, id := range ids {
 		if !have[id] {

@@ -338,3 +338,28 @@ func TestGeneratedVTimezoneExtremeYears(t *testing.T) {
 		}
 	}
 }
+
+// An object naming many zones costs at most maxGeneratedVTimezones
+// generations per Plan.
+func TestGeneratedVTimezoneLimit(t *testing.T) {
+	zones := []string{"Europe/Berlin", "Europe/Paris", "Europe/London", "Europe/Rome", "Europe/Madrid",
+		"Europe/Vienna", "Europe/Prague", "Europe/Warsaw", "Europe/Athens", "Europe/Helsinki",
+		"America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto",
+		"Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney", "Pacific/Auckland", "Africa/Cairo"}
+	var extra strings.Builder
+	extra.WriteString("RRULE:FREQ=DAILY;COUNT=30\n")
+	for i, z := range zones {
+		fmt.Fprintf(&extra, "EXDATE;TZID=%s:202601%02dT100000\n", z, 11+i)
+	}
+	new := noVTimezoneEvent("Europe/Berlin", extra.String(), "mailto:bob@example.org")
+	new.Children[0].Props.Set(&ical.Prop{Name: ical.PropDateTimeStart, Params: ical.Params{ical.ParamTimezoneID: {"Pacific/Auckland"}}, Value: "20260110T100000"})
+	new.Children[0].Props.Del(ical.PropDateTimeEnd)
+	act := organizerPlan(t, nil, new)
+	got := messageVTimezones(act.Messages[0])
+	if len(got) != maxGeneratedVTimezones {
+		t.Errorf("%d VTIMEZONEs for %d zones, want the limit %d", len(got), len(zones), maxGeneratedVTimezones)
+	}
+	if got["Europe/Berlin"] == nil || got["Pacific/Auckland"] == nil {
+		t.Errorf("DTSTART's zone Pacific/Auckland is not among them: %v", got)
+	}
+}
