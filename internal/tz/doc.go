@@ -19,4 +19,9 @@
 // Floating and DATE values have no zone of their own: they are placed in
 // the location the caller passes (usually the calendar's or the user's
 // zone, else UTC).
+//
+// The other way round, GenerateVTimezone writes the VTIMEZONE (RFC 5545
+// §3.6.5) for a *time.Location over a range of years, for objects that
+// name an IANA zone without defining it; a VTimezoneCache held by the
+// caller shares the result between the messages of one operation.
 package tz
