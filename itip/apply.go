@@ -255,11 +255,12 @@ type applier struct {
 	recipient string
 	opts      ApplyOptions
 	method    string
-	skipped   []string // why components of the message were not applied
-	changed   bool     // a REPLY changed the organizer's copy
-	checks    int      // recurrence expansions done by isInstance
-	delegate  bool     // the replier is a delegate named by DELEGATED-TO
-	nskipped  int      // components skipped, listed or not
+	skipped   []string           // why components of the message were not applied
+	changed   bool               // a REPLY changed the organizer's copy
+	checks    int                // recurrence expansions done by isInstance
+	confirmed map[time.Time]bool // RECURRENCE-IDs checkInstances answered for
+	delegate  bool               // the replier is a delegate named by DELEGATED-TO
+	nskipped  int                // components skipped, listed or not
 }
 
 // skip records why a component of the message was not applied; the first

@@ -33,6 +33,7 @@ func (a *applier) cancel() (*Applied, error) {
 	for _, in := range a.old.Overrides {
 		c.comps[in.Key] = cloneComponent(in.Component, true)
 	}
+	a.checkInstances(a.old)
 	applied := 0
 	if m := a.msg.Master; m != nil {
 		counterpart := a.old.Master

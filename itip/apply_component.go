@@ -331,20 +331,70 @@ func sameLines(a, b []string) bool {
 }
 
 // maxInstanceChecks bounds the recurrence expansions one Apply call makes
-// to check that a RECURRENCE-ID names a real instance.
+// to check, one by one, that a RECURRENCE-ID names a real instance.
 const maxInstanceChecks = 8
 
+// instanceCheckLimits bounds each expansion made to check RECURRENCE-IDs.
+var instanceCheckLimits = recurrence.Limits{MaxSteps: 50_000, MaxInstances: 50_000}
+
+// checkInstances checks at once the RECURRENCE-IDs of the message that
+// are not overridden in the stored copy o: one expansion of its recurring
+// master over the window they span, bounded like every check. When it
+// succeeds, isInstance answers for those keys without expanding again, so
+// a REPLY or CANCEL naming many instances costs one expansion, not one per
+// instance (and is not cut off after maxInstanceChecks). When it fails
+// (the window holds too many instances), isInstance checks one by one.
+func (a *applier) checkInstances(o *Object) {
+	if o == nil || !isRecurring(o.Master) {
+		return
+	}
+	var lo, hi time.Time
+	want := map[time.Time]bool{}
+	for _, in := range a.msg.Overrides {
+		if o.Override(in.Key) != nil {
+			continue
+		}
+		want[in.Key] = false
+		if lo.IsZero() || in.Key.Before(lo) {
+			lo = in.Key
+		}
+		if in.Key.After(hi) {
+			hi = in.Key
+		}
+	}
+	if len(want) < 2 {
+		return // isInstance does the same work for one key
+	}
+	a.checks++
+	err := recurrence.Expand(context.Background(), []*ical.Component{o.Master}, o.resolver, o.floating,
+		lo, hi.Add(time.Second), instanceCheckLimits, func(in recurrence.Instance) bool {
+			k := in.RecurrenceID.UTC()
+			if _, ok := want[k]; ok {
+				want[k] = true
+			}
+			return true
+		})
+	if err != nil {
+		return
+	}
+	a.confirmed = want
+}
+
 // isInstance reports whether key is the start of an instance of the
-// recurring master of o (EXDATEs excluded), expanding the recurrence
-// within the limits of internal/recurrence. ok is false when it could not
-// tell (too many checks, or a rule too costly to expand).
+// recurring master of o (EXDATEs excluded), from checkInstances or by
+// expanding the recurrence within the limits of internal/recurrence. ok
+// is false when it could not tell (too many checks, or a rule too costly
+// to expand).
 func (a *applier) isInstance(o *Object, key time.Time) (found, ok bool) {
+	if found, ok := a.confirmed[key]; ok {
+		return found, true
+	}
 	if a.checks >= maxInstanceChecks {
 		return false, false
 	}
 	a.checks++
 	err := recurrence.Expand(context.Background(), []*ical.Component{o.Master}, o.resolver, o.floating,
-		key, key.Add(time.Second), recurrence.Limits{MaxSteps: 50_000}, func(in recurrence.Instance) bool {
+		key, key.Add(time.Second), instanceCheckLimits, func(in recurrence.Instance) bool {
 			if in.RecurrenceID.Equal(key) {
 				found = true
 				return false

@@ -41,6 +41,7 @@ func (a *applier) reply() (*Applied, error) {
 	for _, in := range a.old.Overrides {
 		edit.comps[in.Key] = cloneComponent(in.Component, true)
 	}
+	a.checkInstances(a.old)
 	applied := 0
 	for _, c := range a.msg.Components() {
 		ok, err := a.replyComponent(edit, c, replier, known)

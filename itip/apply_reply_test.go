@@ -56,3 +56,51 @@ func TestApplyReplyKeepsOrganizerTimezones(t *testing.T) {
 		t.Fatalf("a1 in the override: %v", p)
 	}
 }
+
+// TestApplyReplyToManyInstances declines 12 instances of a weekly event
+// that have no override yet in one REPLY: all 12 get one (one expansion
+// checks them all; the per-instance check budget does not cut the REPLY
+// short).
+func TestApplyReplyToManyInstances(t *testing.T) {
+	cur, err := ics.Decode([]byte(benchWeekly(3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:REPLY\r\n")
+	first := time.Date(2026, 2, 2, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 12; i++ {
+		b.WriteString("BEGIN:VEVENT\r\nUID:weekly-bench\r\nSEQUENCE:3\r\nDTSTAMP:20260109T000000Z\r\n" +
+			"RECURRENCE-ID;TZID=Europe/Berlin:" + first.AddDate(0, 0, 7*i).Format("20060102") + "T100000\r\n" +
+			"ORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=DECLINED:mailto:a2@example.com\r\nEND:VEVENT\r\n")
+	}
+	// and one that is no instance (a Tuesday): skipped
+	b.WriteString("BEGIN:VEVENT\r\nUID:weekly-bench\r\nSEQUENCE:3\r\nDTSTAMP:20260109T000000Z\r\n" +
+		"RECURRENCE-ID;TZID=Europe/Berlin:20260203T100000\r\n" +
+		"ORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=DECLINED:mailto:a2@example.com\r\nEND:VEVENT\r\n")
+	b.WriteString("END:VCALENDAR\r\n")
+	reply, err := ics.Decode([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Apply(reply, cur, "mailto:o@example.com", ApplyOptions{Now: time.Date(2026, 1, 10, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeUpdated || !strings.Contains(res.Reason, "names no instance") {
+		t.Fatalf("outcome %v (%s)", res.Outcome, res.Reason)
+	}
+	o, err := ParseObject(res.Calendar, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declined := 0
+	for _, in := range o.Overrides {
+		if p := Attendee(in.Component, "mailto:a2@example.com"); p != nil && Partstat(p) == "DECLINED" {
+			declined++
+		}
+	}
+	if len(o.Overrides) != 2+12 || declined != 12 {
+		t.Fatalf("%d overrides, %d declined; want 14 and 12", len(o.Overrides), declined)
+	}
+}
