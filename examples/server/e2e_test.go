@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -106,9 +109,13 @@ func TestSchedulingFlow(t *testing.T) {
 	}
 	bobInbox := len(s.listMembers(bob, "/bob/calendars/inbox/"))
 
-	// Restart on the same data: everything is still there.
+	// Restart on the same data, with a user added to the file: everything
+	// is still there, and the new user is provisioned.
 	s.stop()
-	s = startServer(t, "-data", data, "-users", users)
+	s = startServer(t, "-data", data, "-users", addUser(t, users, User{Username: erin.name, Password: erin.password, Addresses: []string{erin.addr}}))
+	for _, p := range []string{"/erin/", "/erin/calendars/default/", "/erin/calendars/inbox/", "/erin/calendars/outbox/"} {
+		s.do(erin, "PROPFIND", p, "", "Depth", "0").must(t, "new user after restart: PROPFIND "+p, http.StatusMultiStatus)
+	}
 	organizer = unfold(s.do(alice, http.MethodGet, lunchPath, "").must(t, "GET after restart", http.StatusOK).body)
 	if l := attendeeLine(organizer, bob.addr); !strings.Contains(l, "PARTSTAT=ACCEPTED") {
 		t.Fatalf("after restart: alice's copy lost bob's reply: %q", l)
@@ -163,6 +170,28 @@ func TestSchedulingFlow(t *testing.T) {
 		t.Error("cancel: bob's copy is not cancelled")
 	}
 	s.stop()
+}
+
+// erin is added to the users file at the restart.
+var erin = testUser{"erin", "erin-secret", "mailto:erin@example.org"}
+
+// addUser writes a copy of the users file at path with u added, and
+// returns the copy's path.
+func addUser(t *testing.T, path string, u User) string {
+	t.Helper()
+	users, err := loadUsers(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(append(users, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(filepath.Dir(path), "users-more.json")
+	if err := os.WriteFile(out, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // acceptFor sets PARTSTAT=ACCEPTED on addr's ATTENDEE line of data.
