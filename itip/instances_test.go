@@ -9,7 +9,7 @@ import (
 
 // masterWith parses a weekly Berlin event whose master carries the given
 // recurrence lines.
-func masterWith(t *testing.T, lines ...string) *Object {
+func masterWith(t testing.TB, lines ...string) *Object {
 	t.Helper()
 	data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20260101T000000Z\r\n" +
 		"DTSTART;TZID=Europe/Berlin:20260302T100000\r\nDTEND;TZID=Europe/Berlin:20260302T110000\r\n" +
@@ -60,5 +60,17 @@ func TestInstancesAddedOrMoved(t *testing.T) {
 				t.Error("undecided comparison must reschedule")
 			}
 		})
+	}
+}
+
+// BenchmarkInstancesAddedOrMoved measures the instance-set comparison of a
+// weekly series shortened from COUNT=52 to COUNT=26.
+func BenchmarkInstancesAddedOrMoved(b *testing.B) {
+	a, n := masterWith(b, "RRULE:FREQ=WEEKLY;COUNT=52"), masterWith(b, "RRULE:FREQ=WEEKLY;COUNT=26")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if moved, err := instancesAddedOrMoved(a, a.Master, n, n.Master); err != nil || moved {
+			b.Fatal(moved, err)
+		}
 	}
 }
