@@ -72,8 +72,9 @@ type computation struct {
 	startUnix, endUnix int64
 	users              caladdr.Set
 	maxPeriods         int
-	prefilter          bool                // mayOverlap may be used: loc's offset is under a day
-	types              []componentBusyType // busy type per component of the current group
+	prefilter          bool                 // mayOverlap may be used: loc's offset is under a day
+	types              []componentBusyType  // busy type per component of the current group
+	expander           *recurrence.Expander // one per goroutine: shares resolved zones between objects
 	yieldFn            func(recurrence.Instance) bool
 	busy               []busyTime
 	compactAt          int  // merge busy times when there are this many
@@ -96,6 +97,7 @@ func newComputation(q Query, lim recurrence.Limits) *computation {
 		users:      caladdr.NewSet(q.Addresses...),
 		maxPeriods: q.maxPeriods(),
 		compactAt:  minCompact,
+		expander:   recurrence.NewExpander(),
 	}
 	_, offset := q.Start.In(c.loc).Zone()
 	c.prefilter = offset > -prefilterMargin/2 && offset < prefilterMargin/2
@@ -107,6 +109,7 @@ func newComputation(q Query, lim recurrence.Limits) *computation {
 func (c *computation) fork() *computation {
 	f := *c
 	f.types = nil
+	f.expander = recurrence.NewExpander()
 	f.yieldFn = f.yield
 	f.busy, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
 	return &f

@@ -28,7 +28,7 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 			comps = pruneOverrides(comps, c.startUnix, c.endUnix)
 		}
 		c.types = c.types[:0]
-		err := recurrence.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yieldFn)
+		err := c.expander.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yieldFn)
 		if err == nil {
 			return
 		}

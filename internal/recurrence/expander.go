@@ -23,6 +23,7 @@ type Expander struct {
 	// general: every rule through rrule-go and no one-off shortcut (tests
 	// compare the fast paths with it).
 	general bool
+	zone    zoneMemo // for parsed values
 }
 
 // maxCachedZones bounds an Expander's zone cache; the zones a user's
@@ -88,8 +89,7 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		if !ok {
 			return tz.Value{}, false
 		}
-		t, _, _ := tz.FromWallClock(w, floating)
-		return tz.Value{Time: t, Kind: tz.Date}, true
+		return tz.Value{Time: x.zone.instant(w, floating), Kind: tz.Date}, true
 	}
 	if v[len(v)-1] == 'Z' {
 		w, ok := wallDigits(v[:len(v)-1], true)
@@ -107,8 +107,7 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		}
 		loc, kind = l, tz.Zoned
 	}
-	t, _, _ := tz.FromWallClock(w, loc)
-	return tz.Value{Time: t, Kind: kind}, true
+	return tz.Value{Time: x.zone.instant(w, loc), Kind: kind}, true
 }
 
 // wallDigits reads YYYYMMDD, or YYYYMMDDTHHMMSS when withTime, as a wall

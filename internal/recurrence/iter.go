@@ -47,6 +47,7 @@ func (b *budget) spend(n int) error {
 type ruleIter struct {
 	next     rrule.Next
 	simple   *simpleReadings // instead of next, for a simple rule
+	zone     zoneMemo        // for simple rules' readings
 	shift    int             // years added to every reading given to rrule-go
 	shiftSec int64           // the same shift in seconds (whole 400-year cycles)
 	loc      *time.Location
@@ -247,8 +248,7 @@ func (it *ruleIter) fetch() (time.Time, bool, error) {
 		if err := it.b.spend(1); err != nil || !ok {
 			return time.Time{}, false, err
 		}
-		first, _, _ := resolveWall(w, it.loc)
-		return first, true, nil
+		return it.zone.instant(w, it.loc), true, nil
 	}
 	w, ok, err := safeNext(it.next)
 	if err != nil {

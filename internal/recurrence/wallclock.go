@@ -1,6 +1,7 @@
 package recurrence
 
 import (
+	"math"
 	"time"
 
 	"github.com/go-autoschedule/autoschedule/internal/tz"
@@ -21,4 +22,38 @@ func wallOf(t time.Time) time.Time {
 // that the rule's first reading and DTSTART always agree.
 func resolveWall(w time.Time, loc *time.Location) (first, second time.Time, ok2 bool) {
 	return tz.FromWallClock(w, loc)
+}
+
+// zoneMemo remembers one period of constant UTC offset of a location, so
+// that wall-clock readings well inside it are mapped to instants without
+// the three zone lookups of tz.FromWallClock. The result is the same:
+// when the instants a day before and after a reading have the same
+// offset, FromWallClock returns the reading minus that offset.
+type zoneMemo struct {
+	loc    *time.Location
+	off    int64 // seconds east of UTC
+	lo, hi int64 // the period, in Unix seconds: [lo, hi)
+}
+
+// instant returns the first instant at which loc's clocks read w (a wall
+// clock held in UTC), as tz.FromWallClock does.
+func (z *zoneMemo) instant(w time.Time, loc *time.Location) time.Time {
+	if loc == time.UTC {
+		return w
+	}
+	u := w.Unix()
+	if z.loc == loc && u-86400 >= z.lo && u+86400 < z.hi {
+		return time.Unix(u-z.off, 0).In(loc)
+	}
+	t, _, _ := tz.FromWallClock(w, loc)
+	_, off := t.Zone()
+	start, end := t.ZoneBounds()
+	z.loc, z.off, z.lo, z.hi = loc, int64(off), math.MinInt64, math.MaxInt64
+	if !start.IsZero() {
+		z.lo = start.Unix()
+	}
+	if !end.IsZero() {
+		z.hi = end.Unix()
+	}
+	return t
 }
