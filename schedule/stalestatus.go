@@ -57,9 +57,12 @@ func mergeOthersStatus(newCal, oldCal *ical.Calendar, owner []string) {
 			if atts[i].Params == nil {
 				atts[i].Params = make(ical.Params)
 			}
+			// The value slices are shared with the stored copy (a decode
+			// only read from here); nobody writes into parameter values
+			// in place.
 			for _, name := range [...]string{ical.ParamParticipationStatus, ical.ParamRSVP, "SCHEDULE-STATUS"} {
 				if v, ok := params[name]; ok {
-					atts[i].Params[name] = append([]string(nil), v...)
+					atts[i].Params[name] = v
 				} else {
 					delete(atts[i].Params, name)
 				}
