@@ -52,7 +52,8 @@ type Principal struct {
 // Directory finds the principals hosted by this server.
 type Directory interface {
 	// PrincipalByAddress returns the principal that has addr among its
-	// addresses, or ErrNotFound.
+	// addresses, or ErrNotFound. A principal's Path counts as one of its
+	// addresses, whether or not Addresses lists it.
 	PrincipalByAddress(ctx context.Context, addr string) (*Principal, error)
 	// PrincipalByPath returns the principal whose Path, HomePath, InboxPath
 	// or OutboxPath is path, or ErrNotFound.
@@ -81,7 +82,8 @@ type SchedulingObject struct {
 type SchedulingSupport interface {
 	// SchedulingObject returns one inbox item of principal, or ErrNotFound.
 	SchedulingObject(ctx context.Context, principal, name string) (*SchedulingObject, error)
-	// SchedulingObjects lists the inbox items of principal, oldest first.
+	// SchedulingObjects lists the inbox items of principal, oldest write
+	// first: replacing an item makes it the newest.
 	SchedulingObjects(ctx context.Context, principal string) ([]SchedulingObject, error)
 	// DeleteSchedulingObject removes one inbox item, or returns ErrNotFound.
 	DeleteSchedulingObject(ctx context.Context, principal, name string) error
@@ -154,7 +156,9 @@ type PutOptions struct {
 	// IfNoneMatch makes the write create-only: it returns
 	// ErrPreconditionFailed when an object is stored at the path.
 	IfNoneMatch bool
-	// ScheduleTag is stored with the object; "" stores none.
+	// ScheduleTag is stored with the object; "" stores none. Writers that
+	// must keep the tag of a server-side change (RFC 6638 §3.2.10) pass the
+	// stored tag again.
 	ScheduleTag string
 }
 
@@ -169,7 +173,8 @@ type CalendarStore interface {
 	CreateCalendar(ctx context.Context, cal *Calendar) error
 	// UpdateCalendar replaces the properties of the calendar at cal.Path.
 	UpdateCalendar(ctx context.Context, cal *Calendar) error
-	// DeleteCalendar removes the calendar and every object in it.
+	// DeleteCalendar removes the calendar and every object in it; when it
+	// was its owner's default calendar, the owner has no default after it.
 	DeleteCalendar(ctx context.Context, path string) error
 
 	// DefaultCalendar returns the path of principal's default calendar
@@ -183,7 +188,8 @@ type CalendarStore interface {
 	// Objects lists the objects of the calendar at path.
 	Objects(ctx context.Context, calendarPath string) ([]Object, error)
 	// ObjectByUID finds the object with that UID in any calendar of
-	// principal, or returns ErrNotFound.
+	// principal, or returns ErrNotFound. When several calendars hold the
+	// UID, the default calendar's copy wins, then the first in path order.
 	ObjectByUID(ctx context.Context, principal, uid string) (*Object, error)
 	// PutObject creates or replaces the object at path with data, under
 	// opts' conditions, and returns what is now stored. It returns
