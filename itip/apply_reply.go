@@ -50,6 +50,9 @@ func (a *applier) reply() (*Applied, error) {
 		}
 		if ok {
 			applied++
+			if c.Props.Get(ical.PropRecurrenceID) == nil {
+				a.followMaster(edit, c, replier)
+			}
 		}
 	}
 	if applied == 0 {
@@ -135,6 +138,21 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 	if !isToken(partstat) {
 		return false, errorf(ValidSchedulingMessage, "PARTSTAT %q is not a token", partstat)
 	}
+	if a.recordReply(att, c, partstat) || derived {
+		a.changed = true
+	}
+	if derived {
+		edit.comps[key] = target
+	}
+	return true, nil
+}
+
+// recordReply writes the reply of component c (the replier's ATTENDEE
+// in it, PARTSTAT partstat) into att, the replier's ATTENDEE in the
+// organizer's copy: PARTSTAT, SCHEDULE-STATUS, delegation; RSVP goes. It
+// reports whether att changed.
+func (a *applier) recordReply(att *ical.Prop, c *ical.Component, partstat string) bool {
+	from := c.Props.Get(ical.PropAttendee)
 	before := canonicalProp(att, false)
 	att.Params.Set(ical.ParamParticipationStatus, partstat)
 	att.Params.Set(ParamScheduleStatus, replyStatus(c))
@@ -144,13 +162,43 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 			att.Params[name] = append([]string(nil), v...)
 		}
 	}
-	if derived || canonicalProp(att, false) != before {
-		a.changed = true
+	return canonicalProp(att, false) != before
+}
+
+// followMaster carries a reply for the series (component c, without
+// RECURRENCE-ID) into the overrides of the organizer's copy that the
+// REPLY does not name and where the replier had given no answer of their
+// own: their PARTSTAT there was the one they had on the master. An
+// override they answered separately (another PARTSTAT), or that is a
+// newer revision than the reply, keeps its status. RFC 6638 §4.2 asks
+// the organizer's copy to match the reply "taking into account" the
+// attendee's per-instance answers; an override is an instance of the
+// series the attendee answered for.
+func (a *applier) followMaster(edit *copyEdit, c *ical.Component, replier string) {
+	if a.old.Master == nil || edit.master == nil {
+		return
 	}
-	if derived {
-		edit.comps[key] = target
+	was := Attendee(a.old.Master, replier)
+	now := Attendee(edit.master, replier)
+	if was == nil || now == nil {
+		return
 	}
-	return true, nil
+	named := make(map[time.Time]bool, len(a.msg.Overrides))
+	for _, in := range a.msg.Overrides {
+		named[in.Key] = true
+	}
+	partstat := Partstat(now)
+	for _, in := range a.old.Overrides {
+		if named[in.Key] || Sequence(c) < Sequence(in.Component) {
+			continue
+		}
+		if old := Attendee(in.Component, replier); old == nil || Partstat(old) != Partstat(was) {
+			continue
+		}
+		if att := Attendee(edit.comps[in.Key], replier); att != nil && a.recordReply(att, c, partstat) {
+			a.changed = true
+		}
+	}
 }
 
 // isDelegateIn reports whether addr is named in the DELEGATED-TO parameter
