@@ -72,6 +72,12 @@ type Change struct {
 type Summary struct {
 	// Kind is what the mail is about.
 	Kind Kind
+	// Headline says it in words: "You are invited", "This event has been
+	// canceled" … (with " (single occurrence)" when Occurrence).
+	Headline string
+	// ReplyPhrase is the reply in words for a REPLY, COUNTER or REFRESH:
+	// "Bob has accepted this invitation." …; "" otherwise.
+	ReplyPhrase string
 	// Method is the iTIP method, e.g. "REQUEST".
 	Method string
 	// Subject is the mail's subject (already sanitised).
@@ -173,7 +179,51 @@ func summarize(in *ComposeInput, productName string) *Summary {
 	}
 	s.Kind = kindOf(msg, main, in.Previous, in.Recipient)
 	s.Subject = subjectFor(s)
+	s.Headline = headline(s.Kind, s.Occurrence)
+	s.ReplyPhrase = replyPhrase(s.Replier)
 	return s
+}
+
+// headline returns the first line of a mail of kind k.
+func headline(k Kind, occurrence bool) string {
+	h := map[Kind]string{
+		KindInvitation:     "You are invited",
+		KindUpdate:         "This event has been updated",
+		KindCancel:         "This event has been canceled",
+		KindReply:          "A reply to your invitation",
+		KindCounter:        "A new time has been proposed",
+		KindDeclineCounter: "Your proposal has been declined",
+		KindRefresh:        "An attendee asks for the latest version",
+	}[k]
+	if h == "" {
+		h = "Event"
+	}
+	if occurrence {
+		h += " (single occurrence)"
+	}
+	return h
+}
+
+// replyPhrase describes the answer of the replying attendee p.
+func replyPhrase(p Person) string {
+	if p.Email == "" {
+		return ""
+	}
+	who := p.Name
+	if who == "" {
+		who = p.Email
+	}
+	switch p.PartStat {
+	case "ACCEPTED":
+		return who + " has accepted this invitation."
+	case "DECLINED":
+		return who + " has declined this invitation."
+	case "TENTATIVE":
+		return who + " has tentatively accepted this invitation."
+	case "DELEGATED":
+		return who + " has delegated this invitation."
+	}
+	return who + " replied to this invitation."
 }
 
 // mainComponent returns the master component (no RECURRENCE-ID), else

@@ -25,10 +25,9 @@ func DefaultTemplates() Templates {
 }
 
 // defaultText is the built-in text/plain template.
-const defaultText = `{{define "headline"}}{{with .Kind}}{{if eq . "invitation"}}You are invited{{else if eq . "update"}}This event has been updated{{else if eq . "cancel"}}This event has been canceled{{else if eq . "reply"}}A reply to your invitation{{else if eq . "counter"}}A new time has been proposed{{else if eq . "declinecounter"}}Your proposal has been declined{{else if eq . "refresh"}}An attendee asks for the latest version{{else}}Event{{end}}{{end}}{{if .Occurrence}} (single occurrence){{end}}{{end -}}
-{{template "headline" .}}
+const defaultText = `{{.Headline}}
 
-{{with .Replier.Email}}{{with $.Replier.Name}}{{.}}{{else}}{{$.Replier.Email}}{{end}} {{with $.Replier.PartStat}}{{if eq . "ACCEPTED"}}has accepted{{else if eq . "DECLINED"}}has declined{{else if eq . "TENTATIVE"}}has tentatively accepted{{else if eq . "DELEGATED"}}has delegated{{else}}replied to{{end}}{{else}}replied to{{end}} this invitation.
+{{with .ReplyPhrase}}{{.}}
 
 {{end -}}
 Title:     {{.Title}}
@@ -50,7 +49,7 @@ Comment: {{.}}
 {{.}}
 {{end}}
 --
-{{with .ProductName}}{{.}}{{else}}Calendar{{end}}: the attached calendar data (text/calendar) can be
+{{.ProductName}}: the attached calendar data (text/calendar) can be
 opened by any calendar application.
 `
 
@@ -58,8 +57,8 @@ opened by any calendar application.
 const defaultHTML = `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
 <body style="font-family: sans-serif">
-<h2>{{with .Kind}}{{if eq . "invitation"}}You are invited{{else if eq . "update"}}This event has been updated{{else if eq . "cancel"}}This event has been canceled{{else if eq . "reply"}}A reply to your invitation{{else if eq . "counter"}}A new time has been proposed{{else if eq . "declinecounter"}}Your proposal has been declined{{else if eq . "refresh"}}An attendee asks for the latest version{{else}}Event{{end}}{{end}}{{if .Occurrence}} (single occurrence){{end}}</h2>
-{{with .Replier.Email}}<p>{{with $.Replier.Name}}{{.}}{{else}}{{$.Replier.Email}}{{end}} {{with $.Replier.PartStat}}{{if eq . "ACCEPTED"}}has accepted{{else if eq . "DECLINED"}}has declined{{else if eq . "TENTATIVE"}}has tentatively accepted{{else if eq . "DELEGATED"}}has delegated{{else}}replied to{{end}}{{else}}replied to{{end}} this invitation.</p>{{end}}
+<h2>{{.Headline}}</h2>
+{{with .ReplyPhrase}}<p>{{.}}</p>{{end}}
 <table>
 <tr><th align="left">Title</th><td>{{.Title}}</td></tr>
 <tr><th align="left">When</th><td>{{.When}}</td></tr>
@@ -72,6 +71,6 @@ const defaultHTML = `<!DOCTYPE html>
 {{with .Comment}}<p><b>Comment:</b> {{.}}</p>{{end}}
 {{with .Description}}<p style="white-space: pre-wrap">{{.}}</p>{{end}}
 {{with .URL}}<p><a href="{{.}}">{{.}}</a></p>{{end}}
-<hr><p style="color: #666; font-size: small">{{with .ProductName}}{{.}}{{else}}Calendar{{end}}: the attached calendar data can be opened by any calendar application.</p>
+<hr><p style="color: #666; font-size: small">{{.ProductName}}: the attached calendar data can be opened by any calendar application.</p>
 </body></html>
 `
