@@ -121,6 +121,11 @@ var (
 // Apply processes, so that a hostile message cannot make it work for long.
 const maxApplyComponents = 5000
 
+// maxCopyOverrides bounds the overrides a REPLY or CANCEL may bring a copy
+// to by deriving new ones from the master, well below maxApplyComponents,
+// so that no message can make a copy too large for the next Apply.
+const maxCopyOverrides = maxApplyComponents / 2
+
 // Apply applies an incoming iTIP message (RFC 5546 §3.2, RFC 6638 §4) to
 // recipient's copy of the scheduling object: existing is the copy stored
 // in one of the recipient's calendars with the message's UID, or nil when

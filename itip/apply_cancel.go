@@ -106,6 +106,10 @@ func (a *applier) cancelInstance(c *copyEdit, in Instance) (bool, error) {
 			a.skip("instance %s: not an instance of the stored copy", when)
 			return false, nil
 		}
+		if len(c.comps) >= maxCopyOverrides {
+			a.skip("instance %s: the stored copy already has %d overrides", when, len(c.comps))
+			return false, nil
+		}
 		if found, ok := a.isInstance(a.old, in.Key); !found || !ok {
 			a.skip("instance %s: not an instance of the stored copy's recurrence", when)
 			return false, nil

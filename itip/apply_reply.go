@@ -93,6 +93,10 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 		switch {
 		case target != nil:
 		case isRecurring(a.old.Master):
+			if len(edit.comps) >= maxCopyOverrides {
+				a.skip("%s: the organizer's copy already has %d overrides", what, len(edit.comps))
+				return false, nil
+			}
 			switch found, ok := a.isInstance(a.old, key); {
 			case !ok:
 				a.skip("%s: cannot check that it is an instance of the recurrence", what)

@@ -104,3 +104,46 @@ func TestApplyReplyToManyInstances(t *testing.T) {
 		t.Fatalf("%d overrides, %d declined; want 14 and 12", len(o.Overrides), declined)
 	}
 }
+
+// TestApplyReplyCannotGrowCopyWithoutBound sends a REPLY about 4000 real
+// instances of a daily event (cheap to check): the organizer's copy gets
+// at most maxCopyOverrides overrides, so it stays small enough for the
+// next Apply, which must still accept it.
+func TestApplyReplyCannotGrowCopyWithoutBound(t *testing.T) {
+	cur, err := ics.Decode([]byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:u\r\n" +
+		"DTSTAMP:20260101T000000Z\r\nDTSTART:20200101T100000Z\r\nRRULE:FREQ=DAILY\r\n" +
+		"ORGANIZER:mailto:o@example.com\r\nATTENDEE:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nMETHOD:REPLY\r\n")
+	first := time.Date(2020, 1, 1, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < 4000; i++ {
+		b.WriteString("BEGIN:VEVENT\r\nUID:u\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:" +
+			first.AddDate(0, 0, i).Format("20060102T150405Z") +
+			"\r\nATTENDEE;PARTSTAT=DECLINED:mailto:a@example.com\r\nEND:VEVENT\r\n")
+	}
+	b.WriteString("END:VCALENDAR\r\n")
+	reply, err := ics.Decode([]byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Apply(reply, cur, "mailto:o@example.com", ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != OutcomeUpdated || !strings.Contains(res.Reason, "already has") || len(res.Reason) > 1000 {
+		t.Fatalf("outcome %v (%.300s)", res.Outcome, res.Reason)
+	}
+	o, err := ParseObject(res.Calendar, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(o.Overrides); n != maxCopyOverrides {
+		t.Fatalf("%d overrides, want %d", n, maxCopyOverrides)
+	}
+	if _, err := Apply(reply, res.Calendar, "mailto:o@example.com", ApplyOptions{}); err != nil {
+		t.Fatalf("the grown copy is refused: %v", err)
+	}
+}
