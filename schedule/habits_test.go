@@ -55,6 +55,20 @@ func TestClientHabit(t *testing.T) {
 		}
 	})
 
+	t.Run("thunderbird/client-organizer-as-server", func(t *testing.T) {
+		// An attendee's client marks the (local) ORGANIZER CLIENT: with
+		// the option the server still replies.
+		e := newEnv(t, &Options{ClientAgentAsServer: true}, cyrus, wilfredo)
+		e.do("cyrus", "PUT", org, invite("m1", "cyrus@example.com", "wilfredo@example.com")).must(t, 201)
+		obj, data := e.copyOf("/wilfredo/", "m1")
+		data = strings.Replace(acceptAs(data, "wilfredo@example.com"), "ORGANIZER:mailto:cyrus@example.com", "ORGANIZER;SCHEDULE-AGENT=CLIENT:mailto:cyrus@example.com", 1)
+		e.do("wilfredo", "PUT", obj.Path, data).must(t, 204)
+		_, orgData := e.object(org)
+		if scheduleParam(propLine(orgData, "ATTENDEE", "wilfredo@example.com"), "PARTSTAT") != "ACCEPTED" {
+			t.Errorf("no REPLY:\n%s", orgData)
+		}
+	})
+
 	for _, c := range []struct{ name, form string }{{"login", "cyrus"}, {"principal-path", "/cyrus/"}, {"principal-url", "SERVER/cyrus/"}} {
 		form := c.form
 		t.Run("davx5/organizer-as-"+c.name, func(t *testing.T) {
