@@ -76,7 +76,14 @@ func (x *Expander) expand(comps []*ical.Component, res *tz.Resolver, floating *t
 	if len(comps) == 1 && comps[0] != nil && !x.general && isOneOff(comps[0]) {
 		return x.expandOneOff(comps[0], res, floating, start, end, b, yield)
 	}
-	obj, err := x.prepare(comps, res, floating)
+	sc := x.takeScratch()
+	defer x.releaseScratch(sc)
+	var objMem *object
+	var streamMem *streamScratch
+	if sc != nil {
+		objMem, streamMem = &sc.obj, &sc.stream
+	}
+	obj, err := x.prepareIn(objMem, comps, res, floating)
 	if err != nil {
 		return err
 	}
@@ -92,7 +99,7 @@ func (x *Expander) expand(comps []*ical.Component, res *tz.Resolver, floating *t
 		minDelta, maxDelta, maxDur = min(minDelta, f.delta), max(maxDelta, f.delta), max(maxDur, f.dur.Approx())
 	}
 	from := start.Add(-maxDelta - maxDur - 3*time.Hour)
-	ms, err := obj.masterStream(res, floating, from, end.Add(-minDelta), b)
+	ms, err := obj.masterStreamIn(streamMem, res, floating, from, end.Add(-minDelta), b)
 	if err != nil {
 		return err
 	}
@@ -278,13 +285,20 @@ func (obj *object) futureFor(k time.Time) *futureRange {
 }
 
 func (x *Expander) prepare(comps []*ical.Component, res *tz.Resolver, floating *time.Location) (*object, error) {
+	return x.prepareIn(nil, comps, res, floating)
+}
+
+// prepareIn is prepare filling obj, which must be empty (nil: a new one).
+func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resolver, floating *time.Location) (*object, error) {
 	if floating == nil {
 		return nil, fmt.Errorf("%w: floating location is nil", ErrInvalid)
 	}
 	if res == nil {
 		res = tz.NewResolver(nil)
 	}
-	obj := &object{replaced: map[time.Time]bool{}}
+	if obj == nil {
+		obj = &object{}
+	}
 	for _, c := range comps {
 		if c == nil {
 			continue
@@ -305,6 +319,9 @@ func (x *Expander) prepare(comps []*ical.Component, res *tz.Resolver, floating *
 		if obj.replaced[key] {
 			return nil, fmt.Errorf("%w: two overrides for RECURRENCE-ID %s", ErrInvalid, rid.Value)
 		}
+		if obj.replaced == nil {
+			obj.replaced = make(map[time.Time]bool)
+		}
 		obj.replaced[key] = true
 		sp, ok, err := x.componentSpan(c, res, floating)
 		if err != nil {
@@ -321,8 +338,12 @@ func (x *Expander) prepare(comps []*ical.Component, res *tz.Resolver, floating *
 			obj.future = append(obj.future, futureRange{key: key, delta: sp.start.Time.Sub(rv.Time), dur: sp.dur, comp: c})
 		}
 	}
-	sort.SliceStable(obj.overrides, func(i, j int) bool { return obj.overrides[i].Start.Before(obj.overrides[j].Start) })
-	sort.Slice(obj.future, func(i, j int) bool { return obj.future[i].key.Before(obj.future[j].key) })
+	if len(obj.overrides) > 1 {
+		sort.SliceStable(obj.overrides, func(i, j int) bool { return obj.overrides[i].Start.Before(obj.overrides[j].Start) })
+	}
+	if len(obj.future) > 1 {
+		sort.Slice(obj.future, func(i, j int) bool { return obj.future[i].key.Before(obj.future[j].key) })
+	}
 	if obj.master != nil {
 		sp, ok, err := x.componentSpan(obj.master, res, floating)
 		if err != nil {
@@ -337,11 +358,7 @@ func (x *Expander) prepare(comps []*ical.Component, res *tz.Resolver, floating *
 			return obj, nil // RRULE needs DTSTART (RFC 5545 §3.8.5.3)
 		}
 		for _, p := range obj.master.Props.Values(ical.PropRecurrenceRule) {
-			parse := parseRule
-			if x.general {
-				parse = parseGeneralRule
-			}
-			r, err := parse(p.Value)
+			r, err := x.rule(p.Value)
 			if err != nil {
 				return nil, err
 			}

@@ -24,6 +24,74 @@ type Expander struct {
 	// compare the fast paths with it).
 	general bool
 	zone    zoneMemo // for parsed values
+	rules   map[string]*rule
+	scratch *scratch // nil until first needed
+}
+
+// scratch is the memory one expansion uses, kept for the next one.
+type scratch struct {
+	obj    object
+	stream streamScratch
+	inUse  bool // an expansion is running (yield may call Expand again)
+}
+
+// takeScratch returns x's scratch memory reset for one expansion, or nil
+// when x is one-shot or its scratch is in use.
+func (x *Expander) takeScratch() *scratch {
+	if x.oneShot {
+		return nil
+	}
+	if x.scratch == nil {
+		x.scratch = new(scratch)
+	}
+	sc := x.scratch
+	if sc.inUse {
+		return nil
+	}
+	sc.inUse = true
+	o := &sc.obj
+	clear(o.replaced)
+	*o = object{rules: o.rules[:0], overrides: o.overrides[:0], future: o.future[:0], replaced: o.replaced}
+	return sc
+}
+
+// releaseScratch ends the use of sc (which may be nil), dropping its
+// references to components so that they can be collected.
+func (x *Expander) releaseScratch(sc *scratch) {
+	if sc == nil {
+		return
+	}
+	o := &sc.obj
+	clear(o.overrides)
+	clear(o.future)
+	o.master = nil
+	sc.stream.ms = masterStream{}
+	sc.inUse = false
+}
+
+// maxCachedRules bounds an Expander's cache of parsed rules.
+const maxCachedRules = 256
+
+// rule parses an RRULE value, or returns the rule parsed earlier from the
+// same text (a parsed rule is never modified).
+func (x *Expander) rule(text string) (*rule, error) {
+	if x.general {
+		return parseGeneralRule(text)
+	}
+	if r, ok := x.rules[text]; ok {
+		return r, nil
+	}
+	r, err := parseRule(text)
+	if err != nil || x.oneShot {
+		return r, err
+	}
+	if x.rules == nil {
+		x.rules = make(map[string]*rule)
+	}
+	if len(x.rules) < maxCachedRules {
+		x.rules[text] = r
+	}
+	return r, nil
 }
 
 // maxCachedZones bounds an Expander's zone cache; the zones a user's

@@ -46,10 +46,11 @@ func (b *budget) spend(n int) error {
 // shortly after the horizon, and maps each reading to instants in loc.
 type ruleIter struct {
 	next     rrule.Next
-	simple   *simpleReadings // instead of next, for a simple rule
-	zone     zoneMemo        // for simple rules' readings
-	shift    int             // years added to every reading given to rrule-go
-	shiftSec int64           // the same shift in seconds (whole 400-year cycles)
+	simple   simpleReadings // instead of next, when isSimple
+	isSimple bool
+	zone     zoneMemo // for simple rules' readings
+	shift    int      // years added to every reading given to rrule-go
+	shiftSec int64    // the same shift in seconds (whole 400-year cycles)
 	loc      *time.Location
 	subDaily bool
 	unitSecs int64 // INTERVAL in seconds for sub-daily rules
@@ -77,11 +78,20 @@ type ruleIter struct {
 // needed, and the iterator may stop soon after it. dateOnly says DTSTART
 // is a DATE.
 func newRuleIter(r *rule, dtstart time.Time, dateOnly bool, from, horizon time.Time, b *budget) (*ruleIter, error) {
+	return newRuleIterIn(nil, r, dtstart, dateOnly, from, horizon, b)
+}
+
+// newRuleIterIn is newRuleIter building the iterator in it (nil: a new
+// one), which is overwritten whole.
+func newRuleIterIn(it *ruleIter, r *rule, dtstart time.Time, dateOnly bool, from, horizon time.Time, b *budget) (*ruleIter, error) {
 	loc := dtstart.Location()
 	// COUNT is applied here, to distinct instants, not by rrule-go to
 	// wall-clock readings: a reading in a DST gap that maps onto the next
 	// one must not use up an occurrence.
-	it := &ruleIter{loc: loc, b: b, left: r.count, dtstart: dtstart, checkStart: r.count > 0}
+	if it == nil {
+		it = new(ruleIter)
+	}
+	*it = ruleIter{loc: loc, b: b, left: r.count, dtstart: dtstart, checkStart: r.count > 0}
 	if r.empty {
 		it.done = true
 		return it, nil
@@ -183,8 +193,8 @@ func (it *ruleIter) startSimple(r *rule, startWall time.Time, dateOnly bool, fro
 		it.done = true
 		return it
 	}
-	sr := newSimpleReadings(r.simple, startWall, untilWall)
-	it.simple = sr
+	it.simple, it.isSimple = newSimpleReadings(r.simple, startWall, untilWall), true
+	sr := &it.simple
 	it.prevWall = startWall
 	if from.IsZero() {
 		return it
@@ -243,7 +253,7 @@ const secondsPer400Years = 146097 * 86400
 
 // fetch reads the next wall-clock reading from rrule-go and maps it.
 func (it *ruleIter) fetch() (time.Time, bool, error) {
-	if it.simple != nil {
+	if it.isSimple {
 		w, ok := it.simple.next()
 		if err := it.b.spend(1); err != nil || !ok {
 			return time.Time{}, false, err

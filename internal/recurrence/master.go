@@ -32,10 +32,34 @@ type rdate struct {
 // Instances starting before from may be skipped (zero: keep all);
 // horizon is the end of the instants needed.
 func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, from, horizon time.Time, b *budget) (*masterStream, error) {
+	return obj.masterStreamIn(nil, res, floating, from, horizon, b)
+}
+
+// streamScratch is memory an Expander reuses for one master stream after
+// another.
+type streamScratch struct {
+	ms     masterStream
+	iters  []ruleIter
+	rules  []*ruleIter
+	heads  []time.Time
+	rdates []rdate
+}
+
+// masterStreamIn is masterStream using sc's memory (sc nil: new memory).
+func (obj *object) masterStreamIn(sc *streamScratch, res *tz.Resolver, floating *time.Location, from, horizon time.Time, b *budget) (*masterStream, error) {
 	if obj.master == nil {
 		return nil, nil
 	}
-	ms := &masterStream{obj: obj, b: b, exKeys: map[time.Time]bool{}}
+	var ms *masterStream
+	if sc != nil {
+		sc.ms = masterStream{obj: obj, b: b, rdates: sc.rdates[:0]}
+		ms = &sc.ms
+	} else {
+		ms = &masterStream{obj: obj, b: b, rdates: make([]rdate, 0, 1)}
+	}
+	// DTSTART is always an instance, and comes first (RDATEs are sorted
+	// after it).
+	ms.rdates = append(ms.rdates, rdate{start: obj.span.start.Time})
 	start := obj.span.start
 	dateOnly := start.Kind == tz.Date
 	for _, p := range obj.master.Props.Values(ical.PropExceptionDates) {
@@ -55,6 +79,9 @@ func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, from,
 				ms.exDays[[3]int{y, int(m), d}] = true
 				continue
 			}
+			if ms.exKeys == nil {
+				ms.exKeys = make(map[time.Time]bool)
+			}
 			ms.exKeys[Key(v)] = true
 		}
 	}
@@ -70,14 +97,30 @@ func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, from,
 			ms.rdates = append(ms.rdates, rdate{start: x.Start.Time, end: x.End})
 		}
 	}
-	sort.SliceStable(ms.rdates, func(i, j int) bool { return ms.rdates[i].start.Before(ms.rdates[j].start) })
-	ms.rdates = append([]rdate{{start: start.Time}}, ms.rdates...) // DTSTART is always an instance
-	for _, r := range obj.rules {
-		it, err := newRuleIter(r, start.Time, dateOnly, from, horizon, b)
+	if rest := ms.rdates[1:]; len(rest) > 1 {
+		sort.SliceStable(rest, func(i, j int) bool { return rest[i].start.Before(rest[j].start) })
+	}
+	if sc != nil {
+		sc.rdates = ms.rdates[:0]
+		if cap(sc.iters) < len(obj.rules) {
+			sc.iters = make([]ruleIter, len(obj.rules))
+		}
+		ms.rules, ms.heads = sc.rules[:0], sc.heads[:0]
+	}
+	for i, r := range obj.rules {
+		var into *ruleIter
+		if sc != nil {
+			into = &sc.iters[:len(obj.rules)][i]
+		}
+		it, err := newRuleIterIn(into, r, start.Time, dateOnly, from, horizon, b)
 		if err != nil {
 			return nil, err
 		}
 		ms.rules = append(ms.rules, it)
+		ms.heads = append(ms.heads, time.Time{})
+	}
+	if sc != nil {
+		sc.rules, sc.heads = ms.rules[:0], ms.heads[:0]
 	}
 	return ms, nil
 }
@@ -86,7 +129,6 @@ func (obj *object) masterStream(res *tz.Resolver, floating *time.Location, from,
 func (ms *masterStream) next() (Instance, bool, error) {
 	if !ms.seeded {
 		ms.seeded = true
-		ms.heads = make([]time.Time, len(ms.rules))
 		for i := range ms.rules {
 			if err := ms.advance(i); err != nil {
 				return Instance{}, false, err

@@ -180,10 +180,10 @@ type simpleReadings struct {
 
 // newSimpleReadings starts the readings of sr at startWall (DTSTART's
 // wall clock); untilWall, unless zero, is the last reading allowed.
-func newSimpleReadings(sr simpleRule, startWall, untilWall time.Time) *simpleReadings {
+func newSimpleReadings(sr simpleRule, startWall, untilWall time.Time) simpleReadings {
 	secs := startWall.Unix()
 	day := floorDiv(secs, 86400)
-	it := &simpleReadings{
+	it := simpleReadings{
 		clock:    secs - day*86400,
 		first:    day,
 		period:   day,

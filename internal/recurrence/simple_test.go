@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/ics"
 	"github.com/go-autoschedule/autoschedule/internal/tz"
 )
 
@@ -66,6 +69,7 @@ func TestSimpleRulesMatchRRuleGo(t *testing.T) {
 	zones := []string{"", "Z", "DATE", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Sao_Paulo", "Asia/Tokyo"}
 	rng := rand.New(rand.NewSource(20260321))
 	instances, skippedCount := 0, 0
+	shared := NewExpander() // reused throughout: scratch memory, zone and rule caches
 	for i := 0; i < 3000; i++ {
 		zone := zones[rng.Intn(len(zones))]
 		start := time.Date(1995+rng.Intn(35), time.Month(1+rng.Intn(12)), 1+rng.Intn(28), rng.Intn(24), 15*rng.Intn(4), 0, 0, time.UTC)
@@ -140,7 +144,7 @@ func TestSimpleRulesMatchRRuleGo(t *testing.T) {
 			}
 			return b.String()
 		}
-		fast, general := run(&Expander{}), run(&Expander{general: true})
+		fast, general := run(shared), run(&Expander{general: true})
 		if fast != general {
 			t.Fatalf("%s RRULE:%s window %s..%s:\nsimple:\n%s\nrrule-go:\n%s", dtstart, rule,
 				ws.Format(time.RFC3339), we.Format(time.RFC3339), fast, general)
@@ -188,6 +192,58 @@ func TestSimpleRuleParserAgrees(t *testing.T) {
 		"FREQ=DAILY;;INTERVAL=2", "FREQ=WEEKLY;UNTIL=20260101", "FREQ=weekly;until=20260101T000000z", "WKST=SU;FREQ=WEEKLY;COUNT=3"} {
 		if _, ok := parseSimpleRule(s); !ok {
 			t.Errorf("%q: plain rule not recognised as simple", s)
+		}
+	}
+}
+
+// TestExpanderZonesPerCalendar checks that an Expander shared between
+// objects resolves a TZID defined by each object's own VTIMEZONE with
+// that object's definition, and that a VTIMEZONE reusing an IANA name
+// does not change what that name means (tz.Resolver prefers the IANA
+// zone, which the Expander's zone cache relies on).
+func TestExpanderZonesPerCalendar(t *testing.T) {
+	vtz := func(tzid, offset string) string {
+		return "BEGIN:VTIMEZONE\r\nTZID:" + tzid + "\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:" + offset + "\r\nTZOFFSETTO:" + offset +
+			"\r\nDTSTART:19700101T000000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+	}
+	object := func(tzid, offset string) (*ical.Calendar, []*ical.Component) {
+		s := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\n" + vtz(tzid, offset) +
+			"BEGIN:VEVENT\r\nUID:z\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;TZID=" + tzid + ":20260310T090000\r\n" +
+			"DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=2\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		cal, err := ics.Decode([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cal, objectComponents(cal)
+	}
+	x := NewExpander()
+	from, to := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ tzid, offset, want string }{
+		{"Office", "+0500", "2026-03-10T04:00:00Z"},
+		{"Office", "-0300", "2026-03-10T12:00:00Z"},
+		{"Europe/Berlin", "+0500", "2026-03-10T08:00:00Z"}, // the IANA zone, not the VTIMEZONE
+		{"Office", "+0500", "2026-03-10T04:00:00Z"},
+	} {
+		cal, comps := object(c.tzid, c.offset)
+		for _, oneOff := range []bool{false, true} {
+			cs := comps
+			if oneOff {
+				cs = []*ical.Component{comps[0]}
+				delete(cs[0].Props, ical.PropRecurrenceRule)
+			}
+			var got, want []string
+			collect := func(dst *[]string) func(Instance) bool {
+				return func(in Instance) bool { *dst = append(*dst, in.Start.UTC().Format(time.RFC3339)); return true }
+			}
+			if err := x.Expand(context.Background(), cs, tz.NewResolver(cal), time.UTC, from, to, Limits{}, collect(&got)); err != nil {
+				t.Fatal(err)
+			}
+			if err := Expand(context.Background(), cs, tz.NewResolver(cal), time.UTC, from, to, Limits{}, collect(&want)); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 || got[0] != c.want || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s %s (one-off %v): Expander %v, Expand %v, want first %s", c.tzid, c.offset, oneOff, got, want, c.want)
+			}
 		}
 	}
 }
