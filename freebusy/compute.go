@@ -71,6 +71,7 @@ type computation struct {
 	start, end         time.Time
 	startUnix, endUnix int64
 	users              caladdr.Set
+	isUser             map[string]bool // raw address → users.Has, per goroutine
 	maxPeriods         int
 	prefilter          bool                 // mayOverlap may be used: loc's offset is under a day
 	types              []componentBusyType  // busy type per component of the current group
@@ -110,6 +111,7 @@ func (c *computation) fork() *computation {
 	f := *c
 	f.types = nil
 	f.expander = recurrence.NewExpander()
+	f.isUser = nil
 	f.yieldFn = f.yield
 	f.busy, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
 	return &f

@@ -99,12 +99,12 @@ func (c *computation) componentType(comp *ical.Component) Type {
 	}
 	organizer := false
 	if ps := comp.Props["ORGANIZER"]; len(ps) > 0 {
-		organizer = c.users.Has(ps[0].Value)
+		organizer = c.hasUser(ps[0].Value)
 	}
 	var part Type
 	for i := range comp.Props["ATTENDEE"] {
 		a := &comp.Props["ATTENDEE"][i]
-		if !c.users.Has(a.Value) {
+		if !c.hasUser(a.Value) {
 			continue
 		}
 		pt := partstatType(a.Params.Get("PARTSTAT"), organizer)
@@ -116,6 +116,26 @@ func (c *computation) componentType(comp *ical.Component) Type {
 		t = part
 	}
 	return t
+}
+
+// maxCachedAddresses bounds the addresses hasUser remembers.
+const maxCachedAddresses = 4096
+
+// hasUser reports whether addr is one of the user's addresses,
+// remembering the answer: the same few addresses appear in most objects,
+// and normalising one allocates.
+func (c *computation) hasUser(addr string) bool {
+	if is, ok := c.isUser[addr]; ok {
+		return is
+	}
+	is := c.users.Has(addr)
+	if c.isUser == nil {
+		c.isUser = make(map[string]bool)
+	}
+	if len(c.isUser) < maxCachedAddresses {
+		c.isUser[addr] = is
+	}
+	return is
 }
 
 // partstatType maps the user's participation status to a busy type.
