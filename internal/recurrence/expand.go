@@ -259,9 +259,10 @@ type object struct {
 	master    *ical.Component
 	span      span
 	rules     []*rule
-	overrides []Instance // sorted by start
-	replaced  map[time.Time]bool
-	future    []futureRange // RANGE=THISANDFUTURE overrides, sorted by key
+	overrides []Instance         // sorted by start
+	replaced  map[time.Time]bool // keys of overrides, once there are many
+	ridKeys   []time.Time        // keys of overrides (UTC), in input order
+	future    []futureRange      // RANGE=THISANDFUTURE overrides, sorted by key
 }
 
 // futureRange is an override with RANGE=THISANDFUTURE: every later
@@ -272,6 +273,40 @@ type futureRange struct {
 	delta time.Duration
 	dur   NominalDuration
 	comp  *ical.Component
+}
+
+// fewOverrides is how many override keys are searched one by one before
+// a map is built.
+const fewOverrides = 16
+
+// isReplaced reports whether an override has the key k (a UTC time, so
+// that == compares instants).
+func (obj *object) isReplaced(k time.Time) bool {
+	if len(obj.ridKeys) > fewOverrides {
+		return obj.replaced[k]
+	}
+	for _, r := range obj.ridKeys {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+func (obj *object) addReplaced(k time.Time) {
+	obj.ridKeys = append(obj.ridKeys, k)
+	if len(obj.ridKeys) <= fewOverrides {
+		return
+	}
+	if obj.replaced == nil {
+		obj.replaced = make(map[time.Time]bool)
+	}
+	if len(obj.replaced) == 0 {
+		for _, r := range obj.ridKeys {
+			obj.replaced[r] = true
+		}
+	}
+	obj.replaced[k] = true
 }
 
 // futureFor returns the THISANDFUTURE override governing an instance with
@@ -316,13 +351,10 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 			return nil, fmt.Errorf("%s: %w", ical.PropRecurrenceID, err)
 		}
 		key := Key(rv)
-		if obj.replaced[key] {
+		if obj.isReplaced(key) {
 			return nil, fmt.Errorf("%w: two overrides for RECURRENCE-ID %s", ErrInvalid, rid.Value)
 		}
-		if obj.replaced == nil {
-			obj.replaced = make(map[time.Time]bool)
-		}
-		obj.replaced[key] = true
+		obj.addReplaced(key)
 		sp, ok, err := x.componentSpan(c, res, floating)
 		if err != nil {
 			return nil, err

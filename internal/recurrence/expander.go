@@ -51,7 +51,7 @@ func (x *Expander) takeScratch() *scratch {
 	sc.inUse = true
 	o := &sc.obj
 	clear(o.replaced)
-	*o = object{rules: o.rules[:0], overrides: o.overrides[:0], future: o.future[:0], replaced: o.replaced}
+	*o = object{rules: o.rules[:0], overrides: o.overrides[:0], future: o.future[:0], replaced: o.replaced, ridKeys: o.ridKeys[:0]}
 	return sc
 }
 
@@ -151,7 +151,7 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 	if floating == nil || len(v) < 8 || len(v) > 16 {
 		return tz.Value{}, false
 	}
-	vt := p.Params.Get("VALUE")
+	vt := param(p, "VALUE")
 	if len(v) == 8 && vt == "" || vt != "" && strings.EqualFold(vt, "DATE") {
 		w, ok := wallDigits(v, false)
 		if !ok {
@@ -168,7 +168,7 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		return tz.Value{}, false
 	}
 	loc, kind := floating, tz.Floating
-	if tzid := p.Params.Get("TZID"); tzid != "" {
+	if tzid := param(p, "TZID"); tzid != "" {
 		l, err := x.location(tzid, res)
 		if err != nil {
 			return tz.Value{}, false
@@ -212,4 +212,13 @@ func wallDigits(s string, withTime bool) (time.Time, bool) {
 
 func daysIn(m time.Month, y int) int {
 	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// param is p.Params.Get(name) for an upper-case name, without the
+// upper-casing (go-ical keeps parameter names upper-case).
+func param(p *ical.Prop, name string) string {
+	if vs := p.Params[name]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
 }

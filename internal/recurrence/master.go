@@ -160,7 +160,7 @@ func (ms *masterStream) next() (Instance, bool, error) {
 		}
 		ms.last = best
 		key := best.UTC()
-		if ms.exKeys[key] || ms.obj.replaced[key] {
+		if ms.exKeys[key] || ms.obj.isReplaced(key) {
 			continue
 		}
 		if ms.exDays != nil {

@@ -2,6 +2,7 @@ package recurrence
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"strings"
@@ -245,5 +246,38 @@ func TestExpanderZonesPerCalendar(t *testing.T) {
 				t.Errorf("%s %s (one-off %v): Expander %v, Expand %v, want first %s", c.tzid, c.offset, oneOff, got, want, c.want)
 			}
 		}
+	}
+}
+
+// TestManyOverrides checks override bookkeeping past the number searched
+// one by one: every override replaces its instance, and a repeated
+// RECURRENCE-ID is an error wherever it appears.
+func TestManyOverrides(t *testing.T) {
+	_, comps := event(t, "DTSTART:20260101T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY;COUNT=40")
+	base := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
+	for i := 0; i < 2*fewOverrides; i++ {
+		rid := base.AddDate(0, 0, i)
+		_, oc := event(t, "RECURRENCE-ID:"+rid.Format("20060102T150405Z"), "DTSTART:"+rid.Add(30*time.Minute).Format("20060102T150405Z"), "DURATION:PT1H")
+		comps = append(comps, oc[0])
+	}
+	for _, x := range []*Expander{NewExpander(), {oneShot: true}} {
+		var moved, plain int
+		err := x.Expand(context.Background(), comps, tz.NewResolver(nil), time.UTC, base, base.AddDate(0, 3, 0), Limits{}, func(in Instance) bool {
+			if in.Override {
+				moved++
+			} else {
+				plain++
+			}
+			return true
+		})
+		if err != nil || moved != 2*fewOverrides || plain != 40-2*fewOverrides {
+			t.Fatalf("%d moved, %d plain, %v", moved, plain, err)
+		}
+	}
+	dup := append([]*ical.Component(nil), comps...)
+	dup = append(dup, comps[len(comps)-3])
+	err := NewExpander().Expand(context.Background(), dup, tz.NewResolver(nil), time.UTC, base, base.AddDate(0, 3, 0), Limits{}, func(Instance) bool { return true })
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("repeated RECURRENCE-ID: %v", err)
 	}
 }
