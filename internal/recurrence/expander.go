@@ -23,7 +23,7 @@ type Expander struct {
 	// general: every rule through rrule-go and no one-off shortcut (tests
 	// compare the fast paths with it).
 	general bool
-	zone    zoneMemo // for parsed values
+	memos   zoneMemos // for parsed values
 	rules   map[string]*rule
 	scratch *scratch // nil until first needed
 }
@@ -157,7 +157,7 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		if !ok {
 			return tz.Value{}, false
 		}
-		return tz.Value{Time: x.zone.instant(w, floating), Kind: tz.Date}, true
+		return tz.Value{Time: x.memos.instant(w, floating), Kind: tz.Date}, true
 	}
 	if v[len(v)-1] == 'Z' {
 		w, ok := wallDigits(v[:len(v)-1], true)
@@ -175,7 +175,7 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		}
 		loc, kind = l, tz.Zoned
 	}
-	return tz.Value{Time: x.zone.instant(w, loc), Kind: kind}, true
+	return tz.Value{Time: x.memos.instant(w, loc), Kind: kind}, true
 }
 
 // wallDigits reads YYYYMMDD, or YYYYMMDDTHHMMSS when withTime, as a wall

@@ -57,3 +57,25 @@ func (z *zoneMemo) instant(w time.Time, loc *time.Location) time.Time {
 	}
 	return t
 }
+
+// zoneMemos holds a zoneMemo for each of a few locations (objects of one
+// user are written in a handful of zones), replaced round-robin.
+type zoneMemos struct {
+	memos [4]zoneMemo
+	next  int
+}
+
+// instant is zoneMemo.instant with the memo of loc.
+func (zs *zoneMemos) instant(w time.Time, loc *time.Location) time.Time {
+	for i := range zs.memos {
+		if zs.memos[i].loc == loc {
+			return zs.memos[i].instant(w, loc)
+		}
+	}
+	if loc == time.UTC {
+		return w
+	}
+	z := &zs.memos[zs.next]
+	zs.next = (zs.next + 1) % len(zs.memos)
+	return z.instant(w, loc)
+}

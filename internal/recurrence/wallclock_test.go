@@ -15,6 +15,7 @@ import (
 func TestZoneMemoMatchesFromWallClock(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	res := tz.NewResolver(nil)
+	var shared zoneMemos // all zones, interleaved with the per-zone memo
 	for _, name := range []string{"UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Sao_Paulo", "Asia/Tokyo", "Pacific/Apia", "Europe/Dublin"} {
 		loc, err := res.Location(name)
 		if err != nil {
@@ -31,6 +32,15 @@ func TestZoneMemoMatchesFromWallClock(t *testing.T) {
 			}
 			got := z.instant(w, loc)
 			want, _, _ := tz.FromWallClock(w, loc)
+			if got2 := shared.instant(w, loc); got2 != want {
+				t.Fatalf("%s %s: memos %v, FromWallClock %v", name, w.Format(time.RFC3339), got2, want)
+			}
+			if other := []*time.Location{time.UTC, loc}[rng.Intn(2)]; rng.Intn(3) == 0 {
+				v := w.Add(time.Duration(rng.Intn(100)) * time.Hour)
+				if a, _, _ := tz.FromWallClock(v, other); shared.instant(v, other) != a {
+					t.Fatalf("%s %s: memos differ from FromWallClock", other, v)
+				}
+			}
 			if got != want {
 				t.Fatalf("%s %s: memo %v, FromWallClock %v", name, w.Format(time.DateTime), got, want)
 			}
