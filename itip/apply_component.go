@@ -33,13 +33,18 @@ func stripSchedulingParams(c *ical.Component) {
 
 // cleanIncoming returns a copy of a component of an incoming organizer
 // message fit to be stored in an attendee's copy: without the scheduling
-// parameters and without the organizer's VALARMs (alarms belong to the
-// recipient).
+// parameters and without the organizer's VALARMs and alarm state
+// (alarmStateProp): alarms belong to the recipient.
 func cleanIncoming(c *ical.Component) *ical.Component {
 	out := cloneComponent(c, false)
 	for _, ch := range c.Children {
 		if ch.Name != ical.CompAlarm {
 			out.Children = append(out.Children, cloneComponent(ch, true))
+		}
+	}
+	for name := range out.Props {
+		if alarmStateProp(name) {
+			delete(out.Props, name) // the sender's alarm state, like its VALARMs
 		}
 	}
 	stripSchedulingParams(out)
@@ -217,9 +222,9 @@ func movedInstances(ao *Object, a *ical.Component, bo *Object, b *ical.Component
 }
 
 // recipientProps are the properties of an attendee's copy that belong to
-// the attendee (RFC 6638 §3.2.2.1) and survive organizer updates, together
-// with the alarm state some clients keep next to VALARMs.
-var recipientProps = []string{ical.PropTransparency, ical.PropPercentComplete, ical.PropCompleted, "X-MOZ-LASTACK"}
+// the attendee (RFC 6638 §3.2.2.1) and survive organizer updates; so does
+// the alarm state some clients keep next to VALARMs (alarmStateProp).
+var recipientProps = []string{ical.PropTransparency, ical.PropPercentComplete, ical.PropCompleted}
 
 // keepRecipientData copies the recipient's own data from src (their
 // current copy of the component) into dst (the organizer's new version):
@@ -237,7 +242,7 @@ func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat 
 		}
 	}
 	for name, props := range src.Props {
-		keep := strings.HasPrefix(name, "X-MOZ-SNOOZE-TIME")
+		keep := alarmStateProp(name)
 		for _, r := range recipientProps {
 			keep = keep || name == r
 		}
