@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -260,6 +261,7 @@ type object struct {
 	span      span
 	rules     []*rule
 	overrides []Instance         // sorted by start
+	x         *Expander          // that prepared it
 	replaced  map[time.Time]bool // keys of overrides, once there are many
 	ridKeys   []time.Time        // keys of overrides (UTC), in input order
 	future    []futureRange      // RANGE=THISANDFUTURE overrides, sorted by key
@@ -334,6 +336,7 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 	if obj == nil {
 		obj = &object{}
 	}
+	obj.x = x
 	for _, c := range comps {
 		if c == nil {
 			continue
@@ -371,10 +374,10 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 		}
 	}
 	if len(obj.overrides) > 1 {
-		sort.SliceStable(obj.overrides, func(i, j int) bool { return obj.overrides[i].Start.Before(obj.overrides[j].Start) })
+		slices.SortStableFunc(obj.overrides, func(a, b Instance) int { return a.Start.Compare(b.Start) })
 	}
 	if len(obj.future) > 1 {
-		sort.Slice(obj.future, func(i, j int) bool { return obj.future[i].key.Before(obj.future[j].key) })
+		slices.SortFunc(obj.future, func(a, b futureRange) int { return a.key.Compare(b.key) })
 	}
 	if obj.master != nil {
 		sp, ok, err := x.componentSpan(obj.master, res, floating)

@@ -159,16 +159,22 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		}
 		return tz.Value{Time: x.memos.instant(w, floating), Kind: tz.Date}, true
 	}
-	if v[len(v)-1] == 'Z' {
-		w, ok := wallDigits(v[:len(v)-1], true)
+	return x.parseDateTime(v, param(p, "TZID"), res, floating)
+}
+
+// parseDateTime is res.ParseDateTime(v, tzid, floating) for values
+// written exactly as RFC 5545 says; ok is false for anything else.
+func (x *Expander) parseDateTime(v, tzid string, res *tz.Resolver, floating *time.Location) (tz.Value, bool) {
+	if len(v) == 16 && v[15] == 'Z' {
+		w, ok := wallDigits(v[:15], true)
 		return tz.Value{Time: w, Kind: tz.UTC}, ok
 	}
 	w, ok := wallDigits(v, true)
-	if !ok {
+	if !ok || floating == nil {
 		return tz.Value{}, false
 	}
 	loc, kind := floating, tz.Floating
-	if tzid := param(p, "TZID"); tzid != "" {
+	if tzid != "" {
 		l, err := x.location(tzid, res)
 		if err != nil {
 			return tz.Value{}, false
@@ -176,6 +182,25 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		loc, kind = l, tz.Zoned
 	}
 	return tz.Value{Time: x.memos.instant(w, loc), Kind: kind}, true
+}
+
+// parseListValue is parseOne (one element of an EXDATE or RDATE list)
+// for values written exactly as RFC 5545 says; ok is false for anything
+// else, and always when x is nil.
+func (x *Expander) parseListValue(s string, isDate bool, tzid string, res *tz.Resolver, floating *time.Location) (tz.Value, bool) {
+	if x == nil || floating == nil {
+		return tz.Value{}, false
+	}
+	if isDate || len(s) == 8 && !strings.ContainsAny(s, "TZ") {
+		w, ok := wallDigits(s, false)
+		if !ok {
+			return tz.Value{}, false
+		}
+		// parseOne reads a DATE with time.ParseInLocation, that is
+		// time.Date in floating.
+		return tz.Value{Time: time.Date(w.Year(), w.Month(), w.Day(), 0, 0, 0, 0, floating), Kind: tz.Date}, true
+	}
+	return x.parseDateTime(s, tzid, res, floating)
 }
 
 // wallDigits reads YYYYMMDD, or YYYYMMDDTHHMMSS when withTime, as a wall

@@ -1,7 +1,7 @@
 package recurrence
 
 import (
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -63,7 +63,7 @@ func (obj *object) masterStreamIn(sc *streamScratch, res *tz.Resolver, floating 
 	start := obj.span.start
 	dateOnly := start.Kind == tz.Date
 	for _, p := range obj.master.Props.Values(ical.PropExceptionDates) {
-		vs, err := ParseDateList(&p, res, floating)
+		vs, err := parseDateList(&p, res, floating, obj.x)
 		if err != nil {
 			return nil, err
 		}
@@ -98,7 +98,7 @@ func (obj *object) masterStreamIn(sc *streamScratch, res *tz.Resolver, floating 
 		}
 	}
 	if rest := ms.rdates[1:]; len(rest) > 1 {
-		sort.SliceStable(rest, func(i, j int) bool { return rest[i].start.Before(rest[j].start) })
+		slices.SortStableFunc(rest, func(a, b rdate) int { return a.start.Compare(b.start) })
 	}
 	if sc != nil {
 		sc.rdates = ms.rdates[:0]

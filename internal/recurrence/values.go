@@ -33,6 +33,12 @@ type Period struct {
 // yields the start of each period; use ParsePeriodList to keep the ends.
 // Errors wrap ErrInvalid, tz.ErrInvalidValue or tz.ErrUnknownTZID.
 func ParseDateList(p *ical.Prop, res *tz.Resolver, floating *time.Location) ([]tz.Value, error) {
+	return parseDateList(p, res, floating, nil)
+}
+
+// parseDateList is ParseDateList reading the common forms of values with
+// x (nil: with res alone).
+func parseDateList(p *ical.Prop, res *tz.Resolver, floating *time.Location, x *Expander) ([]tz.Value, error) {
 	if strings.EqualFold(p.Params.Get("VALUE"), "PERIOD") {
 		ps, err := ParsePeriodList(p, res, floating)
 		if err != nil {
@@ -52,9 +58,12 @@ func ParseDateList(p *ical.Prop, res *tz.Resolver, floating *time.Location) ([]t
 	}
 	out := make([]tz.Value, 0, len(parts))
 	for _, s := range parts {
-		v, err := parseOne(s, isDate, tzid, res, floating)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.Name, err)
+		v, ok := x.parseListValue(s, isDate, tzid, res, floating)
+		if !ok {
+			var err error
+			if v, err = parseOne(s, isDate, tzid, res, floating); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Name, err)
+			}
 		}
 		out = append(out, v)
 	}
