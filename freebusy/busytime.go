@@ -65,6 +65,36 @@ func mergeBusy(bt []busyTime) []busyTime {
 	return out
 }
 
+// mergeSorted appends to out the busy times of a and b, each sorted and
+// coalesced as mergeBusy leaves them, in the same order and coalesced:
+// the result equals mergeBusy of both together. out must not share
+// memory with a or b.
+func mergeSorted(out, a, b []busyTime) []busyTime {
+	push := func(x busyTime) {
+		if n := len(out); n > 0 && out[n-1].kind == x.kind && x.start <= out[n-1].end {
+			out[n-1].end = max(out[n-1].end, x.end)
+			return
+		}
+		out = append(out, x)
+	}
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].kind < b[0].kind || a[0].kind == b[0].kind && a[0].start <= b[0].start {
+			push(a[0])
+			a = a[1:]
+		} else {
+			push(b[0])
+			b = b[1:]
+		}
+	}
+	for _, x := range a {
+		push(x)
+	}
+	for _, x := range b {
+		push(x)
+	}
+	return out
+}
+
 // periods converts merged busy times to sorted Periods in UTC. Times at
 // the ends of the range are the range's own ends, which may have a
 // fraction of a second.

@@ -78,8 +78,10 @@ type computation struct {
 	expander           *recurrence.Expander // one per goroutine: shares resolved zones between objects
 	yieldFn            func(recurrence.Instance) bool
 	busy               []busyTime
-	compactAt          int  // merge busy times when there are this many
-	overflow           bool // more than maxPeriods periods after merging
+	merged             int        // busy[:merged] is sorted and coalesced
+	spare              []busyTime // the other buffer of compact
+	compactAt          int        // merge busy times when there are this many
+	overflow           bool       // more than maxPeriods periods after merging
 	problems           []*ObjectError
 }
 
@@ -114,6 +116,7 @@ func (c *computation) fork() *computation {
 	f.isUser = nil
 	f.yieldFn = f.yield
 	f.busy, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
+	f.merged, f.spare = 0, nil
 	return &f
 }
 
@@ -140,7 +143,16 @@ func (c *computation) add(start, end time.Time, t Type) {
 // compact merges the busy times so far, which bounds memory by the size
 // of the answer rather than by the number of instances.
 func (c *computation) compact() {
-	c.busy = mergeBusy(c.busy)
+	if c.merged == 0 || c.merged > len(c.busy) {
+		c.busy = mergeBusy(c.busy)
+	} else {
+		// Only what was added since the last compaction is sorted; it is
+		// then merged with the part already in order.
+		tail := mergeBusy(c.busy[c.merged:])
+		out := mergeSorted(c.spare[:0], c.busy[:c.merged], tail)
+		c.spare, c.busy = c.busy[:0], out
+	}
+	c.merged = len(c.busy)
 	if len(c.busy) > c.maxPeriods {
 		c.overflow = true
 	}
