@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-ical"
+
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/recurrence"
 )
@@ -78,10 +80,11 @@ type computation struct {
 	expander           *recurrence.Expander // one per goroutine: shares resolved zones between objects
 	yieldFn            func(recurrence.Instance) bool
 	busy               []busyTime
-	merged             int        // busy[:merged] is sorted and coalesced
-	spare              []busyTime // the other buffer of compact
-	compactAt          int        // merge busy times when there are this many
-	overflow           bool       // more than maxPeriods periods after merging
+	merged             int               // busy[:merged] is sorted and coalesced
+	spare              []busyTime        // the other buffer of compact
+	pruned             []*ical.Component // memory for pruneOverridesInto
+	compactAt          int               // merge busy times when there are this many
+	overflow           bool              // more than maxPeriods periods after merging
 	problems           []*ObjectError
 }
 
@@ -116,7 +119,7 @@ func (c *computation) fork() *computation {
 	f.isUser = nil
 	f.yieldFn = f.yield
 	f.busy, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
-	f.merged, f.spare = 0, nil
+	f.merged, f.spare, f.pruned = 0, nil, nil
 	return &f
 }
 

@@ -25,7 +25,13 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 			return
 		}
 		if c.prefilter {
-			comps = pruneOverrides(comps, c.startUnix, c.endUnix)
+			kept := pruneOverridesInto(c.pruned[:0], comps, c.startUnix, c.endUnix)
+			if len(kept) < len(comps) {
+				// Shortened: kept is in c.pruned's memory or in a larger
+				// new buffer worth keeping; never in the calendar's own.
+				c.pruned = kept[:0]
+			}
+			comps = kept
 		}
 		c.types = c.types[:0]
 		err := c.expander.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yieldFn)

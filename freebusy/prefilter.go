@@ -162,6 +162,12 @@ func daysFromCivil(y, m, d int64) int64 {
 // dropped override is not checked for errors either. comps is not modified; a new
 // slice is allocated only when something is dropped.
 func pruneOverrides(comps []*ical.Component, startUnix, endUnix int64) []*ical.Component {
+	return pruneOverridesInto(nil, comps, startUnix, endUnix)
+}
+
+// pruneOverridesInto is pruneOverrides building a shortened list in buf's
+// memory (which must not be comps').
+func pruneOverridesInto(buf, comps []*ical.Component, startUnix, endUnix int64) []*ical.Component {
 	if len(comps) < 2 {
 		return comps
 	}
@@ -190,8 +196,10 @@ func pruneOverrides(comps []*ical.Component, startUnix, endUnix int64) []*ical.C
 			continue
 		}
 		if kept == nil {
-			kept = make([]*ical.Component, i, len(comps)-1)
-			copy(kept, comps[:i])
+			if cap(buf) < len(comps)-1 {
+				buf = make([]*ical.Component, 0, len(comps)-1)
+			}
+			kept = append(buf[:0], comps[:i]...)
 		}
 	}
 	if kept == nil {
