@@ -49,3 +49,35 @@ func Example() {
 	// Mon 2026-04-06 09:00 CEST key 2026-04-06T07:00:00Z override: false
 	// true recurrence: steps limit (50000) exceeded
 }
+
+// An Expander expands many objects in a row, as a free-busy computation
+// does: zones, parsed rules and scratch memory are shared between them.
+func ExampleExpander() {
+	x := recurrence.NewExpander()
+	from := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC)
+	for _, body := range []string{
+		"DTSTART;TZID=Europe/Berlin:20250106T090000\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;BYDAY=MO,TH;COUNT=200\r\n",
+		"DTSTART;TZID=Europe/Berlin:20260304T140000\r\nDTEND;TZID=Europe/Berlin:20260304T150000\r\n",
+	} {
+		cal, err := ics.Decode([]byte("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:example\r\nBEGIN:VEVENT\r\nUID:u\r\n" +
+			"DTSTAMP:20260101T000000Z\r\n" + body + "END:VEVENT\r\nEND:VCALENDAR\r\n"))
+		if err != nil {
+			panic(err)
+		}
+		err = x.Expand(context.Background(), cal.Children, tz.NewResolver(cal), time.UTC, from, to, recurrence.Limits{},
+			func(in recurrence.Instance) bool {
+				fmt.Println(in.Start.Format("Mon 2006-01-02 15:04"), "to", in.End.Format("15:04 MST"))
+				return true
+			})
+		if err != nil {
+			panic(err)
+		}
+	}
+	// Output:
+	// Mon 2026-03-02 09:00 to 10:00 CET
+	// Thu 2026-03-05 09:00 to 10:00 CET
+	// Mon 2026-03-09 09:00 to 10:00 CET
+	// Thu 2026-03-12 09:00 to 10:00 CET
+	// Wed 2026-03-04 14:00 to 15:00 CET
+}
