@@ -281,3 +281,41 @@ func TestManyOverrides(t *testing.T) {
 		t.Fatalf("repeated RECURRENCE-ID: %v", err)
 	}
 }
+
+// FuzzSimpleRule checks on arbitrary text that the hand parser of simple
+// rules accepts only what the general parser accepts, agreeing on COUNT
+// and UNTIL, and that both iterations give the same instances.
+func FuzzSimpleRule(f *testing.F) {
+	for _, s := range []string{"FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10", "freq=daily;interval=3;until=20260301", "FREQ=WEEKLY;WKST=SU;INTERVAL=2;BYDAY=SU,TU",
+		"FREQ=DAILY;UNTIL=20260310T080000Z", "FREQ=WEEKLY;BYDAY=1MO", "FREQ=DAILY;COUNT=0"} {
+		f.Add(s, int64(0))
+	}
+	f.Fuzz(func(t *testing.T, s string, shift int64) {
+		sr, ok := parseSimpleRule(s)
+		if !ok {
+			return
+		}
+		gr, err := parseGeneralRule(s)
+		if err != nil {
+			t.Fatalf("%q: simple, but %v", s, err)
+		}
+		if sr.count != gr.count || sr.untilKind != gr.untilKind || !sr.untilWall.Equal(gr.untilWall) || !sr.untilUTC.Equal(gr.untilUTC) {
+			t.Fatalf("%q: parsers disagree on COUNT/UNTIL", s)
+		}
+		if strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+			return // not a property value the decoder takes
+		}
+		cal, comps := event(t, "DTSTART;TZID=Europe/Berlin:20260105T090000", "DURATION:PT1H", "RRULE:"+s)
+		from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(shift%(5*365*24)) * time.Hour)
+		res := tz.NewResolver(cal)
+		out := func(x *Expander) string {
+			var b strings.Builder
+			err := x.Expand(context.Background(), comps, res, time.UTC, from, from.AddDate(0, 2, 0), Limits{MaxSteps: 1 << 20},
+				func(in Instance) bool { b.WriteString(formatInstance(in) + "\n"); return true })
+			return b.String() + fmt.Sprint(err)
+		}
+		if a, b := out(NewExpander()), out(&Expander{general: true}); a != b {
+			t.Fatalf("%q from %s:\nsimple %s\nrrule-go %s", s, from, a, b)
+		}
+	})
+}
