@@ -262,9 +262,9 @@ func (h *Handler) refusePropPatch(q *request) error {
 	return writeMultistatus(q.w, []*node{resp})
 }
 
-// reportCalendar lets go-webdav answer a REPORT on a calendar and adds
-// the schedule-tag of the objects when the REPORT asks for it (clients
-// read it with calendar-multiget).
+// reportCalendar answers a free-busy-query REPORT itself and lets
+// go-webdav answer the others, adding the schedule-tag of the objects
+// when the REPORT asks for it (clients read it with calendar-multiget).
 func (h *Handler) reportCalendar(q *request) error {
 	body, err := readBody(q.r, xmlLimit)
 	if err != nil {
@@ -276,6 +276,17 @@ func (h *Handler) reportCalendar(q *request) error {
 		// go-webdav reports malformed bodies itself.
 		h.next.ServeHTTP(q.w, q.r)
 		return nil
+	}
+	if isFreeBusyQuery(root) {
+		d, err := depth(q.r, 0)
+		if err != nil {
+			return err
+		}
+		var cals []backend.Calendar
+		if d > 0 { // Depth 0 is the collection alone: no objects (RFC 4791 §7.10)
+			cals = []backend.Calendar{*q.t.calendar}
+		}
+		return h.freeBusyQuery(q, root, cals, false)
 	}
 	pf := propfindFrom(root)
 	pf.allprop = false

@@ -37,6 +37,7 @@ const (
 	DefaultCalendarNeeded           Precondition = "default-calendar-needed"
 	ValidScheduleDefaultCalendarURL Precondition = "valid-schedule-default-calendar-URL"
 	CalendarCollectionLocationOK    Precondition = "calendar-collection-location-ok"
+	NumberOfMatchesWithinLimits     Precondition = "DAV:number-of-matches-within-limits"
 )
 
 // xmlName returns the namespace and local name of the element.

@@ -15,6 +15,8 @@ import (
 func (h *Handler) serveHome(q *request) error {
 	switch q.r.Method {
 	case "PROPFIND":
+	case "REPORT":
+		return h.reportHome(q)
 	case http.MethodOptions:
 		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
 		return nil
