@@ -26,6 +26,12 @@
 //   - The inbox (PROPFIND, GET, HEAD, DELETE, REPORT calendar-multiget and
 //     calendar-query, PROPPATCH of schedule-default-calendar-URL) and the
 //     outbox (PROPFIND, POST of VFREEBUSY requests) are served here.
+//   - REPORT CALDAV:free-busy-query (RFC 4791 §7.10) on a calendar (its
+//     objects, with Depth 1 or infinity) or on the calendar home (every
+//     calendar not marked transparent) is answered here with one
+//     VFREEBUSY computed by package freebusy, for the owner, delegates and
+//     whoever the Policy grants schedule-query-freebusy on the owner's
+//     inbox; anyone else gets 404. Other REPORTs go to go-webdav.
 //   - PUT, DELETE, COPY and MOVE of calendar objects, DELETE and PROPPATCH
 //     of calendars are done here through backend.CalendarStore: the
 //     request is checked (privileges first, then the CalDAV and RFC 6638

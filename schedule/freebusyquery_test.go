@@ -2,6 +2,8 @@ package schedule
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -28,7 +30,7 @@ func fbEvent(uid string, lines ...string) string {
 // newFreeBusyEnv stores cyrus's events: a daily series (3 instances),
 // a transparent event, a declined invitation, a tentative event, and an
 // event in a second, transparent calendar.
-func newFreeBusyEnv(t *testing.T, opts *Options) *env {
+func newFreeBusyEnv(t testing.TB, opts *Options) *env {
 	t.Helper()
 	e := newEnv(t, opts, user{"cyrus", "mailto:cyrus@example.com"}, user{"wilfredo", "mailto:wilfredo@example.com"})
 	ctx := context.Background()
@@ -193,5 +195,25 @@ func TestFreeBusyQueryBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkFreeBusyQuery is a free-busy-query REPORT over a week of the
+// calendar of newFreeBusyEnv (a daily series and four single events).
+func BenchmarkFreeBusyQuery(b *testing.B) {
+	e := newFreeBusyEnv(b, nil)
+	handler := authenticate(e.h)
+	body := fbQuery("20260105T000000Z", "20260112T000000Z")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		req := httptest.NewRequest("REPORT", "/cyrus/calendars/default/", strings.NewReader(body))
+		req.SetBasicAuth("cyrus", "x")
+		req.Header.Set("Depth", "1")
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatal(w.Code, w.Body.String())
+		}
 	}
 }
