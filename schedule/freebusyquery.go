@@ -176,3 +176,27 @@ func (h *Handler) reportHome(q *request) error {
 	}
 	return h.freeBusyQuery(q, root, cals, true)
 }
+
+// reportObject refuses a free-busy-query REPORT on a calendar object
+// (RFC 4791 §7.10: 403; 404 for whoever may not see the busy time, as on
+// collections); other REPORTs go to go-webdav.
+func (h *Handler) reportObject(q *request) error {
+	body, err := readBody(q.r, xmlLimit)
+	if err != nil {
+		return err
+	}
+	q.r.Body = io.NopCloser(bytes.NewReader(body))
+	root, err := parseXML(bytes.NewReader(body))
+	if err != nil || !isFreeBusyQuery(root) {
+		h.next.ServeHTTP(q.w, q.r)
+		return nil
+	}
+	ok, err := h.mayQueryFreeBusy(q.ctx(), q.actor, q.t.principal.Path)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return httpError(http.StatusNotFound, "free-busy-query without read-free-busy")
+	}
+	return httpError(http.StatusForbidden, "free-busy-query on a calendar object")
+}

@@ -165,6 +165,9 @@ func TestFreeBusyQueryPrivileges(t *testing.T) {
 		}
 	}
 	e.do("cyrus", "REPORT", "/cyrus/calendars/default/", body, "Depth", "1").must(t, 200)
+	// On an object: 403 for the owner (§7.10), 404 for the others.
+	e.do("cyrus", "REPORT", "/cyrus/calendars/default/daily.ics", body).must(t, 403)
+	e.do("wilfredo", "REPORT", "/cyrus/calendars/default/daily.ics", body).must(t, 404)
 
 	policy.Inbox["/cyrus/"]["/wilfredo/"] = privilege.ScheduleQueryFreeBusy
 	e.do("wilfredo", "REPORT", "/cyrus/calendars/default/", body, "Depth", "1").must(t, 200)

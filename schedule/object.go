@@ -44,6 +44,8 @@ func (h *Handler) serveObject(q *request) error {
 		return h.passPropfind(q, body, pf, func(p string) []prop { return h.objectExtraProps(q.ctx(), p) }, nil)
 	case http.MethodGet, http.MethodHead:
 		return h.getObject(q)
+	case "REPORT":
+		return h.reportObject(q)
 	}
 	h.next.ServeHTTP(q.w, q.r)
 	return nil
