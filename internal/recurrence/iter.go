@@ -106,8 +106,8 @@ func newRuleIterIn(it *ruleIter, r *rule, dtstart time.Time, dateOnly bool, from
 	if n := r.maxSetSize(); n > maxPeriodCandidates || n > b.max {
 		return nil, &LimitError{Which: "rule", Limit: int64(min(maxPeriodCandidates, b.max))}
 	}
-	if startWall.Year() < 1 || startWall.Year() > 9999 {
-		return nil, fmt.Errorf("%w: DTSTART year %d outside 1..9999", ErrInvalid, startWall.Year())
+	if startWall.Year() < minRuleYear || startWall.Year() > 9999 {
+		return nil, fmt.Errorf("%w: DTSTART year %d outside %d..9999", ErrInvalid, startWall.Year(), minRuleYear)
 	}
 	o := r.opt
 	it.subDaily = o.Freq >= rrule.HOURLY

@@ -60,6 +60,13 @@ var ErrLimit = errors.New("recurrence: limit exceeded")
 // that cannot be expanded (for example two masters).
 var ErrInvalid = errors.New("recurrence: invalid recurrence data")
 
+// minRuleYear is the earliest DTSTART year of a rule handed to rrule-go.
+// Near year 1 its iterator can loop inside a single call, beyond the reach
+// of step limits and contexts (FREQ=HOURLY;INTERVAL=10;BYHOUR=0 from
+// 0001-01-01 never returns). No calendar recurs from before 1000; Microsoft's
+// 1601 VTIMEZONE onsets are not rules expanded here.
+const minRuleYear = 1000
+
 // LimitError reports which limit stopped an expansion.
 type LimitError struct {
 	// Which is "steps", "instances", "window" or "rule" (a rule one of

@@ -80,7 +80,7 @@ func pathologicalCases() []pathCase {
 		{"secondly-one-per-day", "DTSTART:20000101T000000Z", "FREQ=SECONDLY;BYHOUR=23;BYMINUTE=59;BYSECOND=59", jan2026, feb2026, "steps", 0},
 		{"interval-huge", "DTSTART:20260101T090000Z", "FREQ=DAILY;INTERVAL=9223372036854775807", jan2026, feb2026, "invalid", 0},
 		{"byeaster", "DTSTART:20260101T090000Z", "FREQ=YEARLY;BYEASTER=0", jan2026, feb2026, "invalid", 0},
-		{"yearly-far-past", "DTSTART:00010101T090000Z", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", jan2026, feb2026, "", 0},
+		{"yearly-far-past", "DTSTART:00010101T090000Z", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", jan2026, feb2026, "invalid", 0}, // before minRuleYear
 	}
 }
 
