@@ -166,7 +166,7 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 			return nil, err
 		}
 		if newObj.IsSchedulable() {
-			if err := checkScheduleAgents(newObj); err != nil {
+			if err := p.checkScheduleAgents(newObj); err != nil {
 				return nil, err
 			}
 			if err := checkTimes(newObj, oldObj); err != nil {

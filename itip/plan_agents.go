@@ -2,7 +2,6 @@ package itip
 
 import (
 	"github.com/emersion/go-ical"
-	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 )
 
 // checkScheduleAgents enforces RFC 6638 §7.1 on a scheduling object being
@@ -16,10 +15,10 @@ import (
 // A mismatch on ORGANIZER is reported with SameOrganizerInAllComponents
 // (the components disagree about their organizer's scheduling), one on
 // ATTENDEE with ValidCalendarObjectResource.
-func checkScheduleAgents(o *Object) error {
+func (p *planner) checkScheduleAgents(o *Object) error {
 	comps := o.Components()
 	if len(comps) < 2 {
-		return checkAttendeeAgents(comps)
+		return p.checkAttendeeAgents(comps)
 	}
 	var first *ical.Prop
 	for _, c := range comps {
@@ -36,17 +35,18 @@ func checkScheduleAgents(o *Object) error {
 				agentText(first), agentText(org))
 		}
 	}
-	return checkAttendeeAgents(comps)
+	return p.checkAttendeeAgents(comps)
 }
 
 // checkAttendeeAgents checks that every ATTENDEE property of one calendar
-// user in comps carries the same SCHEDULE-AGENT.
-func checkAttendeeAgents(comps []*ical.Component) error {
+// user in comps carries the same SCHEDULE-AGENT. Addresses are normalised
+// through the plan's cache: the same attendees recur in every component.
+func (p *planner) checkAttendeeAgents(comps []*ical.Component) error {
 	seen := make(map[string]string)
 	for _, c := range comps {
 		atts := c.Props[ical.PropAttendee]
 		for i := range atts {
-			norm := caladdr.Normalize(atts[i].Value)
+			norm := p.normalize(atts[i].Value)
 			agent := agentText(&atts[i])
 			if prev, ok := seen[norm]; !ok {
 				seen[norm] = agent
