@@ -117,8 +117,11 @@ func (a *applier) cancelInstance(c *copyEdit, in Instance) (bool, error) {
 		target = copyInstance(a.old, a.old.Master, in.Key)
 		c.comps[in.Key] = target
 	}
+	// Only the cancelled instance takes the CANCEL's revision: each
+	// UID+RECURRENCE-ID is its own revision line (RFC 5546 §2.1.5), and
+	// raising the master would make the organizer's later REQUESTs for
+	// the rest of the series look stale.
 	markCancelled(target, in.Component)
-	c.raiseSequence(in.Component)
 	return true, nil
 }
 
@@ -136,14 +139,6 @@ func (c *copyEdit) cancelAll(msg *ical.Component) {
 	}
 	for _, comp := range c.comps {
 		markCancelled(comp, msg)
-	}
-}
-
-// raiseSequence makes the master at least as new as msg, so that a
-// delayed older REQUEST cannot bring a cancelled instance back.
-func (c *copyEdit) raiseSequence(msg *ical.Component) {
-	if c.master != nil && Sequence(msg) > Sequence(c.master) {
-		setProp(c.master, ical.PropSequence, strconv.Itoa(Sequence(msg)))
 	}
 }
 

@@ -34,8 +34,20 @@ func (a *applier) request() (*Applied, error) {
 		// SEQUENCE, DTSTAMP in the same second) is merged, and updated
 		// reports OutcomeUnchanged when nothing differs: a status-only
 		// refresh sent within a second of the invitation must not be lost.
+		//
+		// Each UID+RECURRENCE-ID is its own revision line (RFC 5546
+		// §2.1.5): an older master with newer overrides applies those
+		// overrides alone.
 		if compareToCopy(a.msg.Master, counterpart) < 0 {
-			return a.ignored("stale REQUEST: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
+			if len(a.msg.Overrides) == 0 {
+				return a.ignored("stale REQUEST: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
+			}
+			a.skip("master: stale (the stored copy is a newer revision)")
+			var res *Applied
+			if comps, res = a.mergeInstances(); res != nil {
+				return res, nil
+			}
+			return a.updated(comps)
 		}
 		var err error
 		if comps, err = a.mergeFull(); err != nil {
@@ -111,6 +123,12 @@ func (a *applier) mergeFull() ([]*ical.Component, error) {
 		if removed[in.Key] {
 			continue
 		}
+		if prev := old.Override(in.Key); prev != nil && compareToCopy(in.Component, prev) < 0 {
+			a.skip("instance %s: stale (the stored copy is a newer revision)", in.Key.Format(time.RFC3339))
+			overrides = append(overrides, keyed{in.Key, cloneComponent(prev, true)})
+			fromMessage[in.Key] = true
+			continue
+		}
 		c := cleanIncoming(in.Component)
 		prev, instMoved := old.Override(in.Key), true
 		switch {
@@ -135,6 +153,12 @@ func (a *applier) mergeFull() ([]*ical.Component, error) {
 		organizerEx := keySet(msgEx)
 		for _, in := range old.Overrides {
 			if fromMessage[in.Key] || organizerEx[in.Key] || removed[in.Key] {
+				continue
+			}
+			if Sequence(in.Component) > Sequence(msg.Master) {
+				// A newer revision of this instance (an instance CANCEL
+				// applied after this master was sent) stays.
+				overrides = append(overrides, keyed{in.Key, cloneComponent(in.Component, true)})
 				continue
 			}
 			d := copyInstance(msg, master, in.Key)
