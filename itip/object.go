@@ -197,7 +197,9 @@ func (o *Object) Override(key time.Time) *ical.Component {
 // RDATE value names: its instant in UTC. For list properties only the
 // first value is used; see InstanceKeys.
 func (o *Object) InstanceKey(p *ical.Prop) (time.Time, error) {
-	keys, err := o.InstanceKeys(p)
+	// RECURRENCE-ID has one value: its key fits in a buffer on the stack.
+	var buf [1]time.Time
+	keys, err := appendInstanceKeys(buf[:0], o.resolver, p, o.floating)
 	if err != nil {
 		return time.Time{}, err
 	}
