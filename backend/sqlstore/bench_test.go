@@ -172,7 +172,7 @@ func (f *benchFixture) load(ctx context.Context) error {
 			f.calendar = cal
 		}
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		for u := 0; u < benchPrincipals; u++ {
 			user := fmt.Sprintf("user%02d", u)
 			cal, err := s.calendarRow(ctx, tx, "/"+user+"/calendars/default/")
@@ -301,5 +301,20 @@ func BenchmarkObjectsInRangeMonth(b *testing.B) {
 			n = len(objs)
 		}
 		b.ReportMetric(float64(n), "objects/op")
+	})
+}
+
+// BenchmarkPrincipalByAddress resolves calendar user addresses to
+// principals, as scheduling does for every attendee.
+func BenchmarkPrincipalByAddress(b *testing.B) {
+	forDialects(b, func(b *testing.B, f *benchFixture) {
+		ctx := context.Background()
+		for i := 0; i < b.N; i++ {
+			user := fmt.Sprintf("user%02d", i%benchPrincipals)
+			p, err := f.s.PrincipalByAddress(ctx, "mailto:"+user+"@example.com")
+			if err != nil || p.Path != "/"+user+"/" {
+				b.Fatalf("PrincipalByAddress(%s) = %+v, %v", user, p, err)
+			}
+		}
 	})
 }

@@ -43,11 +43,11 @@ func encodeComponents(comps []string) string {
 // Calendars lists the calendars of principal in path order (not the inbox
 // or outbox), or returns backend.ErrNotFound for an unknown principal.
 func (s *Store) Calendars(ctx context.Context, principal string) ([]backend.Calendar, error) {
-	id, err := s.principalID(ctx, s.read, principal)
+	id, err := s.principalID(ctx, s.rq, principal)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+calendarColumns+`
+	rows, err := s.rq.QueryContext(ctx, s.q(`SELECT `+calendarColumns+`
 		FROM calendars c JOIN principals p ON p.id = c.principal_id
 		WHERE c.principal_id = ? ORDER BY c.path`), id)
 	if err != nil {
@@ -70,7 +70,7 @@ func (s *Store) Calendars(ctx context.Context, principal string) ([]backend.Cale
 
 // Calendar returns the calendar collection at path, or backend.ErrNotFound.
 func (s *Store) Calendar(ctx context.Context, path string) (*backend.Calendar, error) {
-	cal, err := scanCalendar(s.read.QueryRowContext(ctx, s.q(`SELECT `+calendarColumns+`
+	cal, err := scanCalendar(s.rq.QueryRowContext(ctx, s.q(`SELECT `+calendarColumns+`
 		FROM calendars c JOIN principals p ON p.id = c.principal_id WHERE c.path = ?`), path))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("calendar %q: %w", path, backend.ErrNotFound)
@@ -99,7 +99,7 @@ func (s *Store) CreateCalendar(ctx context.Context, cal *backend.Calendar) error
 	if err := backend.CheckCalendarPath(owner, cal.Path); err != nil {
 		return fmt.Errorf("create calendar: %w", err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		id, err := s.principalID(ctx, tx, cal.Owner)
 		if err != nil {
 			return err
@@ -126,7 +126,7 @@ func (s *Store) UpdateCalendar(ctx context.Context, cal *backend.Calendar) error
 		return fmt.Errorf("update calendar: %w: nil calendar", backend.ErrInvalidPath)
 	}
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE calendars SET display_name = ?, description = ?, components = ?,
 			transparent = ?, max_resource_size = ? WHERE path = ?`),
 			cal.DisplayName, cal.Description, encodeComponents(cal.SupportedComponents), cal.Transparent, cal.MaxResourceSize, cal.Path)
@@ -149,7 +149,7 @@ func (s *Store) UpdateCalendar(ctx context.Context, cal *backend.Calendar) error
 // the owner's default-calendar setting when it named this calendar.
 func (s *Store) DeleteCalendar(ctx context.Context, path string) error {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		// Objects and the default setting go by ON DELETE CASCADE, in
 		// this transaction.
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM calendars WHERE path = ?`), path)
@@ -172,7 +172,7 @@ func (s *Store) DeleteCalendar(ctx context.Context, path string) error {
 // backend.ErrNotFound when none is set (or the principal is unknown).
 func (s *Store) DefaultCalendar(ctx context.Context, principal string) (string, error) {
 	var path string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT c.path FROM default_calendars d
+	err := s.rq.QueryRowContext(ctx, s.q(`SELECT c.path FROM default_calendars d
 		JOIN principals p ON p.id = d.principal_id JOIN calendars c ON c.id = d.calendar_id
 		WHERE p.path = ?`), principal).Scan(&path)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -187,7 +187,7 @@ func (s *Store) DefaultCalendar(ctx context.Context, principal string) (string, 
 // SetDefaultCalendar makes the calendar at path principal's default. The
 // calendar must be one of principal's (backend.ErrNotFound otherwise).
 func (s *Store) SetDefaultCalendar(ctx context.Context, principal, path string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		pid, err := s.principalID(ctx, tx, principal)
 		if err != nil {
 			return err

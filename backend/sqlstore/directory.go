@@ -12,6 +12,16 @@ import (
 // principalColumns are the principals columns principalFrom scans, in order.
 const principalColumns = `p.id, p.path, p.display_name, p.type, p.home_path, p.inbox_path, p.outbox_path`
 
+// principalQuery selects the principal whose row id the subquery where
+// yields, one row per address in order (one row with a NULL address when
+// it has none), for principalFrom: a principal and its addresses come in
+// one query, through the primary keys.
+func principalQuery(where string) string {
+	return `SELECT ` + principalColumns + `, a.address FROM principals p
+		LEFT JOIN principal_addresses a ON a.principal_id = p.id
+		WHERE p.id = (` + where + `) ORDER BY a.seq`
+}
+
 // PrincipalByAddress returns the principal that has addr among its
 // addresses (compared in backend.AddressKey form; the principal's Path is
 // always one), or backend.ErrNotFound.
@@ -20,10 +30,8 @@ func (s *Store) PrincipalByAddress(ctx context.Context, addr string) (*backend.P
 	if key == "" {
 		return nil, fmt.Errorf("principal with address %q: %w", addr, backend.ErrNotFound)
 	}
-	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+principalColumns+`
-		FROM principal_keys k JOIN principals p ON p.id = k.principal_id
-		WHERE k.address_key = ?`), key)
-	p, err := s.principalFrom(ctx, row)
+	rows, err := s.rq.QueryContext(ctx, s.q(principalQuery(`SELECT principal_id FROM principal_keys WHERE address_key = ?`)), key)
+	p, err := principalFrom(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("principal with address %q: %w", addr, err)
 	}
@@ -36,40 +44,48 @@ func (s *Store) PrincipalByPath(ctx context.Context, path string) (*backend.Prin
 	if path == "" {
 		return nil, fmt.Errorf("principal at %q: %w", path, backend.ErrNotFound)
 	}
-	row := s.read.QueryRowContext(ctx, s.q(`SELECT `+principalColumns+` FROM principals p
-		WHERE p.path = ? OR p.home_path = ? OR p.inbox_path = ? OR p.outbox_path = ?
-		ORDER BY p.path <> ?, p.id LIMIT 1`), path, path, path, path, path)
-	p, err := s.principalFrom(ctx, row)
+	rows, err := s.rq.QueryContext(ctx, s.q(principalQuery(`SELECT id FROM principals
+		WHERE path = ? OR home_path = ? OR inbox_path = ? OR outbox_path = ?
+		ORDER BY path <> ?, id LIMIT 1`)), path, path, path, path, path)
+	p, err := principalFrom(rows, err)
 	if err != nil {
 		return nil, fmt.Errorf("principal at %q: %w", path, err)
 	}
 	return p, nil
 }
 
-// principalFrom scans one principal row and loads its addresses.
-func (s *Store) principalFrom(ctx context.Context, row *sql.Row) (*backend.Principal, error) {
-	var id int64
-	p := new(backend.Principal)
-	err := row.Scan(&id, &p.Path, &p.DisplayName, &p.Type, &p.HomePath, &p.InboxPath, &p.OutboxPath)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, backend.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT address FROM principal_addresses WHERE principal_id = ? ORDER BY seq`), id)
+// principalFrom reads the rows of a principalQuery (closing them), or
+// returns err when the query failed, or backend.ErrNotFound when there
+// are no rows.
+func principalFrom(rows *sql.Rows, err error) (*backend.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var p *backend.Principal
 	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
+		var (
+			id   int64
+			row  backend.Principal
+			addr sql.NullString
+		)
+		if err := rows.Scan(&id, &row.Path, &row.DisplayName, &row.Type, &row.HomePath, &row.InboxPath, &row.OutboxPath, &addr); err != nil {
 			return nil, err
 		}
-		p.Addresses = append(p.Addresses, a)
+		if p == nil {
+			p = &row
+		}
+		if addr.Valid {
+			p.Addresses = append(p.Addresses, addr.String)
+		}
 	}
-	return p, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if p == nil {
+		return nil, backend.ErrNotFound
+	}
+	return p, nil
 }
 
 // PutPrincipal creates p, or replaces the principal with the same Path
@@ -82,7 +98,7 @@ func (s *Store) PutPrincipal(ctx context.Context, p *backend.Principal) error {
 		return err
 	}
 	keys := p.AddressKeys()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var id int64
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO principals (path, display_name, type, home_path, inbox_path, outbox_path)
 			VALUES (?, ?, ?, ?, ?, ?)
@@ -146,7 +162,7 @@ func (s *Store) principalID(ctx context.Context, q querier, path string) (int64,
 	return id, err
 }
 
-// querier is what *sql.DB and *sql.Tx share.
+// querier is what *statementCache and *txn share (and *sql.DB and *sql.Tx).
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

@@ -29,7 +29,7 @@ func scanSchedulingObject(sc interface{ Scan(...any) error }) (*backend.Scheduli
 // SchedulingObject returns the inbox item name of principal, or
 // backend.ErrNotFound.
 func (s *Store) SchedulingObject(ctx context.Context, principal, name string) (*backend.SchedulingObject, error) {
-	so, err := scanSchedulingObject(s.read.QueryRowContext(ctx, s.q(`SELECT `+inboxColumns+`
+	so, err := scanSchedulingObject(s.rq.QueryRowContext(ctx, s.q(`SELECT `+inboxColumns+`
 		FROM inbox i JOIN principals p ON p.id = i.principal_id
 		WHERE p.path = ? AND i.name = ?`), principal, name))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -45,11 +45,11 @@ func (s *Store) SchedulingObject(ctx context.Context, principal, name string) (*
 // modified first (ties in write order), or returns backend.ErrNotFound for
 // an unknown principal.
 func (s *Store) SchedulingObjects(ctx context.Context, principal string) ([]backend.SchedulingObject, error) {
-	id, err := s.principalID(ctx, s.read, principal)
+	id, err := s.principalID(ctx, s.rq, principal)
 	if err != nil {
 		return nil, fmt.Errorf("inbox of %q: %w", principal, err)
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+inboxColumns+` FROM inbox i
+	rows, err := s.rq.QueryContext(ctx, s.q(`SELECT `+inboxColumns+` FROM inbox i
 		WHERE i.principal_id = ? ORDER BY i.mod_time, i.id`), id)
 	if err != nil {
 		return nil, fmt.Errorf("inbox of %q: %w", principal, err)
@@ -73,7 +73,7 @@ func (s *Store) SchedulingObjects(ctx context.Context, principal string) ([]back
 // backend.ErrNotFound.
 func (s *Store) DeleteSchedulingObject(ctx context.Context, principal, name string) error {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM inbox
 			WHERE principal_id = (SELECT id FROM principals WHERE path = ?) AND name = ?`), principal, name)
 		if err != nil {
@@ -108,7 +108,7 @@ func (s *Store) CreateSchedulingObject(ctx context.Context, principal, name stri
 	}
 	etag := newETag()
 	data = bytes.Clone(data)
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		id, err := s.principalID(ctx, tx, principal)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func (s *Store) CreateSchedulingObject(ctx context.Context, principal, name stri
 // last modified before olderThan, and returns how many it removed.
 func (s *Store) PruneSchedulingObjects(ctx context.Context, olderThan time.Time) (int, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM inbox WHERE mod_time < ?`), olderThan.UnixMicro())
 		if err != nil {
 			return err

@@ -23,19 +23,19 @@ func (s *Store) migrate(ctx context.Context) (int, error) {
 	found := -1
 	for {
 		var version int
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.inTx(ctx, func(tx *txn) error {
 			if s.d.name == postgresDialect().name {
-				if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
+				if _, err := tx.Tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrationLock)); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+			if _, err := tx.Tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 				return err
 			}
-			err := tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
+			err := tx.Tx.QueryRowContext(ctx, `SELECT version FROM schema_version`).Scan(&version)
 			if errors.Is(err, sql.ErrNoRows) {
 				version = 0
-				if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+				if _, err := tx.Tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (0)`); err != nil {
 					return err
 				}
 			} else if err != nil {
@@ -48,11 +48,11 @@ func (s *Store) migrate(ctx context.Context) (int, error) {
 				return nil
 			}
 			for _, stmt := range migrations[version] {
-				if _, err := tx.ExecContext(ctx, s.d.schemaText(stmt)); err != nil {
+				if _, err := tx.Tx.ExecContext(ctx, s.d.schemaText(stmt)); err != nil {
 					return fmt.Errorf("migration to version %d: %w", version+1, err)
 				}
 			}
-			_, err = tx.ExecContext(ctx, s.d.rebind(`UPDATE schema_version SET version = ?`), version+1)
+			_, err = tx.Tx.ExecContext(ctx, s.d.rebind(`UPDATE schema_version SET version = ?`), version+1)
 			return err
 		})
 		if err != nil {

@@ -118,7 +118,7 @@ func (s *Store) Object(ctx context.Context, path string) (*backend.Object, error
 	if err != nil { // nothing can be stored at a malformed path
 		return nil, fmt.Errorf("object %q: %w (%v)", path, backend.ErrNotFound, err)
 	}
-	o, err := scanObject(s.read.QueryRowContext(ctx, s.q(`SELECT `+objectColumns+`
+	o, err := scanObject(s.rq.QueryRowContext(ctx, s.q(`SELECT `+objectColumns+`
 		FROM objects o JOIN calendars c ON c.id = o.calendar_id
 		WHERE c.path = ? AND o.name = ?`), calPath, name))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -133,11 +133,11 @@ func (s *Store) Object(ctx context.Context, path string) (*backend.Object, error
 // Objects lists the objects of the calendar at calendarPath in name
 // order, or returns backend.ErrNotFound for an unknown calendar.
 func (s *Store) Objects(ctx context.Context, calendarPath string) ([]backend.Object, error) {
-	c, err := s.calendarRow(ctx, s.read, calendarPath)
+	c, err := s.calendarRow(ctx, s.rq, calendarPath)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+objectColumns+`
+	rows, err := s.rq.QueryContext(ctx, s.q(`SELECT `+objectColumns+`
 		FROM objects o JOIN calendars c ON c.id = o.calendar_id
 		WHERE o.calendar_id = ? ORDER BY o.name`), c.id)
 	if err != nil {
@@ -154,7 +154,7 @@ func (s *Store) Objects(ctx context.Context, calendarPath string) ([]backend.Obj
 // principal: in its default calendar first, then in path order. It
 // returns backend.ErrNotFound when there is none.
 func (s *Store) ObjectByUID(ctx context.Context, principal, uid string) (*backend.Object, error) {
-	o, err := scanObject(s.read.QueryRowContext(ctx, s.q(`SELECT `+objectColumns+`
+	o, err := scanObject(s.rq.QueryRowContext(ctx, s.q(`SELECT `+objectColumns+`
 		FROM objects o JOIN calendars c ON c.id = o.calendar_id
 		LEFT JOIN default_calendars d ON d.principal_id = o.principal_id AND d.calendar_id = o.calendar_id
 		WHERE o.principal_id = (SELECT id FROM principals WHERE path = ?) AND o.uid = ?
@@ -183,7 +183,7 @@ func (s *Store) PutObject(ctx context.Context, path string, data []byte, opts *b
 // putObject is PutObject; also, when not nil, runs in the same
 // transaction after the write succeeded (PutObjectEnqueue queues its
 // messages there), and its error rolls the write back.
-func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions, also func(tx *sql.Tx) error) (*backend.Object, error) {
+func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions, also func(tx *txn) error) (*backend.Object, error) {
 	calPath, name, err := backend.SplitObjectPath(path)
 	if err != nil {
 		return nil, fmt.Errorf("put object: %w", err)
@@ -223,7 +223,7 @@ func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *b
 		o.Last = time.Unix(last.Int64, 0).UTC()
 	}
 
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		c, err := s.calendarRow(ctx, tx, calPath)
 		if err != nil {
 			return err
@@ -316,7 +316,7 @@ func (s *Store) DeleteObject(ctx context.Context, path, ifMatch string) error {
 	if err != nil { // nothing can be stored at a malformed path
 		return fmt.Errorf("delete object %q: %w (%v)", path, backend.ErrNotFound, err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *txn) error {
 		c, err := s.calendarRow(ctx, tx, calPath)
 		if err != nil {
 			return err
@@ -350,14 +350,14 @@ func (s *Store) DeleteObject(ctx context.Context, path, ifMatch string) error {
 // end, and objects whose [first, last] span meets the range. A zero start
 // or end leaves that side open. The caller filters the candidates exactly.
 func (s *Store) ObjectsInRange(ctx context.Context, calendarPath string, start, end time.Time) ([]backend.Object, error) {
-	c, err := s.calendarRow(ctx, s.read, calendarPath)
+	c, err := s.calendarRow(ctx, s.rq, calendarPath)
 	if err != nil {
 		return nil, err
 	}
 	// The ids come from index range scans (see rangeQuery); rows are
 	// read for the ids found only.
 	ids, args := rangeQuery(c.id, start, end)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+objectColumns+` FROM objects o JOIN calendars c ON c.id = o.calendar_id
+	rows, err := s.rq.QueryContext(ctx, s.q(`SELECT `+objectColumns+` FROM objects o JOIN calendars c ON c.id = o.calendar_id
 		WHERE o.id IN (`+ids+`)`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("objects of %q in range: %w", calendarPath, err)

@@ -31,7 +31,7 @@ func (s *Store) PutObjectEnqueue(ctx context.Context, path string, data []byte, 
 	if err := checkMessages(msgs); err != nil {
 		return nil, err
 	}
-	return s.putObject(ctx, path, data, opts, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, msgs) })
+	return s.putObject(ctx, path, data, opts, func(tx *txn) error { return s.enqueue(ctx, tx, msgs) })
 }
 
 // Enqueue queues msgs in one transaction, all or none.
@@ -39,7 +39,7 @@ func (s *Store) Enqueue(ctx context.Context, msgs []backend.OutboundMessage) err
 	if err := checkMessages(msgs); err != nil {
 		return err
 	}
-	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.enqueue(ctx, tx, msgs) }); err != nil {
+	if err := s.inTx(ctx, func(tx *txn) error { return s.enqueue(ctx, tx, msgs) }); err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
 	return nil
@@ -56,7 +56,7 @@ func checkMessages(msgs []backend.OutboundMessage) error {
 
 // enqueue inserts msgs in tx. A message whose ID is queued already is left
 // out; a superseding message first deletes the pair's unleased REQUESTs.
-func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, msgs []backend.OutboundMessage) error {
+func (s *Store) enqueue(ctx context.Context, tx *txn, msgs []backend.OutboundMessage) error {
 	stamp := now()
 	for i := range msgs {
 		m := &msgs[i]
@@ -148,7 +148,7 @@ func (s *Store) Claim(ctx context.Context, at time.Time, limit int, lease time.D
 			FROM c WHERE outbox.id = c.id RETURNING outbox.` + strings.ReplaceAll(claimColumns, ", ", ", outbox.")
 	}
 	var out []backend.OutboundMessage
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		out = out[:0]
 		args := []any{token, until, nowUS, nowUS, limit}
 		if s.d.name == "postgres" {
@@ -207,7 +207,7 @@ func (s *Store) leased(ctx context.Context, what, query, id, lease string, args 
 	if lease == "" {
 		return fmt.Errorf("%s %q: %w", what, id, backend.ErrLeaseLost)
 	}
-	res, err := s.write.ExecContext(ctx, s.q(query), append(args, id, lease)...)
+	res, err := s.wq.ExecContext(ctx, s.q(query), append(args, id, lease)...)
 	if err != nil {
 		return fmt.Errorf("%s %q: %w", what, id, err)
 	}
@@ -274,7 +274,7 @@ func (s *Store) Release(ctx context.Context, id, lease string) error {
 func (s *Store) Queued(ctx context.Context, uid, recipient string) (int, error) {
 	key := pairKey(uid, recipient)
 	var n int
-	if err := s.read.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM outbox WHERE pair_key = ?`), key).Scan(&n); err != nil {
+	if err := s.rq.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM outbox WHERE pair_key = ?`), key).Scan(&n); err != nil {
 		return 0, fmt.Errorf("queued: %w", err)
 	}
 	return n, nil

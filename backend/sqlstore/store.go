@@ -33,7 +33,11 @@ type Store struct {
 	d     dialect
 	read  *sql.DB // queries that only read
 	write *sql.DB // transactions that write; one connection for SQLite
-	log   *slog.Logger
+	// rq and wq run the queries of read and write through statements
+	// prepared once (the same cache when read and write are one pool);
+	// nil while the schema is migrated.
+	rq, wq *statementCache
+	log    *slog.Logger
 }
 
 // Compile-time checks of the interfaces the store implements.
@@ -102,6 +106,7 @@ func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error)
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
 	s.read = read
+	s.rq, s.wq = newStatementCache(read), newStatementCache(write)
 	return s, nil
 }
 
@@ -127,15 +132,25 @@ func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error
 		db.Close()
 		return nil, err
 	}
+	c := newStatementCache(db)
+	s.rq, s.wq = c, c
 	return s, nil
 }
 
 // Dialect returns "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.d.name }
 
-// Close closes the database connections. Calls that are under way fail.
+// Close closes the prepared statements and the database connections.
+// Calls that are under way fail.
 func (s *Store) Close() error {
-	err := s.write.Close()
+	var err error
+	if s.rq != nil {
+		err = s.rq.Close()
+	}
+	if s.wq != nil && s.wq != s.rq {
+		err = errors.Join(err, s.wq.Close())
+	}
+	err = errors.Join(err, s.write.Close())
 	if s.read != s.write {
 		err = errors.Join(err, s.read.Close())
 	}

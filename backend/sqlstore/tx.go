@@ -19,7 +19,7 @@ const maxAttempts = 8
 // inTx runs fn in a write transaction and commits it. It retries the
 // whole transaction on transient failures (serialization failure or
 // deadlock in PostgreSQL, a busy database in SQLite, errRetry).
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
 	backoff := time.Millisecond
 	for attempt := 1; ; attempt++ {
 		err := s.tryTx(ctx, fn)
@@ -39,11 +39,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 }
 
-func (s *Store) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+// tryTx runs fn in one transaction, then prepares the statements fn ran
+// unprepared (which needs the connection the transaction held).
+func (s *Store) tryTx(ctx context.Context, fn func(tx *txn) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
+	tx := &txn{Tx: sqlTx, stmts: s.wq}
+	defer func() { s.wq.prepareMissed(ctx, tx.missed) }()
 	if err := fn(tx); err != nil {
 		if rbErr := ignoreDone(tx.Rollback()); rbErr != nil {
 			return errors.Join(err, rbErr)

@@ -37,7 +37,7 @@ func TestInTxRetries(t *testing.T) {
 	s := openSQLite(t)
 	ctx := context.Background()
 	calls := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		calls++
 		if calls < 3 {
 			return errRetry
@@ -48,13 +48,13 @@ func TestInTxRetries(t *testing.T) {
 		t.Errorf("inTx = %v after %d calls, want success after 3", err, calls)
 	}
 	calls = 0
-	err = s.inTx(ctx, func(tx *sql.Tx) error { calls++; return errRetry })
+	err = s.inTx(ctx, func(tx *txn) error { calls++; return errRetry })
 	if !errors.Is(err, errRetry) || calls != maxAttempts {
 		t.Errorf("inTx = %v after %d calls, want errRetry after %d", err, calls, maxAttempts)
 	}
 	calls = 0
 	boom := errors.New("boom")
-	if err := s.inTx(ctx, func(tx *sql.Tx) error { calls++; return boom }); !errors.Is(err, boom) || calls != 1 {
+	if err := s.inTx(ctx, func(tx *txn) error { calls++; return boom }); !errors.Is(err, boom) || calls != 1 {
 		t.Errorf("inTx = %v after %d calls, want boom at once", err, calls)
 	}
 }
