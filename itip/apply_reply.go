@@ -122,6 +122,10 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 	}
 	from := c.Props.Get(ical.PropAttendee)
 	att := Attendee(target, replier)
+	if att != nil && replyIsOlder(att, c) {
+		a.skip("%s: a later reply of %s was already applied (RFC 5546 §2.1.5)", what, replier)
+		return false, nil
+	}
 	if att == nil {
 		if !a.delegateIn(target, replier) && (known && !a.opts.AcceptReplyFromNonAttendee) {
 			a.skip("%s: %s is not invited to it", what, replier)
@@ -160,6 +164,7 @@ func (a *applier) recordReply(att *ical.Prop, c *ical.Component, partstat string
 	before := canonicalProp(att, false)
 	att.Params.Set(ical.ParamParticipationStatus, partstat)
 	att.Params.Set(ParamScheduleStatus, replyStatus(c))
+	recordReplyRevision(att, c)
 	delete(att.Params, ical.ParamRSVP)
 	for _, name := range []string{ical.ParamDelegatedTo, ical.ParamDelegatedFrom} {
 		if v, ok := from.Params[name]; ok {
@@ -199,7 +204,7 @@ func (a *applier) followMaster(edit *copyEdit, c *ical.Component, replier string
 		if old := Attendee(in.Component, replier); old == nil || Partstat(old) != Partstat(was) {
 			continue
 		}
-		if att := Attendee(edit.comps[in.Key], replier); att != nil && a.recordReply(att, c, partstat) {
+		if att := Attendee(edit.comps[in.Key], replier); att != nil && !replyIsOlder(att, c) && a.recordReply(att, c, partstat) {
 			a.changed = true
 		}
 	}
@@ -474,6 +479,7 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 		if g.master {
 			if master == nil {
 				master = messageComponent(o.Master, stamp, 1)
+				stripReplyRevision(master)
 			}
 			m := master
 			if len(g.hidden) > 0 {
@@ -496,6 +502,7 @@ func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []t
 			c := instances[k]
 			if c == nil {
 				c = messageComponent(instanceAt(o, k), stamp, 0)
+				stripReplyRevision(c)
 				instances[k] = c
 			}
 			out = append(out, c)
