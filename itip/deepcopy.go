@@ -76,6 +76,19 @@ func setParams(p *ical.Prop, kv ...string) {
 	p.Params = params
 }
 
+// setParamShared sets parameter name of p to vals in a new map. vals is
+// not copied: a caller setting one value on many properties passes one
+// slice for all, whose length equals its capacity so that no append can
+// write into it.
+func setParamShared(p *ical.Prop, name string, vals []string) {
+	params := make(ical.Params, len(p.Params)+1)
+	for k, v := range p.Params {
+		params[k] = v
+	}
+	params[name] = vals
+	p.Params = params
+}
+
 // delParam removes parameter name from p, in a new map, when present.
 func delParam(p *ical.Prop, name string) {
 	if _, ok := p.Params[name]; !ok {

@@ -295,14 +295,16 @@ func (g *grouper) markPending() {
 			sent[id] = true
 		}
 	}
+	// One value slice per status, shared by every property it is set on.
+	pending, ignored := []string{StatusPending}, []string{StatusParamIgnored}
 	for _, ci := range g.newSide.all() {
 		atts := ci.c.Props[ical.PropAttendee]
 		for i, id := range ci.members {
 			switch {
 			case sent[id]:
-				setParams(&atts[ci.propIdx[i]], ParamScheduleStatus, StatusPending)
+				setParamShared(&atts[ci.propIdx[i]], ParamScheduleStatus, pending)
 			case g.reg.parts[id].badForce:
-				setParams(&atts[ci.propIdx[i]], ParamScheduleStatus, StatusParamIgnored)
+				setParamShared(&atts[ci.propIdx[i]], ParamScheduleStatus, ignored)
 			}
 		}
 	}

@@ -25,9 +25,10 @@ func (a *Actions) SetStatus(recipient, code string) {
 	if a.statusIndex == nil {
 		a.indexStatus()
 	}
-	code = strings.TrimSpace(code)
+	// One value slice shared by every property of the recipient.
+	vals := []string{strings.TrimSpace(code)}
 	for _, ref := range a.statusIndex[caladdr.Normalize(recipient)] {
-		setParams(&ref.c.Props[ref.name][ref.i], ParamScheduleStatus, code)
+		setParamShared(&ref.c.Props[ref.name][ref.i], ParamScheduleStatus, vals)
 	}
 }
 
