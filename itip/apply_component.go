@@ -255,6 +255,7 @@ func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat 
 		}
 		dst.Props[name] = cp
 	}
+	keepTaskStatus(dst, src)
 	if so, do := Organizer(src), Organizer(dst); so != nil && do != nil {
 		for _, p := range []string{ParamScheduleAgent, ParamScheduleStatus} {
 			if v, ok := so.Params[p]; ok {
@@ -276,6 +277,23 @@ func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat 
 			delete(da.Params, p)
 		}
 	}
+}
+
+// keepTaskStatus keeps the attendee's STATUS of a VTODO (their progress,
+// which goes with their COMPLETED and PERCENT-COMPLETE; RFC 5546 §3.4.3
+// lets attendees report it) in dst, the organizer's new version, unless
+// the organizer cancels the task (STATUS:CANCELLED in dst wins) or the
+// attendee's STATUS is a cancellation the organizer now lifts.
+func keepTaskStatus(dst, src *ical.Component) {
+	if dst.Name != ical.CompToDo || src.Name != ical.CompToDo {
+		return
+	}
+	sp := src.Props.Get(ical.PropStatus)
+	if sp == nil || strings.EqualFold(strings.TrimSpace(sp.Value), statusCancelled) ||
+		strings.EqualFold(strings.TrimSpace(propValue(dst, ical.PropStatus)), statusCancelled) {
+		return
+	}
+	dst.Props[ical.PropStatus] = []ical.Prop{cloneProp(sp)}
 }
 
 // canonical returns a representation of c for comparison: one string per
