@@ -277,9 +277,16 @@ func (s *side) viewOf(id int32) view {
 		if containsKey(s.exdates, ov.key) {
 			continue
 		}
+		// Each list is allocated once, at its largest possible size.
 		if !ov.cancelled && ov.has(id) {
+			if v.overrides == nil {
+				v.overrides = make([]*compInfo, 0, len(s.overrides))
+			}
 			v.overrides = append(v.overrides, ov)
 		} else if v.master {
+			if v.hidden == nil {
+				v.hidden = make([]*compInfo, 0, len(s.overrides))
+			}
 			v.hidden = append(v.hidden, ov)
 		}
 	}
