@@ -210,15 +210,36 @@ func instanceAt(o *Object, key time.Time) *ical.Component {
 	return nil
 }
 
-// movedInstances reports whether the instances of b (in object bo) happen
-// at other times than those of a (in object ao): DTSTART, length, RRULE or
-// added RDATEs, compared as instants (RFC 6638 §3.2.8). EXDATE is left
-// out: on an attendee's copy it also holds the instances the attendee
-// removed, and removing instances reschedules nobody.
+// movedInstances reports whether b (in object bo) moves instances of a
+// (in object ao) or adds new ones (RFC 6638 §3.2.8): DTSTART and length
+// compared as instants, the recurrence sets compared by expansion
+// (instancesAddedOrMoved), so that shortening a series or rewriting its
+// rule equivalently moves nothing. EXDATE is left out: on an attendee's
+// copy it also holds the instances the attendee removed, and removing
+// instances reschedules nobody. When the sets cannot be compared within
+// the expansion limits, any other RRULE counts (timesMoved).
 func movedInstances(ao *Object, a *ical.Component, bo *Object, b *ical.Component) bool {
+	if moved, err := instancesAddedOrMoved(ao, withoutExdates(a), bo, withoutExdates(b)); err == nil {
+		return moved
+	}
 	ta, tb := recurTimingOf(ao, a), recurTimingOf(bo, b)
 	ta.exdates, tb.exdates = nil, nil
 	return timesMoved(ta, tb)
+}
+
+// withoutExdates returns c without its EXDATE properties: a shallow copy
+// sharing everything else with c (c itself when it has none).
+func withoutExdates(c *ical.Component) *ical.Component {
+	if _, ok := c.Props[ical.PropExceptionDates]; !ok {
+		return c
+	}
+	out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props)), Children: c.Children}
+	for name, props := range c.Props {
+		if name != ical.PropExceptionDates {
+			out.Props[name] = props
+		}
+	}
+	return out
 }
 
 // recipientProps are the properties of an attendee's copy that belong to
