@@ -242,8 +242,16 @@ func newMessageCalendar(method, prodID string, capacity int) *ical.Calendar {
 		Props:    make(ical.Props, 3),
 		Children: make([]*ical.Component, 0, capacity),
 	}}
-	cal.Props[ical.PropProductID] = []ical.Prop{{Name: ical.PropProductID, Params: ical.Params{}, Value: prodID}}
-	cal.Props[ical.PropVersion] = []ical.Prop{{Name: ical.PropVersion, Params: ical.Params{}, Value: "2.0"}}
-	cal.Props[ical.PropMethod] = []ical.Prop{{Name: ical.PropMethod, Params: ical.Params{}, Value: method}}
+	// One backing array for the three properties, each slice capped so
+	// that an append never overwrites the next.
+	props := [...]ical.Prop{
+		{Name: ical.PropProductID, Params: ical.Params{}, Value: prodID},
+		{Name: ical.PropVersion, Params: ical.Params{}, Value: "2.0"},
+		{Name: ical.PropMethod, Params: ical.Params{}, Value: method},
+	}
+	all := props[:]
+	cal.Props[ical.PropProductID] = all[0:1:1]
+	cal.Props[ical.PropVersion] = all[1:2:2]
+	cal.Props[ical.PropMethod] = all[2:3:3]
 	return cal
 }
