@@ -31,6 +31,13 @@
 // SQLITE_BUSY. Transient failures (SQLITE_BUSY, PostgreSQL serialization
 // failures and deadlocks) are retried a few times.
 //
+// Each query text is prepared once per connection and then reused (a
+// cache of *sql.Stmt per pool; transactions bind them with
+// sql.Tx.StmtContext), so the databases do not parse SQL on every call;
+// a query first met inside a transaction is prepared after it ends, as
+// preparing needs a connection and SQLite writes have only one. A
+// principal and its addresses come back in one indexed query.
+//
 // Objects are indexed by (principal, UID) for ObjectByUID, by (calendar,
 // UID) and (calendar, name) as unique keys, and for ObjectsInRange by
 // (calendar, span class, first, last): first and last occurrence in whole
