@@ -292,10 +292,16 @@ func (o *Object) Timezones(comps ...*ical.Component) []*ical.Component {
 func appendTZIDs(ids []string, c *ical.Component) []string {
 	for _, props := range c.Props {
 		for i := range props {
-			id := props[i].Params.Get(ical.ParamTimezoneID)
-			if id == "" {
+			// A direct lookup (Params.Get would upper-case the name first);
+			// most properties have no parameters at all.
+			if len(props[i].Params) == 0 {
 				continue
 			}
+			vs := props[i].Params[ical.ParamTimezoneID]
+			if len(vs) == 0 || vs[0] == "" {
+				continue
+			}
+			id := vs[0]
 			seen := false
 			for _, have := range ids {
 				if have == id {

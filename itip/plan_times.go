@@ -19,15 +19,19 @@ import (
 // data, e.g. an invitation from another server, must never block its own
 // replacement or deletion.
 func checkTimes(o, old *Object) error {
+	// The TZIDs old references, gathered only when an unknown one turns
+	// up: scanning every property of old is wasted on valid data.
 	var known []string
-	if old != nil {
-		for _, c := range old.Components() {
-			known = appendTZIDs(known, c)
-		}
-	}
+	gathered := false
 	timeError := func(p *ical.Prop, err error) error {
 		id := p.Params.Get(ical.ParamTimezoneID)
 		if id != "" && errors.Is(err, tz.ErrUnknownTZID) {
+			if !gathered && old != nil {
+				for _, c := range old.Components() {
+					known = appendTZIDs(known, c)
+				}
+			}
+			gathered = true
 			for _, k := range known {
 				if k == id {
 					return nil
