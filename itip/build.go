@@ -17,7 +17,7 @@ import (
 func messageProp(p *ical.Prop) ical.Prop {
 	clean := true
 	for k := range p.Params {
-		if strings.HasPrefix(k, "SCHEDULE-") {
+		if serverOnlyParam(k) {
 			clean = false
 			break
 		}
@@ -27,11 +27,18 @@ func messageProp(p *ical.Prop) ical.Prop {
 	}
 	out := ical.Prop{Name: p.Name, Value: p.Value, Params: make(ical.Params, len(p.Params))}
 	for k, v := range p.Params {
-		if !strings.HasPrefix(k, "SCHEDULE-") {
+		if !serverOnlyParam(k) {
 			out.Params[k] = v
 		}
 	}
 	return out
+}
+
+// serverOnlyParam reports whether a parameter never travels in a message:
+// the RFC 6638 scheduling parameters, and the server's own bookkeeping
+// (X-AUTOSCHEDULE-*, e.g. the revision of the last applied REPLY).
+func serverOnlyParam(name string) bool {
+	return strings.HasPrefix(name, "SCHEDULE-") || strings.HasPrefix(name, "X-AUTOSCHEDULE-")
 }
 
 // messageComponent returns c as it travels in a message: DTSTAMP set to
