@@ -108,18 +108,19 @@ func (p *planner) ownAttendee(c *ical.Component) *ical.Prop {
 	return nil
 }
 
-// counterpart returns the component of o for the same instance as c (the
-// master for the master), or the master when the instance is not
-// overridden in o; derived reports the latter.
-func counterpart(o *Object, newObj *Object, c *ical.Component) (cp *ical.Component, key time.Time, derived bool) {
-	rid := c.Props.Get(ical.PropRecurrenceID)
-	if rid == nil {
-		return o.Master, time.Time{}, false
+// counterpart returns the component of o for the same instance as the
+// i-th component of newObj.Components() (the master for the master), or
+// the master when the instance is not overridden in o; derived reports
+// the latter. The instance's key comes from newObj's view, so the
+// RECURRENCE-ID is not parsed again.
+func counterpart(o *Object, newObj *Object, i int) (cp *ical.Component, key time.Time, derived bool) {
+	if newObj.Master != nil {
+		if i == 0 {
+			return o.Master, time.Time{}, false
+		}
+		i--
 	}
-	key, err := newObj.InstanceKey(rid)
-	if err != nil {
-		return nil, key, false
-	}
+	key = newObj.Overrides[i].Key
 	if ov := o.Override(key); ov != nil {
 		return ov, key, false
 	}
@@ -130,8 +131,8 @@ func counterpart(o *Object, newObj *Object, c *ical.Component) (cp *ical.Compone
 // set: SEQUENCE (python-caldav bumps it when accepting) and the
 // ORGANIZER's SCHEDULE-STATUS.
 func keepOrganizerState(oldObj, newObj *Object) {
-	for _, c := range newObj.Components() {
-		cp, _, _ := counterpart(oldObj, newObj, c)
+	for i, c := range newObj.Components() {
+		cp, _, _ := counterpart(oldObj, newObj, i)
 		if cp == nil {
 			continue
 		}
@@ -149,14 +150,14 @@ func keepOrganizerState(oldObj, newObj *Object) {
 // attendee excluded with EXDATE (RFC 6638 §3.2.2.3).
 func (p *planner) changedReplies(oldObj, newObj *Object, forced bool) []*ical.Component {
 	var comps []*ical.Component
-	for _, c := range newObj.Components() {
+	for i, c := range newObj.Components() {
 		a := p.ownAttendee(c)
 		if a == nil {
 			continue
 		}
 		var prev *ical.Component
 		if oldObj != nil {
-			prev, _, _ = counterpart(oldObj, newObj, c)
+			prev, _, _ = counterpart(oldObj, newObj, i)
 		}
 		ps := Partstat(a)
 		changed := forced
@@ -247,8 +248,8 @@ func (p *planner) checkAttendeeChange(oldObj, newObj *Object) error {
 			return fail("the override of %s was removed without an EXDATE", ov.Key.Format(time.RFC3339))
 		}
 	}
-	for _, c := range newObj.Components() {
-		cp, key, derived := counterpart(oldObj, newObj, c)
+	for i, c := range newObj.Components() {
+		cp, key, derived := counterpart(oldObj, newObj, i)
 		if cp == nil {
 			return fail("a component for an instance the organizer did not send")
 		}
