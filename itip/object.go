@@ -336,7 +336,10 @@ func ScheduleAgent(p *ical.Prop) Agent {
 	if p == nil {
 		return AgentServer
 	}
-	v := p.Params.Get(ParamScheduleAgent)
+	var v string
+	if vs := p.Params[ParamScheduleAgent]; len(vs) > 0 {
+		v = vs[0]
+	}
 	switch {
 	case v == "" || strings.EqualFold(v, "SERVER"):
 		return AgentServer
@@ -375,7 +378,12 @@ func Organizer(c *ical.Component) *ical.Prop {
 	if c == nil {
 		return nil
 	}
-	return c.Props.Get(ical.PropOrganizer)
+	// Direct lookups: the names are upper-case already (Get would
+	// upper-case them again on every call).
+	if orgs := c.Props[ical.PropOrganizer]; len(orgs) > 0 {
+		return &orgs[0]
+	}
+	return nil
 }
 
 // Partstat returns the PARTSTAT of an ATTENDEE property, upper-cased;
