@@ -42,7 +42,12 @@ func (p *planner) checkScheduleAgents(o *Object) error {
 // user in comps carries the same SCHEDULE-AGENT. Addresses are normalised
 // through the plan's cache: the same attendees recur in every component.
 func (p *planner) checkAttendeeAgents(comps []*ical.Component) error {
-	seen := make(map[string]string)
+	// Sized for the first component's attendees, usually all of them.
+	hint := 0
+	if len(comps) > 0 {
+		hint = len(comps[0].Props[ical.PropAttendee])
+	}
+	seen := make(map[string]string, hint)
 	for _, c := range comps {
 		atts := c.Props[ical.PropAttendee]
 		for i := range atts {
