@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -51,6 +52,7 @@ func TestCommand(t *testing.T) {
 		args       []string
 		code       int
 		stdout     []string // substrings of stdout
+		stdoutRe   []string // regular expressions the unfolded stdout matches
 		stderr     []string // substrings of stderr
 		noStdout   bool
 		jsonOutput bool
@@ -87,7 +89,10 @@ func TestCommand(t *testing.T) {
 				"-recipient", "mailto:cyrus@example.com", "-now", "2009-06-02T19:04:20Z"},
 			stdout: []string{"outcome: updated\n", "status-only: true\n",
 				"--- message 1: REQUEST from mailto:cyrus@example.com to mailto:bernard@example.net, mailto:mike@example.org (status-only)\n",
-				"DTSTAMP:20090602T190420Z\n", "SCHEDULE-STATUS=2.0:mailto:wilfredo@example.com"},
+				"DTSTAMP:20090602T190420Z\n"},
+			// The replier's ATTENDEE in the stored copy, whatever other
+			// parameters (the reply's recorded revision) stand beside it.
+			stdoutRe: []string{`ATTENDEE;[^\n]*SCHEDULE-STATUS=2\.0[^\n:]*:mailto:wilfredo@example\.com`},
 		},
 		{
 			name:       "apply json ignored",
@@ -131,6 +136,12 @@ func TestCommand(t *testing.T) {
 			for _, s := range tc.stdout {
 				if !strings.Contains(stdout, s) {
 					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			unfolded := strings.ReplaceAll(stdout, "\n ", "")
+			for _, re := range tc.stdoutRe {
+				if !regexp.MustCompile(re).MatchString(unfolded) {
+					t.Errorf("stdout (unfolded) does not match %q:\n%s", re, stdout)
 				}
 			}
 			for _, s := range tc.stderr {
