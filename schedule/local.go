@@ -43,6 +43,9 @@ func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msg
 			jobs = append(jobs, deliveryJob{msg: m, recipient: r})
 		}
 	}
+	if len(jobs) > 1 {
+		ctx = withCreatedCopies(ctx)
+	}
 	statuses := make(map[string]Status, len(jobs))
 	results := make([]Status, len(jobs))
 	workers := min(len(jobs), maxDeliveryWorkers)
@@ -180,7 +183,8 @@ func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principa
 				existingCal = nil
 			}
 		}
-		applied, err = itip.Apply(msg.Calendar, existingCal, recipient, itip.ApplyOptions{Now: h.now(), Originator: originator})
+		var data []byte
+		applied, data, err = h.applyMessage(ctx, msg, existingCal, recipient, originator)
 		if err != nil {
 			h.log.InfoContext(ctx, "schedule: message refused", "recipient", recipient, "method", msg.Method, "err", err)
 			return nil, false, StatusRejected
@@ -188,7 +192,6 @@ func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principa
 		if applied.Calendar == nil {
 			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered
 		}
-		data := ics.Encode(applied.Calendar)
 		var opts backend.PutOptions
 		var path string
 		if existing != nil {
