@@ -63,40 +63,15 @@ func (c *applyCase) options(t testing.TB) ApplyOptions {
 	if now == "" {
 		now = defaultApplyNow
 	}
-	n, err := time.Parse(time.RFC3339, now)
-	if err != nil {
-		t.Fatalf("case.json now: %v", err)
-	}
-	opts := ApplyOptions{Now: n, Originator: c.Originator, AcceptReplyFromNonAttendee: c.AcceptReplyFromNonAttendee}
-	if c.Floating != "" {
-		if opts.Floating, err = time.LoadLocation(c.Floating); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return opts
+	n, floating := caseClock(t, now, c.Floating)
+	return ApplyOptions{Now: n, Floating: floating, Originator: c.Originator, AcceptReplyFromNonAttendee: c.AcceptReplyFromNonAttendee}
 }
 
-func applyCaseDirs(t testing.TB) []string {
-	dirs, err := filepath.Glob(filepath.Join(applyDir, "*", "case.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range dirs {
-		dirs[i] = filepath.Dir(dirs[i])
-	}
-	sort.Strings(dirs)
-	return dirs
-}
+func applyCaseDirs(t testing.TB) []string { return caseDirs(t, applyDir) }
 
 func loadApplyCase(t testing.TB, dir string) (applyCase, *ical.Calendar, *ical.Calendar) {
 	var c applyCase
-	data, err := os.ReadFile(filepath.Join(dir, "case.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &c); err != nil {
-		t.Fatalf("case.json: %v", err)
-	}
+	readCaseJSON(t, dir, &c)
 	if c.Recipient == "" || c.Description == "" {
 		t.Fatalf("case.json needs recipient and description")
 	}

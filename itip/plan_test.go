@@ -55,21 +55,12 @@ type messageManifest struct {
 }
 
 func (c *planCase) options(t testing.TB) PlanOptions {
-	now, err := time.Parse(time.RFC3339, c.Now)
-	if err != nil {
-		t.Fatalf("case.json now: %v", err)
-	}
-	opts := PlanOptions{
+	now, floating := caseClock(t, c.Now, c.Floating)
+	return PlanOptions{
 		Addresses: c.Addresses, Now: now, MaxAttendees: c.MaxAttendees,
 		SuppressReply: c.SuppressReply, MergeAttendeeStatus: c.MergeAttendeeStatus,
-		AllowOrganizerPartstat: c.AllowPartstat,
+		AllowOrganizerPartstat: c.AllowPartstat, Floating: floating,
 	}
-	if c.Floating != "" {
-		if opts.Floating, err = time.LoadLocation(c.Floating); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return opts
 }
 
 func readCal(t testing.TB, path string) *ical.Calendar {
@@ -87,27 +78,11 @@ func readCal(t testing.TB, path string) *ical.Calendar {
 	return cal
 }
 
-func planCaseDirs(t testing.TB) []string {
-	dirs, err := filepath.Glob(filepath.Join(planDir, "*", "case.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range dirs {
-		dirs[i] = filepath.Dir(dirs[i])
-	}
-	sort.Strings(dirs)
-	return dirs
-}
+func planCaseDirs(t testing.TB) []string { return caseDirs(t, planDir) }
 
 func loadCase(t testing.TB, dir string) (planCase, *ical.Calendar, *ical.Calendar) {
 	var c planCase
-	data, err := os.ReadFile(filepath.Join(dir, "case.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(data, &c); err != nil {
-		t.Fatalf("case.json: %v", err)
-	}
+	readCaseJSON(t, dir, &c)
 	return c, readCal(t, filepath.Join(dir, "old.ics")), readCal(t, filepath.Join(dir, "new.ics"))
 }
 
