@@ -53,16 +53,8 @@ func (s *Store) Calendars(ctx context.Context, principal string) ([]backend.Cale
 	if err != nil {
 		return nil, fmt.Errorf("calendars of %s: %w", principal, err)
 	}
-	defer rows.Close()
-	var cals []backend.Calendar
-	for rows.Next() {
-		cal, err := scanCalendar(rows)
-		if err != nil {
-			return nil, fmt.Errorf("calendars of %s: %w", principal, err)
-		}
-		cals = append(cals, *cal)
-	}
-	if err := rows.Err(); err != nil {
+	cals, err := scanAll(rows, scanCalendar)
+	if err != nil {
 		return nil, fmt.Errorf("calendars of %s: %w", principal, err)
 	}
 	return cals, nil

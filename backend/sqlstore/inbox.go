@@ -54,16 +54,8 @@ func (s *Store) SchedulingObjects(ctx context.Context, principal string) ([]back
 	if err != nil {
 		return nil, fmt.Errorf("inbox of %q: %w", principal, err)
 	}
-	defer rows.Close()
-	var items []backend.SchedulingObject
-	for rows.Next() {
-		so, err := scanSchedulingObject(rows)
-		if err != nil {
-			return nil, fmt.Errorf("inbox of %q: %w", principal, err)
-		}
-		items = append(items, *so)
-	}
-	if err := rows.Err(); err != nil {
+	items, err := scanAll(rows, scanSchedulingObject)
+	if err != nil {
 		return nil, fmt.Errorf("inbox of %q: %w", principal, err)
 	}
 	return items, nil

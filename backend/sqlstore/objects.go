@@ -44,17 +44,20 @@ func scanObject(sc interface{ Scan(...any) error }) (*backend.Object, error) {
 }
 
 // scanObjects reads every row of objectColumns.
-func scanObjects(rows *sql.Rows) ([]backend.Object, error) {
+func scanObjects(rows *sql.Rows) ([]backend.Object, error) { return scanAll(rows, scanObject) }
+
+// scanAll reads every row with scan and closes rows.
+func scanAll[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (*T, error)) ([]T, error) {
 	defer rows.Close()
-	var objs []backend.Object
+	var out []T
 	for rows.Next() {
-		o, err := scanObject(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		objs = append(objs, *o)
+		out = append(out, *v)
 	}
-	return objs, rows.Err()
+	return out, rows.Err()
 }
 
 // Time-range columns hold whole Unix seconds: the start of the first
