@@ -141,6 +141,12 @@ type Outbox interface {
 	// transaction: both or neither. Invalid messages (CheckOutboundMessage)
 	// fail the call before anything is written.
 	PutObjectEnqueue(ctx context.Context, path string, data []byte, opts *PutOptions, msgs []OutboundMessage) (*Object, error)
+	// DeleteObjectEnqueue deletes the object exactly as
+	// CalendarStore.DeleteObject does (same If-Match condition and
+	// errors) and enqueues msgs in the same transaction: both or neither
+	// (the CANCEL or REPLY that a removal sends). Invalid messages
+	// (CheckOutboundMessage) fail the call before anything is deleted.
+	DeleteObjectEnqueue(ctx context.Context, path, ifMatch string, msgs []OutboundMessage) error
 	// Enqueue adds msgs, all or none, without an object write (for replies
 	// or refreshes computed after the fact).
 	Enqueue(ctx context.Context, msgs []OutboundMessage) error

@@ -60,7 +60,9 @@
 // Stores that also implement backend.Outbox (the delivery queue) get the
 // Outbox subtests; for other stores they are skipped. They fix: a failed
 // PutObjectEnqueue (If-Match, UID conflict, invalid message) queues and
-// writes nothing; enqueuing a known ID does nothing; one Claim gives its
+// writes nothing, and so does a failed DeleteObjectEnqueue (If-Match, no
+// object, invalid message) while a successful one deletes the object and
+// queues its messages; enqueuing a known ID does nothing; one Claim gives its
 // messages one lease, increments Attempts, and hides them until the lease
 // expires; Complete, Retry and Release with a lost lease return
 // backend.ErrLeaseLost; Release does not count the attempt; only the

@@ -206,6 +206,43 @@ func runOutbox(t *testing.T, newStore NewStore) {
 			t.Errorf("claimed %v after a successful write, want [after-cas]", ids(got))
 		}
 	})
+	t.Run("DeleteObjectEnqueueIsAtomic", func(t *testing.T) {
+		f, q := open(t)
+		path := f.aliceCal + "gone.ics"
+		first := f.put(t, path, event("gone", "20260310T100000Z", "20260310T110000Z"))
+		cancel := outMsg("cancel", "gone", "mailto:bob@remote.example", "CANCEL")
+		cancel.Supersedes = true
+		wantErr(t, "DeleteObjectEnqueue with a stale If-Match",
+			q.DeleteObjectEnqueue(f.ctx, path, first.ETag+"-stale", []backend.OutboundMessage{cancel}), backend.ErrPreconditionFailed)
+		wantErr(t, "DeleteObjectEnqueue of nothing",
+			q.DeleteObjectEnqueue(f.ctx, f.aliceCal+"never.ics", "", []backend.OutboundMessage{outMsg("never", "never", "mailto:bob@remote.example", "CANCEL")}), backend.ErrNotFound)
+		wantErr(t, "DeleteObjectEnqueue with an invalid message",
+			q.DeleteObjectEnqueue(f.ctx, path, first.ETag, []backend.OutboundMessage{cancel, outMsg("", "gone", "mailto:bob@remote.example", "CANCEL")}), backend.ErrInvalidData)
+		if got := claim(t, q, outboxT0); len(got) != 0 {
+			t.Fatalf("failed deletes queued %v", ids(got))
+		}
+		if o := f.get(t, path); o.ETag != first.ETag {
+			t.Fatalf("a failed delete changed the object: ETag %q, was %q", o.ETag, first.ETag)
+		}
+		// A queued REQUEST for the event is superseded by the CANCEL.
+		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{outMsg("invite", "gone", "mailto:bob@remote.example", "REQUEST")}))
+		noErr(t, "DeleteObjectEnqueue", q.DeleteObjectEnqueue(f.ctx, path, first.ETag, []backend.OutboundMessage{cancel}))
+		if _, err := f.s.Object(f.ctx, path); !errors.Is(err, backend.ErrNotFound) {
+			t.Errorf("Object after DeleteObjectEnqueue: error %v, want ErrNotFound", err)
+		}
+		if _, err := f.s.ObjectByUID(f.ctx, f.alice.Path, "gone"); !errors.Is(err, backend.ErrNotFound) {
+			t.Errorf("ObjectByUID after DeleteObjectEnqueue: error %v, want ErrNotFound", err)
+		}
+		if got := drain(t, q); len(got) != 1 || got[0] != "cancel" {
+			t.Errorf("queued after the delete: %v, want [cancel] (the unsent REQUEST superseded)", got)
+		}
+		// Without If-Match and without messages it is a plain delete.
+		f.put(t, path, event("gone", "20260310T100000Z", "20260310T110000Z"))
+		noErr(t, "DeleteObjectEnqueue without If-Match", q.DeleteObjectEnqueue(f.ctx, path, "", nil))
+		if _, err := f.s.Object(f.ctx, path); !errors.Is(err, backend.ErrNotFound) {
+			t.Errorf("Object after an unconditional DeleteObjectEnqueue: error %v, want ErrNotFound", err)
+		}
+	})
 	t.Run("DuplicateIDIsIgnored", func(t *testing.T) {
 		f, q := open(t)
 		m := outMsg("dup", "uid-1", "mailto:bob@remote.example", "REQUEST")

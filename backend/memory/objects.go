@@ -174,6 +174,13 @@ func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *b
 // DeleteObject removes the object at path; a non-empty ifMatch must equal
 // its ETag (backend.ErrPreconditionFailed otherwise).
 func (s *Store) DeleteObject(ctx context.Context, path, ifMatch string) error {
+	return s.deleteObject(ctx, path, ifMatch, nil)
+}
+
+// deleteObject is DeleteObject; also, when not nil, runs under the same
+// lock after the delete succeeded (DeleteObjectEnqueue queues its
+// messages there).
+func (s *Store) deleteObject(ctx context.Context, path, ifMatch string, also func()) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -193,5 +200,8 @@ func (s *Store) DeleteObject(ctx context.Context, path, ifMatch string) error {
 	}
 	delete(c.objects, name)
 	delete(c.byUID, o.UID)
+	if also != nil {
+		also()
+	}
 	return nil
 }

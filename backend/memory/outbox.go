@@ -49,6 +49,15 @@ func (s *Store) PutObjectEnqueue(ctx context.Context, path string, data []byte, 
 	return s.putObject(ctx, path, data, opts, func() { s.enqueueLocked(msgs) })
 }
 
+// DeleteObjectEnqueue deletes the object like DeleteObject and queues
+// msgs under the same lock: when the delete fails, nothing is queued.
+func (s *Store) DeleteObjectEnqueue(ctx context.Context, path, ifMatch string, msgs []backend.OutboundMessage) error {
+	if err := checkMessages(msgs); err != nil {
+		return err
+	}
+	return s.deleteObject(ctx, path, ifMatch, func() { s.enqueueLocked(msgs) })
+}
+
 // Enqueue queues msgs, all or none.
 func (s *Store) Enqueue(ctx context.Context, msgs []backend.OutboundMessage) error {
 	if err := ctx.Err(); err != nil {

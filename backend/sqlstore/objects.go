@@ -315,6 +315,13 @@ func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *b
 // A non-empty ifMatch makes it conditional on the stored ETag
 // (backend.ErrPreconditionFailed otherwise).
 func (s *Store) DeleteObject(ctx context.Context, path, ifMatch string) error {
+	return s.deleteObject(ctx, path, ifMatch, nil)
+}
+
+// deleteObject is DeleteObject; also, when not nil, runs in the same
+// transaction after the delete succeeded (DeleteObjectEnqueue queues its
+// messages there), and its error rolls the delete back.
+func (s *Store) deleteObject(ctx context.Context, path, ifMatch string, also func(tx *txn) error) error {
 	calPath, name, err := backend.SplitObjectPath(path)
 	if err != nil { // nothing can be stored at a malformed path
 		return fmt.Errorf("delete object %q: %w (%v)", path, backend.ErrNotFound, err)
@@ -338,8 +345,10 @@ func (s *Store) DeleteObject(ctx context.Context, path, ifMatch string) error {
 		if ifMatch != "" && ifMatch != etag {
 			return fmt.Errorf("%w: If-Match %q, stored ETag %q", backend.ErrPreconditionFailed, ifMatch, etag)
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM objects WHERE id = ?`), id)
-		return err
+		if _, err = tx.ExecContext(ctx, s.q(`DELETE FROM objects WHERE id = ?`), id); err != nil || also == nil {
+			return err
+		}
+		return also(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("delete object %q: %w", path, err)

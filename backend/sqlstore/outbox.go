@@ -34,6 +34,16 @@ func (s *Store) PutObjectEnqueue(ctx context.Context, path string, data []byte, 
 	return s.putObject(ctx, path, data, opts, func(tx *txn) error { return s.enqueue(ctx, tx, msgs) })
 }
 
+// DeleteObjectEnqueue deletes the object like DeleteObject and queues
+// msgs in the same transaction: when the delete fails, nothing is queued,
+// and when queuing fails, nothing is deleted.
+func (s *Store) DeleteObjectEnqueue(ctx context.Context, path, ifMatch string, msgs []backend.OutboundMessage) error {
+	if err := checkMessages(msgs); err != nil {
+		return err
+	}
+	return s.deleteObject(ctx, path, ifMatch, func(tx *txn) error { return s.enqueue(ctx, tx, msgs) })
+}
+
 // Enqueue queues msgs in one transaction, all or none.
 func (s *Store) Enqueue(ctx context.Context, msgs []backend.OutboundMessage) error {
 	if err := checkMessages(msgs); err != nil {
