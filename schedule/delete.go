@@ -69,11 +69,20 @@ func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *ba
 			return err
 		}
 	}
-	if err := h.deleteLocked(ctx, owner, obj, act); err != nil {
+	var qw *queuedWrite
+	if act != nil {
+		// Messages for remote recipients are queued with the delete
+		// (durable delivery, Options.Queue).
+		var err error
+		if qw, err = h.planQueued(ctx, owner, "", act.Messages, conds.scope); err != nil {
+			return err
+		}
+	}
+	if err := h.deleteLocked(ctx, owner, obj, act, qw); err != nil {
 		return err
 	}
 	if act != nil && len(act.Messages) > 0 {
-		ctx = context.WithoutCancel(ctx)
+		ctx = qw.context(context.WithoutCancel(ctx))
 		deliver := func() { h.deliverAll(ctx, owner, act.Messages, conds.scope) }
 		if !h.background(deliver) {
 			deliver()
@@ -83,13 +92,14 @@ func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *ba
 }
 
 // deleteLocked deletes obj, unless it changed since it was read, while
-// holding the lock of its scheduling object.
-func (h *Handler) deleteLocked(ctx context.Context, owner *backend.Principal, obj *backend.Object, act *itip.Actions) error {
+// holding the lock of its scheduling object, and queues the messages of
+// qw (may be nil) with the delete.
+func (h *Handler) deleteLocked(ctx context.Context, owner *backend.Principal, obj *backend.Object, act *itip.Actions, qw *queuedWrite) error {
 	if act != nil && act.UID != "" {
 		mu := h.locks.lock(owner.Path, act.UID)
 		defer mu.Unlock()
 	}
-	if err := h.store.DeleteObject(ctx, obj.Path, obj.ETag); err != nil {
+	if err := h.deleteEnqueue(ctx, obj.Path, obj.ETag, qw); err != nil {
 		return storeError(err)
 	}
 	return nil

@@ -63,9 +63,18 @@ type DelivererFunc func(ctx context.Context, d *Delivery) (Status, error)
 // Deliver calls f.
 func (f DelivererFunc) Deliver(ctx context.Context, d *Delivery) (Status, error) { return f(ctx, d) }
 
-// deliverRemote tries the configured Deliverers for a recipient not
-// hosted here.
+// deliverRemote delivers to a recipient not hosted here: through the
+// durable queue when it takes the recipient (StatusPending; the write
+// behind ctx may have queued the message already), else through the
+// configured Deliverers in order; StatusInvalidUser when nobody takes
+// the recipient.
 func (h *Handler) deliverRemote(ctx context.Context, d *Delivery) Status {
+	if h.dq.takes(d.Recipient, d.Scope) {
+		if queuedWith(ctx, d.Recipient) {
+			return StatusPending
+		}
+		return h.enqueueLater(ctx, d)
+	}
 	for _, dl := range h.deliverers {
 		st, err := dl.Deliver(ctx, d)
 		if errors.Is(err, ErrNotResponsible) {

@@ -39,8 +39,10 @@
 //     with package itip, stored with ETag conditions, and the messages are
 //     delivered: to users of the store directly (their copy created or
 //     updated, then the message put in their inbox), to anyone else
-//     through the configured Deliverers (e-mail, …). The delivery
-//     statuses are written back as SCHEDULE-STATUS.
+//     through the durable queue (Options.Queue: queued in the write's
+//     transaction, SCHEDULE-STATUS 1.0 until a queue.Worker sends them)
+//     or the configured Deliverers (e-mail, …). The delivery statuses are
+//     written back as SCHEDULE-STATUS.
 //   - GET and HEAD of objects are authorized by go-webdav and answered
 //     with the stored bytes, ETag and Schedule-Tag.
 //

@@ -28,9 +28,16 @@ type Options struct {
 	Policy privilege.Policy
 	// Deliverers deliver messages to recipients that are not hosted by
 	// the store (e-mail, for instance), tried in order after local
-	// delivery. Nil means local delivery only: other recipients get
-	// SCHEDULE-STATUS 3.7.
+	// delivery and after Queue. Nil means local delivery (and Queue)
+	// only: other recipients get SCHEDULE-STATUS 3.7.
 	Deliverers []Deliverer
+	// Queue, when not nil, delivers to recipients the store does not host
+	// through the store's durable outbox (backend.Outbox), before the
+	// Deliverers are tried: their messages are queued in the transaction
+	// of the write, for a queue.Worker to send. See QueueOptions. Ignored,
+	// with an error logged, when the store does not implement
+	// backend.Outbox.
+	Queue *QueueOptions
 	// Logger receives the middleware's logs; nil means slog.Default().
 	Logger *slog.Logger
 	// MaxResourceSize is the largest request body accepted, in octets
@@ -80,6 +87,7 @@ type Handler struct {
 	store      backend.Store
 	policy     privilege.Policy
 	deliverers []Deliverer
+	dq         *durableQueue // nil without Options.Queue
 	log        *slog.Logger
 	maxSize    int64
 	maxAtt     int
@@ -123,6 +131,7 @@ func New(next http.Handler, store backend.Store, opts *Options) *Handler {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.dq = newDurableQueue(store, o.Queue, h.log)
 	if h.maxSize <= 0 {
 		h.maxSize = DefaultMaxResourceSize
 	}

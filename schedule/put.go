@@ -221,7 +221,17 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	if old != nil {
 		putOpts.IfMatch = old.ETag
 	}
-	obj, err := h.store.PutObject(ctx, dst.path, stored, putOpts)
+	statusPath := ""
+	if keepStatuses {
+		statusPath = dst.path
+	}
+	// Messages for remote recipients are queued with the write (durable
+	// delivery, Options.Queue).
+	qw, err := h.planQueued(ctx, dst.principal, statusPath, act.Messages, conds.scope)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := h.putEnqueue(ctx, dst.path, stored, putOpts, qw)
 	unlock()
 	if err != nil {
 		return nil, storeError(err)
@@ -229,12 +239,12 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	if len(act.Messages) > 0 {
 		// The object is stored: deliveries and the status write-back
 		// finish even if the client goes away.
-		ctx = context.WithoutCancel(ctx)
+		ctx = qw.context(context.WithoutCancel(ctx))
 		owner, uid, msgs, scope := dst.principal, act.UID, act.Messages, conds.scope
 		deliver := func() (*backend.Object, error) {
 			statuses := h.deliverAll(ctx, owner, msgs, scope)
 			if keepStatuses && !sameStatuses(statuses, predicted) {
-				return h.writeStatuses(ctx, owner, uid, obj, statuses)
+				return h.writeStatuses(ctx, owner, uid, obj, qw.without(statuses))
 			}
 			return obj, nil
 		}

@@ -17,7 +17,8 @@ import (
 // predictStatuses returns the status each recipient's delivery is
 // expected to end with: StatusDelivered for a local user who accepts the
 // sender's messages, StatusNoPrivilege or StatusInvalidUser when it is
-// known to fail, StatusPending for recipients left to the Deliverers.
+// known to fail, StatusPending for recipients left to the durable queue
+// or the Deliverers.
 // Recipients outside scope get "" (no delivery, no status).
 func (h *Handler) predictStatuses(ctx context.Context, sender *backend.Principal, msgs []*itip.Message, scope Scope) map[string]Status {
 	out := make(map[string]Status)
@@ -41,7 +42,7 @@ func (h *Handler) predict(ctx context.Context, sender *backend.Principal, msg *i
 	case err == nil && !scope.Local():
 		return ""
 	case errors.Is(err, backend.ErrNotFound):
-		if len(h.deliverers) == 0 {
+		if len(h.deliverers) == 0 && !h.dq.takes(recipient, scope) {
 			return StatusInvalidUser
 		}
 		return StatusPending
