@@ -45,6 +45,21 @@
 // SCHEDULE-AGENT=CLIENT or NONE never reach a deliverer: itip.Plan sends
 // them nothing.
 //
+// Deliverer sends while the client waits, and a mail lost to a crash is
+// lost. For durable delivery, give the middleware a store with an outbox
+// (schedule.Options.Queue) and run a queue.Worker with a QueueSender:
+// the messages are stored with the object, SCHEDULE-STATUS is 1.0 until
+// the worker has sent them, then 1.1, or the failure status of
+// SendError.ScheduleStatus after a permanent refusal; temporary failures
+// are retried with backoff, and every attempt of a message carries the
+// same Message-ID.
+//
+//	w, _ := queue.New(queue.Config{Outbox: store, Store: store,
+//		Sender: &imip.QueueSender{Composer: composer, Transport: sender, Directory: store}})
+//	h := schedule.New(next, store, &schedule.Options{Queue: &schedule.QueueOptions{
+//		Domain: "example.org", Notify: w.Notify}})
+//	go w.Run(ctx)
+//
 // # Incoming
 //
 // Receiver.Parse takes a received e-mail and returns the iTIP messages in

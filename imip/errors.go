@@ -3,6 +3,7 @@ package imip
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Errors returned by this package wrap one of them, so
@@ -107,3 +108,34 @@ func (e *SendError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *SendError) Unwrap() error { return e.Err }
+
+// Permanent reports whether retrying cannot help (an SMTP 5xx reply). A
+// queue.Worker gives such a message up and records ScheduleStatus; it
+// retries the others with backoff.
+func (e *SendError) Permanent() bool { return !e.Temporary }
+
+// ScheduleStatus returns the SCHEDULE-STATUS (RFC 6638 §3.2.9) a
+// permanent failure records, "" for a temporary one:
+//
+//   - 3.7 (invalid calendar user) when the server says the mailbox does
+//     not exist or the address is malformed (enhanced code X.1.1, bad
+//     destination mailbox, or X.1.3, bad mailbox syntax): the address is
+//     what is wrong, and 3.7 is the code clients show as "unknown
+//     address", so the organizer knows to correct it;
+//   - 5.3 (scheduling with the recipient not allowed) when the refusal
+//     is a policy or security one (X.7.x, e.g. 5.7.1 "delivery not
+//     authorized"): retrying will not change the recipient's mind;
+//   - 5.2 (no way to deliver) for any other permanent failure, such as a
+//     5.1.2 unknown domain, 5.3.4 too big, or a 5xx without enhanced code.
+func (e *SendError) ScheduleStatus() string {
+	if e.Temporary {
+		return ""
+	}
+	switch {
+	case e.Enhanced == "5.1.1" || e.Enhanced == "5.1.3":
+		return "3.7"
+	case strings.HasPrefix(e.Enhanced, "5.7."):
+		return "5.3"
+	}
+	return "5.2"
+}

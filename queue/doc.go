@@ -10,7 +10,7 @@
 //
 //   - sent: the message is removed and the status becomes 1.1 (sent);
 //   - a *PermanentError (or an error with a method Permanent() bool that
-//     returns true): removed, status 5.2 or the error's own (5.3);
+//     returns true): removed, status 5.2 or the error's own (3.7, 5.3);
 //   - any other error: retried after a Backoff delay (exponential, capped,
 //     with jitter), and after Config.MaxAttempts given up with 5.1.
 //

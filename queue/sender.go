@@ -3,7 +3,6 @@ package queue
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/itip"
@@ -15,7 +14,8 @@ import (
 // retrying cannot help, and any other error for a temporary failure that
 // the Worker retries with backoff. Senders that cannot import this
 // package may instead return errors with a method Permanent() bool, and
-// optionally ScheduleStatus() string returning a "5.x" code.
+// optionally ScheduleStatus() string returning a failure code ("3.7",
+// "5.2", "5.3"; see PermanentError.Status).
 //
 // A Sender must use m.ID as the message's identity towards the receiver
 // (the e-mail Message-ID): after a crash between a send and its
@@ -36,8 +36,10 @@ func (f SenderFunc) Send(ctx context.Context, m *backend.OutboundMessage) error 
 // recipient's SCHEDULE-STATUS.
 type PermanentError struct {
 	// Status is the SCHEDULE-STATUS to record: itip.StatusNoDelivery (5.2,
-	// no way to deliver, e.g. an unknown mailbox) or itip.StatusRejected
-	// (5.3, the recipient refuses). "" means 5.2.
+	// no way to deliver), itip.StatusRejected (5.3, the recipient
+	// refuses) or itip.StatusNoUser (3.7, the address does not exist,
+	// e.g. an SMTP 5.1.1 reply). "" or a code that is not a failure code
+	// (3.x or 5.x) means 5.2.
 	Status string
 	// Err is the underlying failure.
 	Err error
@@ -72,22 +74,29 @@ type statusReporter interface{ ScheduleStatus() string }
 
 // classify says whether err is permanent, and the status it records: a
 // *PermanentError's Status, else the ScheduleStatus() of an error with a
-// method Permanent() bool that returns true, else 5.2.
+// method Permanent() bool that returns true, else 5.2. Only failure
+// codes (3.x, 5.x) are recorded; anything else becomes 5.2.
 func classify(err error) (permanent bool, status string) {
 	var pe *PermanentError
 	if errors.As(err, &pe) {
-		if pe.Status == "" {
-			return true, itip.StatusNoDelivery
-		}
-		return true, pe.Status
+		return true, failureStatus(pe.Status)
 	}
 	var pr permanentReporter
 	if !errors.As(err, &pr) || !pr.Permanent() {
 		return false, ""
 	}
 	var sr statusReporter
-	if errors.As(err, &sr) && strings.HasPrefix(sr.ScheduleStatus(), "5.") {
-		return true, sr.ScheduleStatus()
+	if errors.As(err, &sr) {
+		return true, failureStatus(sr.ScheduleStatus())
 	}
 	return true, itip.StatusNoDelivery
+}
+
+// failureStatus returns code when it is a failure status (3.x or 5.x,
+// e.g. 3.7 or 5.3), else 5.2.
+func failureStatus(code string) string {
+	if len(code) >= 3 && (code[0] == '3' || code[0] == '5') && code[1] == '.' {
+		return code
+	}
+	return itip.StatusNoDelivery
 }
