@@ -9,15 +9,22 @@ import (
 )
 
 // Processor applies verified incoming iTIP messages to the calendars of
-// local recipients. The scheduling middleware (schedule.Handler) is meant
-// to implement it, as it does for messages between local users: for each
-// recipient, apply msg to their copy (itip.Apply), check that a REQUEST
-// or CANCEL for a stored UID comes from its ORGANIZER, put the message
-// into their scheduling inbox, and return the status per recipient, keyed
-// by caladdr.Normalize.
+// local recipients. The scheduling middleware implements it
+// (schedule.Handler.ProcessIncoming) as it delivers messages between
+// local users: for each recipient, apply msg to their copy (itip.Apply),
+// check that a REQUEST or CANCEL for a stored UID comes from its
+// ORGANIZER and a REPLY from an attendee, put the message into their
+// scheduling inbox, and return the status per recipient, keyed by
+// caladdr.Normalize.
 type Processor interface {
+	// ProcessIncoming processes msg from originator (the verified sender's
+	// calendar user address) for recipients. The error is for the call as
+	// a whole; refusals of single recipients are their statuses.
 	ProcessIncoming(ctx context.Context, originator string, recipients []string, msg *itip.Message) (map[string]schedule.Status, error)
 }
+
+// The scheduling middleware is the Processor servers use.
+var _ Processor = (*schedule.Handler)(nil)
 
 // Process hands every message of in to p and merges the statuses.
 func (r *Receiver) Process(ctx context.Context, p Processor, in *Incoming) (map[string]schedule.Status, error) {

@@ -37,6 +37,12 @@ type deliveryJob struct {
 // worst when a recipient got several messages). Recipients outside scope
 // get no delivery and the status "" (their SCHEDULE-STATUS is removed).
 func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msgs []*itip.Message, scope Scope) map[string]Status {
+	return h.deliverFrom(ctx, localOrigin(sender), msgs, scope)
+}
+
+// deliverFrom is deliverAll for a sender that may be outside the store
+// (ProcessIncoming).
+func (h *Handler) deliverFrom(ctx context.Context, from origin, msgs []*itip.Message, scope Scope) map[string]Status {
 	var jobs []deliveryJob
 	for _, m := range msgs {
 		for _, r := range m.Recipients {
@@ -51,7 +57,7 @@ func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msg
 	workers := min(len(jobs), maxDeliveryWorkers)
 	if len(jobs) < parallelDeliveryThreshold {
 		for i, j := range jobs {
-			results[i] = h.deliver(ctx, sender, j.msg, j.recipient, scope)
+			results[i] = h.deliver(ctx, from, j.msg, j.recipient, scope)
 		}
 	} else {
 		var wg sync.WaitGroup
@@ -61,7 +67,7 @@ func (h *Handler) deliverAll(ctx context.Context, sender *backend.Principal, msg
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					results[i] = h.deliver(ctx, sender, jobs[i].msg, jobs[i].recipient, scope)
+					results[i] = h.deliver(ctx, from, jobs[i].msg, jobs[i].recipient, scope)
 				}
 			}()
 		}
@@ -91,8 +97,9 @@ func deliverPrivilege(msg *itip.Message) privilege.Privilege {
 
 // deliver delivers msg to one recipient: locally when the store hosts
 // them (RFC 6638 §4), through the Deliverers otherwise; not at all (status
-// "") when scope excludes the recipient.
-func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string, scope Scope) (st Status) {
+// "") when scope excludes the recipient. Messages from an external
+// sender are never relayed: recipients not hosted here get 3.7.
+func (h *Handler) deliver(ctx context.Context, from origin, msg *itip.Message, recipient string, scope Scope) (st Status) {
 	// Deliveries may run in their own goroutines, out of reach of
 	// ServeHTTP's recover: a failure of one is that recipient's 5.1.
 	defer func() {
@@ -106,7 +113,10 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 		if !scope.Remote() {
 			return ""
 		}
-		return h.deliverRemote(ctx, &Delivery{Sender: sender, Message: msg, Recipient: recipient, Scope: scope})
+		if from.principal == nil {
+			return StatusInvalidUser
+		}
+		return h.deliverRemote(ctx, &Delivery{Sender: from.principal, Message: msg, Recipient: recipient, Scope: scope})
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, "schedule: recipient lookup", "recipient", recipient, "err", err)
@@ -122,7 +132,7 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 	// §11.2 item 3: the calendar owner's privilege on the recipient's
 	// inbox.
 	need := deliverPrivilege(msg)
-	priv, err := h.privileges(ctx, sender.Path, rcpt.Path, privilege.Inbox)
+	priv, err := h.privileges(ctx, from.actor(), rcpt.Path, privilege.Inbox)
 	if err != nil {
 		h.log.ErrorContext(ctx, "schedule: delivery policy", "recipient", recipient, "err", err)
 		return StatusTempFailure
@@ -130,7 +140,7 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 	if !priv.Has(need) {
 		return StatusNoPrivilege
 	}
-	applied, runRefresh, st := h.applyLocal(ctx, sender, rcpt, msg, recipient, scope)
+	applied, runRefresh, st := h.applyLocal(ctx, from, rcpt, msg, recipient, scope)
 	if applied == nil {
 		return st
 	}
@@ -157,16 +167,9 @@ func (h *Handler) deliver(ctx context.Context, sender *backend.Principal, msg *i
 // The refreshes inherit scope: a reply sent with Scheduling:
 // internal-only does not make the organizer's server notify remote
 // attendees.
-func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principal, msg *itip.Message, recipient string, scope Scope) (applied *itip.Applied, runRefresh bool, st Status) {
+func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Principal, msg *itip.Message, recipient string, scope Scope) (applied *itip.Applied, runRefresh bool, st Status) {
 	uid := msg.UID()
-	originator := msg.Originator
-	if !ownsAddress(sender, originator) {
-		// The transport-level originator is the sender principal.
-		originator = ""
-		if len(sender.Addresses) > 0 {
-			originator = sender.Addresses[0]
-		}
-	}
+	originator := from.originator(msg)
 	mu := h.locks.lock(rcpt.Path, uid)
 	defer mu.Unlock()
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
@@ -186,8 +189,8 @@ func (h *Handler) applyLocal(ctx context.Context, sender, rcpt *backend.Principa
 		var data []byte
 		applied, data, err = h.applyMessage(ctx, msg, existingCal, recipient, originator)
 		if err != nil {
-			h.log.InfoContext(ctx, "schedule: message refused", "recipient", recipient, "method", msg.Method, "err", err)
-			return nil, false, StatusRejected
+			h.log.InfoContext(ctx, "schedule: message refused", "recipient", recipient, "method", msg.Method, "originator", originator, "err", err)
+			return nil, false, refusalStatus(msg, err)
 		}
 		if applied.Calendar == nil {
 			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered

@@ -1,0 +1,76 @@
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
+	"github.com/go-autoschedule/autoschedule/itip"
+)
+
+// ProcessIncoming applies an iTIP message that arrived from outside the
+// store (an iMIP e-mail that imip.Receiver has checked) to the copies of
+// the recipients the store hosts, exactly as a message between local
+// users is delivered. It implements imip.Processor.
+//
+// originator is the calendar user address the transport vouched for (the
+// mail's verified sender as a mailto: URI); itip.Apply refuses a REQUEST,
+// ADD or CANCEL that is not from the message's ORGANIZER, and a REPLY or
+// REFRESH not from its ATTENDEE. For each recipient:
+//   - not hosted by the store (or not enabled for scheduling): 3.7; the
+//     message is never relayed elsewhere;
+//   - the privilege.Policy decides first: it is asked for
+//     schedule-deliver-invite (REQUEST, ADD, CANCEL) or -reply (REPLY,
+//     REFRESH, COUNTER) on the recipient's inbox with the actor set to
+//     the normalised originator address ("mailto:…", never a principal
+//     path, even when a local principal owns the address: mail
+//     authenticates an address, not a login). privilege.Default grants
+//     it, so external calendar users may invite local users and answer
+//     their invitations; a policy that refuses mail refuses actors with a
+//     scheme. Denied: 3.8;
+//   - the recipient's copy is updated (or created in their default
+//     calendar) with compare-and-swap, the message stored in their inbox
+//     after processing, and the other attendees refreshed after a REPLY
+//     (RFC 6638 §4.2, through local delivery and the Deliverers): 1.2.
+//     Stale messages (older SEQUENCE, DTSTAMP) are ignored, still 1.2;
+//   - a REQUEST or CANCEL whose ORGANIZER is not the stored copy's, and a
+//     REPLY from someone who is not an attendee of the organizer's copy,
+//     are refused and logged: 3.8. Other refusals by itip.Apply: 5.3;
+//     storage failures: 5.1.
+//
+// A REPLY without ORGANIZER (Outlook, Exchange) is applied to the
+// organizer's copy with the message's UID when its attendee is one of the
+// copy's. The statuses are keyed by caladdr.Normalize of the recipient.
+// The error is only for the call as a whole: no message, no originator
+// (an *itip.Error), or ctx ended (then the statuses so far are returned
+// too, and the caller should have the message sent again).
+func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipients []string, msg *itip.Message) (map[string]Status, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("schedule: processing an incoming message: %w", err)
+	}
+	if msg == nil || msg.Calendar == nil {
+		return nil, &itip.Error{Condition: itip.ValidSchedulingMessage, Msg: "no incoming message"}
+	}
+	if strings.TrimSpace(originator) == "" {
+		return nil, &itip.Error{Condition: itip.ValidOrganizer, Msg: "an incoming " + msg.Method + " without originator"}
+	}
+	if len(recipients) == 0 {
+		return map[string]Status{}, nil
+	}
+	// The message as received, addressed to the recipients the transport
+	// names (an envelope may name fewer than the calendar data).
+	in := &itip.Message{Method: msg.Method, Originator: msg.Originator, Recipients: recipients, Update: msg.Update, Calendar: msg.Calendar}
+	statuses := h.deliverFrom(ctx, externalOrigin(originator), []*itip.Message{in}, ScopeAll)
+	for _, r := range recipients {
+		st := statuses[caladdr.Normalize(r)]
+		if !strings.HasPrefix(string(st), "1.") {
+			h.log.WarnContext(ctx, "schedule: incoming message not delivered",
+				"originator", originator, "recipient", r, "method", msg.Method, "uid", in.UID(), "status", string(st))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return statuses, fmt.Errorf("schedule: processing an incoming message: %w", err)
+	}
+	return statuses, nil
+}
