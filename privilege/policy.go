@@ -8,7 +8,12 @@ import (
 // Policy decides the privileges one principal has on another principal's
 // scheduling inbox or outbox. Principals are named by their principal
 // Path (backend.Principal.Path); actor is "" for an unauthenticated
-// request or a sender without a local principal.
+// request. A sender outside the server (an iMIP mail checked by
+// imip.Receiver, delivered by schedule.Handler.ProcessIncoming) is named
+// by its normalised calendar user address ("mailto:bob@example.com"),
+// which never equals a principal path: Default lets it deliver invitations
+// and replies like any authenticated user; a policy that refuses mail
+// refuses actors that do not start with "/".
 //
 // The questions the scheduler asks map onto it as RFC 6638 §11 does:
 //   - may actor send as owner? Privileges(actor, owner, Outbox) has
