@@ -1,11 +1,54 @@
 package caladdr
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // Normalize returns the canonical form of addr used for comparison and as a
 // map key. It never fails: an address it does not understand is returned
-// trimmed, with its scheme lower-cased.
+// trimmed, with its scheme lower-cased. An address already in canonical
+// mailto: form is returned as it is, without allocating.
 func Normalize(addr string) string {
+	if canonicalMailto(addr) {
+		return addr
+	}
+	return normalize(addr)
+}
+
+// canonicalMailto reports whether addr is a mailto: address that normalize
+// would return unchanged: a lower-case "mailto:" scheme, then only ASCII
+// without upper-case letters, '?' or '%', not starting with "//", and no
+// white space at either end of the address after the scheme.
+func canonicalMailto(addr string) bool {
+	const scheme = "mailto:"
+	if len(addr) <= len(scheme) || addr[:len(scheme)] != scheme {
+		return false
+	}
+	rest := addr[len(scheme):]
+	if strings.HasPrefix(rest, "//") || isASCIISpace(rest[0]) || isASCIISpace(rest[len(rest)-1]) {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		c := rest[i]
+		if c >= 0x80 || ('A' <= c && c <= 'Z') || c == '?' || c == '%' {
+			return false
+		}
+	}
+	return true
+}
+
+// slashOrSpace reports whether r is '/' or white space (as strings.TrimSpace
+// sees it).
+func slashOrSpace(r rune) bool { return r == '/' || unicode.IsSpace(r) }
+
+// isASCIISpace reports the bytes strings.TrimSpace trims that are ASCII.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// normalize is Normalize for any input.
+func normalize(addr string) string {
 	addr = strings.TrimSpace(addr)
 	colon := strings.IndexByte(addr, ':')
 	if colon <= 0 {
@@ -15,9 +58,14 @@ func Normalize(addr string) string {
 	rest := addr[colon+1:]
 	switch scheme {
 	case "mailto":
-		rest = strings.TrimPrefix(rest, "//")
+		// White space around the address or before a "?" query is no
+		// part of it (and trimming it here keeps Normalize idempotent).
+		rest = strings.TrimSpace(rest)
+		for strings.HasPrefix(rest, "//") {
+			rest = strings.TrimSpace(rest[2:])
+		}
 		if q := strings.IndexByte(rest, '?'); q >= 0 {
-			rest = rest[:q]
+			rest = strings.TrimSpace(rest[:q])
 		}
 		rest = strings.ReplaceAll(rest, "%40", "@")
 		return "mailto:" + strings.ToLower(rest)
@@ -33,7 +81,9 @@ func Normalize(addr string) string {
 				rest = strings.ToLower(rest[:2+hostEnd]) + rest[2+hostEnd:]
 			}
 		}
-		return scheme + ":" + strings.TrimSuffix(rest, "/")
+		// A trailing slash (or white space) is no part of the resource;
+		// trimming them all keeps Normalize idempotent.
+		return scheme + ":" + strings.TrimRightFunc(rest, slashOrSpace)
 	default:
 		return scheme + ":" + rest
 	}

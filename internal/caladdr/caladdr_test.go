@@ -17,6 +17,8 @@ func TestEqual(t *testing.T) {
 		{"/principals/alice/", "/principals/alice/", true},
 		{"", "", true},
 		{"mailto:alice%40example.org", "mailto:alice@example.org", true},
+		{"mailto: alice@example.org ?subject=x", "mailto:alice@example.org", true},
+		{"https://example.org/principals/alice//", "https://example.org/principals/alice", true},
 	}
 	for _, tt := range tests {
 		if got := Equal(tt.a, tt.b); got != tt.want {
@@ -44,13 +46,23 @@ func TestSet(t *testing.T) {
 }
 
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"mailto:a@b", "MAILTO://A@B?subject=x", "https://H/p/", "urn:uuid:X", ":", "x"} {
+	for _, s := range []string{"mailto:a@b", "mailto:a@b ", "mailto:\u00e4@b", "mailto:a%40b", "mailto://a@b", "MAILTO:// //A@B ?subject=x", "http: /", "https://h/p/\u0085", "MAILTO://A@B?subject=x", "https://H/p/", "urn:uuid:X", ":", "x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		if slow := normalize(s); n != slow {
+			t.Fatalf("Normalize(%q) = %q, the general path gives %q", s, n, slow)
+		}
 		if Normalize(n) != n {
 			t.Fatalf("Normalize not idempotent: %q -> %q -> %q", s, n, Normalize(n))
 		}
 	})
+}
+
+func TestNormalizeCanonicalAllocatesNothing(t *testing.T) {
+	addr := "mailto:alice@example.org"
+	if n := testing.AllocsPerRun(100, func() { _ = Normalize(addr) }); n != 0 {
+		t.Errorf("Normalize of a canonical address allocates %v times", n)
+	}
 }

@@ -133,6 +133,7 @@ type decoder struct {
 	paramsBuf [8]rawParam
 	orderBuf  [32]int32
 	kidsBuf   [8]*ical.Component
+	groupsBuf [maxNameGroups]nameGroup
 }
 
 // frame is one open component.
@@ -264,18 +265,93 @@ func (d *decoder) finishComponent(f *frame) {
 		f.comp.Props = make(ical.Props)
 		return
 	}
-	// Order the properties by name, stably, through an index so that the
-	// (pointer-holding) properties are moved once.
+	// One stretch of shared storage for the component, the properties
+	// grouped by name; each name gets a slice with its capacity capped so
+	// that a caller's append never overwrites the next name's properties.
+	backing := d.keepProps(len(own))
+	var props ical.Props
+	if groups, ok := d.groupNames(own); ok {
+		props = make(ical.Props, len(groups))
+		start := int32(0)
+		for i := range groups {
+			groups[i].next = start
+			start += groups[i].count
+		}
+		for k := range own {
+			g := &groups[d.order[k]]
+			backing[g.next] = own[k]
+			g.next++
+		}
+		for _, g := range groups {
+			props[g.name] = backing[g.next-g.count : g.next : g.next]
+		}
+	} else {
+		props = d.sortedProps(own, backing)
+	}
+	f.comp.Props = props
+	d.props = d.props[:f.propStart]
+}
+
+// nameGroup is one distinct property name of a component being finished.
+type nameGroup struct {
+	name  string
+	count int32 // properties of that name
+	next  int32 // finishComponent: index in backing of the group's next property
+}
+
+// maxNameGroups is the most distinct property names groupNames handles;
+// a component with more is grouped by sorting (sortedProps).
+const maxNameGroups = 32
+
+// groupNames finds the distinct names of own in order of first appearance,
+// with their counts, and leaves in d.order[k] the group of own[k]. It
+// reports false, having done nothing useful, when own has more than
+// maxNameGroups names. Neighbours usually share a name (ATTENDEE runs), so
+// each property is compared with its predecessor's group first.
+func (d *decoder) groupNames(own []ical.Prop) ([]nameGroup, bool) {
+	groups := d.groupsBuf[:0]
+	order := d.order[:0]
+	last := -1
+	for k := range own {
+		name := own[k].Name
+		g := -1
+		if last >= 0 && groups[last].name == name {
+			g = last
+		} else {
+			for i := range groups {
+				if groups[i].name == name {
+					g = i
+					break
+				}
+			}
+			if g < 0 {
+				if len(groups) == maxNameGroups {
+					d.order = order
+					return nil, false
+				}
+				groups = append(groups, nameGroup{name: name})
+				g = len(groups) - 1
+			}
+		}
+		groups[g].count++
+		order = append(order, int32(g))
+		last = g
+	}
+	d.order = order
+	return groups, true
+}
+
+// sortedProps groups own by name into backing by a stable sort, for
+// components with many distinct names, and returns the Props map.
+func (d *decoder) sortedProps(own, backing []ical.Prop) ical.Props {
+	// Sort through an index so that the (pointer-holding) properties are
+	// moved once.
 	order := d.order[:0]
 	for i := range own {
 		order = append(order, int32(i))
 	}
 	d.order = order
 	slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(own[a].Name, own[b].Name) })
-	// One stretch of shared storage for the component; each name gets a
-	// slice with its capacity capped so that a caller's append never
-	// overwrites the next name's properties.
-	backing := d.keepProps(len(own))
 	distinct := 1
 	for k, i := range order {
 		backing[k] = own[i]
@@ -291,8 +367,7 @@ func (d *decoder) finishComponent(f *frame) {
 			start = i
 		}
 	}
-	f.comp.Props = props
-	d.props = d.props[:f.propStart]
+	return props
 }
 
 // keepProps returns n zero properties from shared backing storage, with
@@ -335,19 +410,54 @@ func (d *decoder) keepKids(kids []*ical.Component) []*ical.Component {
 
 // buildParams turns the current line's parameters into a go-ical Params
 // map. go-ical always gives a property a non-nil Params map, so this does too.
+// A name given twice gets the values of both, in order, as in go-ical.
 func (d *decoder) buildParams() ical.Params {
 	params := make(ical.Params, len(d.params))
+	if !d.repeatedParam() {
+		// The usual case: each name once, so no lookup of an earlier
+		// value list.
+		for _, p := range d.params {
+			params[p.name] = d.paramValues(p)
+		}
+		return params
+	}
 	for _, p := range d.params {
-		first := d.lineValues + p.first
-		// Capacity capped: appending to one value list never overwrites
-		// the next.
-		vals := d.chunk[first : first+p.nvalue : first+p.nvalue]
+		vals := d.paramValues(p)
 		if prev, ok := params[p.name]; ok {
 			vals = append(prev, vals...)
 		}
 		params[p.name] = vals
 	}
 	return params
+}
+
+// paramValues returns the values of p, a parameter of the current line,
+// with the capacity capped: appending to one value list never overwrites
+// the next.
+func (d *decoder) paramValues(p rawParam) []string {
+	first := d.lineValues + p.first
+	return d.chunk[first : first+p.nvalue : first+p.nvalue]
+}
+
+// maxPairwiseParams is the most parameters repeatedParam compares pairwise.
+const maxPairwiseParams = 8
+
+// repeatedParam reports whether a parameter name occurs twice on the
+// current line; for lines with many parameters it answers true without
+// looking, and buildParams then merges through the map.
+func (d *decoder) repeatedParam() bool {
+	ps := d.params
+	if len(ps) > maxPairwiseParams {
+		return true
+	}
+	for i := 1; i < len(ps); i++ {
+		for j := 0; j < i; j++ {
+			if ps[i].name == ps[j].name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // addValue appends a parameter value of the current line to d.chunk,

@@ -3,6 +3,7 @@ package ics
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -267,6 +268,40 @@ func TestDecodeWhereGoIcalPanics(t *testing.T) {
 		}
 		if _, err := Decode([]byte(in)); !errors.Is(err, ErrSyntax) {
 			t.Errorf("Decode(%q) = %v, want a SyntaxError", in, err)
+		}
+	}
+}
+
+// TestDecodeGroupingMatchesGoIcal covers both ways properties are grouped
+// by name (up to maxNameGroups names, and the sorting fallback beyond) and
+// both ways parameters are collected (pairwise check up to
+// maxPairwiseParams, the map beyond), names repeated and interleaved.
+func TestDecodeGroupingMatchesGoIcal(t *testing.T) {
+	for _, names := range []int{3, maxNameGroups, maxNameGroups + 1, 3 * maxNameGroups} {
+		for _, params := range []int{0, 2, maxPairwiseParams, maxPairwiseParams + 3} {
+			var b strings.Builder
+			b.WriteString("BEGIN:VCALENDAR\nBEGIN:VEVENT\n")
+			for i := 0; i < 3*names; i++ {
+				fmt.Fprintf(&b, "X-P%d", (i*7)%names)
+				for j := 0; j < params; j++ {
+					// Every third parameter repeats the first name.
+					fmt.Fprintf(&b, ";A%d=v%d", j%3*j, i+j)
+				}
+				fmt.Fprintf(&b, ":value %d\n", i)
+			}
+			b.WriteString("END:VEVENT\nEND:VCALENDAR\n")
+			data := crlf(b.String())
+			got, err := Decode(data)
+			if err != nil {
+				t.Fatalf("%d names, %d params: %v", names, params, err)
+			}
+			want, err := decodeGoIcal(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%d names, %d params: Decode differs from go-ical", names, params)
+			}
 		}
 	}
 }
