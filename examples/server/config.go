@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 )
@@ -25,6 +26,8 @@ type config struct {
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 	pprofAddr       string
+
+	mail mailConfig
 }
 
 // errUsage is returned for a bad command line (exit status 2).
@@ -48,6 +51,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to wait for requests under way on SIGINT/SIGTERM")
 	fs.StringVar(&c.pprofAddr, "pprof", "", "serve net/http/pprof on this loopback `host:port` (for profiling; off by default)")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
+	c.mail.addFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: server [flags]\n\nA CalDAV server with RFC 6638 auto-scheduling.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -78,6 +82,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errUsage
 	case c.dbURL != "" && !strings.HasPrefix(c.dbURL, "postgres://") && !strings.HasPrefix(c.dbURL, "postgresql://"):
 		fmt.Fprintln(stderr, "-db takes a postgres:// URL")
+		return nil, errUsage
+	}
+	if err := c.mail.check(fs, os.Getenv(smtpPasswordEnv)); err != nil {
+		fmt.Fprintln(stderr, err)
 		return nil, errUsage
 	}
 	return c, nil

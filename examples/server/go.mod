@@ -3,6 +3,8 @@ module github.com/go-autoschedule/autoschedule/examples/server
 go 1.25.0
 
 require (
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-smtp v0.25.1
 	github.com/emersion/go-webdav v0.7.0
 	github.com/go-autoschedule/autoschedule v0.0.0
 	github.com/go-autoschedule/autoschedule/backend/sqlstore v0.0.0
@@ -12,6 +14,7 @@ require (
 require (
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	github.com/emersion/go-ical v0.0.0-20250609112844-439c63cef608 // indirect
+	github.com/emersion/go-message v0.18.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect

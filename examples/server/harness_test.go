@@ -107,7 +107,8 @@ func writeUsersFile(t *testing.T, dir string) string {
 type serverProcess struct {
 	t      *testing.T
 	cmd    *exec.Cmd
-	url    string // root URL, with a trailing slash
+	url    string        // root URL, with a trailing slash
+	stdout *lockedBuffer // what it printed, line by line
 	stderr *lockedBuffer
 	done   chan error // the result of Wait
 	exited bool       // done has been received from
@@ -143,7 +144,7 @@ func startServer(t *testing.T, args ...string) *serverProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &serverProcess{t: t, cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &serverProcess{t: t, cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -152,6 +153,7 @@ func startServer(t *testing.T, args ...string) *serverProcess {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			fmt.Fprintln(s.stdout, sc.Text())
 			if rest, ok := strings.CutPrefix(sc.Text(), "CalDAV server listening on "); ok {
 				urlc <- strings.TrimSpace(rest)
 			}
@@ -190,6 +192,45 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// printed waits until the server printed a line starting with prefix
+// and returns the rest of it.
+func (s *serverProcess) printed(prefix string) string {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, line := range strings.Split(s.stdout.String(), "\n") {
+			if rest, ok := strings.CutPrefix(line, prefix); ok {
+				return strings.TrimSpace(rest)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.t.Fatalf("the server did not print %q; it printed:\n%s", prefix, s.stdout.String())
+	return ""
+}
+
+// logged waits until the server's log has a line containing text.
+func (s *serverProcess) logged(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(s.stderr.String(), text) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("the server did not log %q", text)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// kill ends the server with SIGKILL, as a crash would, and waits for it.
+func (s *serverProcess) kill() {
+	s.t.Helper()
+	if err := s.cmd.Process.Kill(); err != nil {
+		s.t.Fatal(err)
+	}
+	<-s.done
+	s.exited = true
 }
 
 // stop sends SIGTERM and waits for a clean exit.

@@ -32,8 +32,9 @@ var creatableComponents = map[string]bool{
 
 // calendarCreator serves MKCALENDAR (RFC 4791 §5.3.1) and extended MKCOL
 // (RFC 5689) of calendars in the authenticated user's calendar home, which
-// go-webdav does not support (405) or supports without properties; other
-// requests go to next. It must run behind the authenticator.
+// go-webdav does not support (405) or supports without properties, and
+// says so in OPTIONS (options.go); other requests go to next. It must run
+// behind the authenticator.
 type calendarCreator struct {
 	store backend.Store
 	log   *slog.Logger
@@ -67,6 +68,10 @@ type propFailure struct {
 
 // ServeHTTP implements http.Handler.
 func (c *calendarCreator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions {
+		c.options(w, r)
+		return
+	}
 	if r.Method != "MKCALENDAR" && r.Method != "MKCOL" {
 		c.next.ServeHTTP(w, r)
 		return

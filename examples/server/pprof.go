@@ -12,12 +12,8 @@ import (
 // address (profiles reveal internals and cost CPU), and returns a function
 // that stops it.
 func serveProfiling(addr string, log *slog.Logger) (stop func(), err error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return nil, fmt.Errorf("-pprof: %w", err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("-pprof: %q is not a loopback address", addr)
+	if !isLoopbackHost(addr) {
+		return nil, fmt.Errorf("-pprof: %q is not a loopback host:port", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

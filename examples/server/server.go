@@ -25,10 +25,13 @@ import (
 const sqliteFile = "autoschedule.db"
 
 // run starts the server described by args and serves until ctx ends
-// (SIGINT or SIGTERM in main), then shuts down: it stops accepting
-// connections and waits for the requests under way (http.Server.Shutdown),
-// then for background deliveries (schedule.Handler.Close), and closes the
-// store last, so that every answered write is in the database.
+// (SIGINT or SIGTERM in main), then shuts down: it stops accepting HTTP
+// connections and mail, waits for the requests and mail transactions
+// under way (http.Server.Shutdown, mailListener.Shutdown), then for
+// background deliveries (schedule.Handler.Close) and the mails being sent
+// (queue.Worker.Stop; unsent ones stay queued for the next start), and
+// closes the store last, so that every answered write and every
+// acknowledged mail is in the database.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {
@@ -61,10 +64,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	sched := schedule.New(&caldav.Handler{Backend: store.CalDAV()}, store, &schedule.Options{
+	opts := &schedule.Options{
 		Logger:        log,
 		AsyncDelivery: cfg.asyncDelivery,
-	})
+	}
+	var mailOut *outgoingMail
+	if cfg.mail.outgoing() {
+		if mailOut, err = newOutgoingMail(&cfg.mail, store, store, log); err != nil {
+			return err
+		}
+		opts.Queue = mailOut.queueOptions()
+	}
+	sched := schedule.New(&caldav.Handler{Backend: store.CalDAV()}, store, opts)
 	srv := &http.Server{
 		Handler:           newHandler(store, sched, users, cfg.maxBody, log),
 		TLSConfig:         tlsConfig,
@@ -76,10 +87,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 
+	// Listeners: each is opened before anything is served or sent, so
+	// that a busy port fails the start with nothing to undo but closing
+	// the ones opened before.
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
+		mailOut.closeUnstarted()
 		return err
 	}
+	var mailIn *mailListener
+	if cfg.mail.listen != "" {
+		if mailIn, err = startMailListener(&cfg.mail, tlsConfig, store, sched, log); err != nil {
+			ln.Close()
+			mailOut.closeUnstarted()
+			return err
+		}
+	}
+	if cfg.pprofAddr != "" {
+		stopProfiling, err := serveProfiling(cfg.pprofAddr, log)
+		if err != nil {
+			ln.Close()
+			if mailIn != nil {
+				mailIn.Shutdown(context.Background())
+			}
+			mailOut.closeUnstarted()
+			return err
+		}
+		defer stopProfiling()
+	}
+
 	serveErr := make(chan error, 1)
 	go func() {
 		if tlsConfig != nil {
@@ -88,48 +124,72 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			serveErr <- srv.Serve(ln)
 		}
 	}()
-
+	if mailOut != nil {
+		mailOut.start()
+	}
 	pruneCtx, stopPruning := context.WithCancel(context.Background())
 	defer stopPruning()
 	if cfg.inboxMaxAge > 0 {
 		go backend.RunInboxPruner(pruneCtx, store, cfg.inboxMaxAge, 0, log)
 	}
 
-	if cfg.pprofAddr != "" {
-		stopProfiling, err := serveProfiling(cfg.pprofAddr, log)
-		if err != nil {
-			srv.Close()
-			return err
-		}
-		defer stopProfiling()
-	}
-
 	base := baseURL(ln.Addr(), tlsConfig != nil)
 	printWelcome(stdout, base, users, cfg.demo)
+	if mailIn != nil {
+		fmt.Fprintf(stdout, "Calendar mail (%s) accepted on %s\n", mailIn.protocol(), mailIn.Addr())
+		log.Info("taking calendar mail", "protocol", mailIn.protocol(), "addr", mailIn.Addr().String())
+	}
+	if mailOut != nil {
+		log.Info("sending calendar mail", "relay", cfg.mail.relay, "security", cfg.mail.security.String(), "from", cfg.mail.from)
+	}
 	log.Info("serving", "url", base, "store", store.Dialect())
 
+	var serveFailed error
 	select {
-	case err := <-serveErr:
-		return fmt.Errorf("serving: %w", err)
+	case serveFailed = <-serveErr:
+		serveFailed = fmt.Errorf("serving: %w", serveFailed)
+		log.Error("shutting down", "err", serveFailed)
 	case <-ctx.Done():
+		log.Info("shutting down")
 	}
-	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout)
 	defer cancel()
 	var errs []error
+	// HTTP and mail stop being accepted at once; each drains what it
+	// has under way (requests, mail transactions) before the deliveries
+	// and the queue are stopped, and the store is closed last.
+	mailInDone := make(chan error, 1)
+	go func() {
+		if mailIn != nil {
+			mailInDone <- mailIn.Shutdown(shutdownCtx)
+		} else {
+			mailInDone <- nil
+		}
+	}()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		errs = append(errs, fmt.Errorf("shutting down HTTP: %w", err))
 		srv.Close()
 	}
+	if err := <-mailInDone; err != nil {
+		errs = append(errs, err)
+	}
 	if err := sched.Close(shutdownCtx); err != nil {
 		errs = append(errs, fmt.Errorf("waiting for deliveries: %w", err))
+	}
+	if mailOut != nil {
+		if err := mailOut.stop(shutdownCtx); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	stopPruning()
 	if err := closeStore(); err != nil {
 		errs = append(errs, fmt.Errorf("closing the store: %w", err))
 	}
-	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		errs = append(errs, err)
+	if serveFailed == nil {
+		serveFailed = <-serveErr
+	}
+	if serveFailed != nil && !errors.Is(serveFailed, http.ErrServerClosed) {
+		errs = append(errs, serveFailed)
 	}
 	if len(errs) == 0 {
 		log.Info("stopped")

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/imip"
+)
+
+// mailListener is the SMTP or LMTP server of -smtp-listen: mail for the
+// server's users that carries iTIP (an external attendee's REPLY, an
+// external organizer's REQUEST or CANCEL) is checked by an imip.Receiver
+// and applied by the scheduling middleware.
+type mailListener struct {
+	srv      *smtp.Server
+	ln       net.Listener
+	sessions *drainingBackend
+	served   chan error
+	log      *slog.Logger
+}
+
+// startMailListener listens on cfg.listen and serves in the background
+// until Shutdown. tlsConfig, when not nil, is offered with STARTTLS.
+// Recipients must be addresses of principals in dir (others get 550
+// 5.1.1); the mail is parsed and checked by a Receiver configured from
+// cfg, then handed to proc.
+func startMailListener(cfg *mailConfig, tlsConfig *tls.Config, dir backend.Directory, proc imip.Processor, log *slog.Logger) (*mailListener, error) {
+	recv := &imip.Receiver{
+		MaxSize:            cfg.listenMaxSize,
+		TrustedAuthServIDs: cfg.authservIDs,
+		Logger:             log,
+	}
+	if cfg.requireDMARC {
+		recv.Verdict = imip.RequireDMARCPass
+	}
+	sessions := &drainingBackend{
+		next:     recv.SMTPBackend(proc),
+		dir:      dir,
+		lookup:   cfg.listenTimeout,
+		log:      log,
+		sessions: map[*trackedSession]bool{},
+		changed:  make(chan struct{}, 1),
+	}
+	srv := smtp.NewServer(sessions)
+	srv.LMTP = cfg.lmtp
+	srv.Domain = cfg.hostname
+	srv.MaxMessageBytes = cfg.listenMaxSize
+	srv.MaxRecipients = cfg.listenMaxRecipients
+	srv.ReadTimeout = cfg.listenTimeout
+	srv.WriteTimeout = cfg.listenTimeout
+	srv.TLSConfig = tlsConfig
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+
+	network, addr := "tcp", cfg.listen
+	if path, ok := strings.CutPrefix(cfg.listen, "unix:"); ok {
+		network, addr = "unix", path
+	}
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("-smtp-listen: %w", err)
+	}
+	l := &mailListener{
+		srv:      srv,
+		ln:       ln,
+		sessions: sessions,
+		served:   make(chan error, 1),
+		log:      log,
+	}
+	limited := &limitListener{Listener: ln, slots: make(chan struct{}, cfg.listenMaxConns), log: log}
+	go func() { l.served <- srv.Serve(limited) }()
+	return l, nil
+}
+
+// protocol names what the listener speaks, for logs.
+func (l *mailListener) protocol() string {
+	if l.srv.LMTP {
+		return "LMTP"
+	}
+	return "SMTP"
+}
+
+// Addr is the address the listener accepts connections on.
+func (l *mailListener) Addr() net.Addr { return l.ln.Addr() }
+
+// Shutdown stops accepting connections and mail transactions, closes
+// idle connections, lets the transactions under way finish (their mail is
+// processed and answered) until ctx ends, then closes every connection.
+// A mail is acknowledged only after it was processed, so one cut off by
+// ctx is not lost: the sending MTA tries again.
+func (l *mailListener) Shutdown(ctx context.Context) error {
+	l.sessions.beginClosing()
+	closeErr := l.ln.Close()
+	drained := l.sessions.drain(ctx)
+	if err := l.srv.Close(); err != nil && !errors.Is(err, smtp.ErrServerClosed) && closeErr == nil {
+		closeErr = err
+	}
+	if err := <-l.served; err != nil && !errors.Is(err, net.ErrClosed) {
+		closeErr = errors.Join(closeErr, err)
+	}
+	if drained != nil {
+		return fmt.Errorf("%s listener: mail transactions still under way: %w", l.protocol(), drained)
+	}
+	if closeErr != nil && !errors.Is(closeErr, net.ErrClosed) {
+		return fmt.Errorf("%s listener: %w", l.protocol(), closeErr)
+	}
+	return nil
+}
+
+// limitListener accepts at most cap(slots) connections at once; beyond
+// that a new connection is told 421 (try later) and closed.
+type limitListener struct {
+	net.Listener
+	slots chan struct{}
+	log   *slog.Logger
+}
+
+// busyReply is written to connections over the limit: SMTP and LMTP
+// clients both read a 421 greeting as "try again later".
+const busyReply = "421 4.3.2 Too many connections, try again later\r\n"
+
+// Accept returns the next connection within the limit.
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case l.slots <- struct{}{}:
+			return &slotConn{Conn: c, release: func() { <-l.slots }}, nil
+		default:
+			l.log.Warn("smtp: connection refused, too many connections", "remote", c.RemoteAddr().String(), "max", cap(l.slots))
+			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = c.Write([]byte(busyReply))
+			_ = c.Close()
+		}
+	}
+}
+
+// slotConn gives its limitListener slot back when closed (once).
+type slotConn struct {
+	net.Conn
+	release func()
+	once    sync.Once
+}
+
+// Close closes the connection and frees its slot.
+func (c *slotConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
