@@ -160,6 +160,10 @@ type PutOptions struct {
 	// must keep the tag of a server-side change (RFC 6638 §3.2.10) pass the
 	// stored tag again.
 	ScheduleTag string
+	// Prepared, when it holds data itself (the slice its Data returns),
+	// gives the store data's Index so that it does not parse data again;
+	// otherwise it is ignored. See Prepared and IndexFor.
+	Prepared *Prepared
 }
 
 // CalendarStore is principal-scoped access to calendars and their objects,

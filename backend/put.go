@@ -19,15 +19,16 @@ func (c *Calendar) MaxSize() int64 {
 	return DefaultMaxResourceSize
 }
 
-// CheckObject is what stores run before writing data into cal: the size
-// limit (ErrTooLarge), MakeIndexContext (ErrInvalidData), and the
-// calendar's supported components (ErrUnsupportedComponent). It returns
-// the Index to store with the object.
-func CheckObject(ctx context.Context, cal *Calendar, data []byte) (Index, error) {
+// CheckObject is what stores run before writing data into cal with
+// opts (which may be nil): the size limit (ErrTooLarge), IndexFor
+// (ErrInvalidData), and the calendar's supported components
+// (ErrUnsupportedComponent). It returns the Index to store with the
+// object.
+func CheckObject(ctx context.Context, cal *Calendar, data []byte, opts *PutOptions) (Index, error) {
 	if int64(len(data)) > cal.MaxSize() {
 		return Index{}, fmt.Errorf("%w: %d octets, calendar %s accepts %d", ErrTooLarge, len(data), cal.Path, cal.MaxSize())
 	}
-	idx, err := MakeIndexContext(ctx, data)
+	idx, err := IndexFor(ctx, data, opts)
 	if err != nil {
 		return Index{}, err
 	}

@@ -186,8 +186,8 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 				existingCal = nil
 			}
 		}
-		var data []byte
-		applied, data, err = h.applyMessage(ctx, msg, existingCal, recipient, originator)
+		out, err := h.applyMessage(ctx, msg, existingCal, recipient, originator)
+		applied = out.applied
 		if err != nil {
 			h.log.InfoContext(ctx, "schedule: message refused", "recipient", recipient, "method", msg.Method, "originator", originator, "err", err)
 			return nil, false, refusalStatus(msg, err)
@@ -195,7 +195,7 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 		if applied.Calendar == nil {
 			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered
 		}
-		var opts backend.PutOptions
+		opts := backend.PutOptions{Prepared: out.prepared}
 		var path string
 		if existing != nil {
 			path = existing.Path
@@ -213,7 +213,7 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 			opts.IfNoneMatch = true
 			opts.ScheduleTag = newTag()
 		}
-		_, err = h.store.PutObject(ctx, path, data, &opts)
+		_, err = h.store.PutObject(ctx, path, out.data, &opts)
 		switch {
 		case err == nil:
 			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered

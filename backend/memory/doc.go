@@ -6,8 +6,9 @@
 // callers may modify what they pass or receive. Every write computes the
 // object's index with backend.CheckObject before taking the lock, so
 // writers do not hold readers up while recurrence rules are expanded.
-// ETags are strong and opaque: a prefix of the content's SHA-256 and a
-// per-store write counter, so every write gets a new one.
+// ETags are strong and opaque: a random per-store prefix and the store's
+// write counter, so every write gets a new one and no two stores share
+// one. A write with backend.PutOptions.Prepared takes the index from it.
 //
 // Usage:
 //

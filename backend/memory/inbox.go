@@ -87,7 +87,7 @@ func (s *Store) CreateSchedulingObject(ctx context.Context, principal, name stri
 	if !ok {
 		return "", fmt.Errorf("%w: principal %q", backend.ErrNotFound, principal)
 	}
-	mod, etag := s.stamp(data)
+	mod, etag := s.stamp()
 	inbox[name] = &inboxItem{
 		obj: backend.SchedulingObject{Name: name, Data: data, ETag: etag, ModTime: mod, Size: int64(len(data))},
 		seq: s.seq,

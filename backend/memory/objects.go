@@ -127,7 +127,7 @@ func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *b
 	if err != nil {
 		return nil, err
 	}
-	idx, err := backend.CheckObject(ctx, cal, data)
+	idx, err := backend.CheckObject(ctx, cal, data, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -158,7 +158,7 @@ func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *b
 	if holder, ok := c.byUID[idx.UID]; ok && holder != name {
 		return nil, fmt.Errorf("%w: UID %q is already used by %s%s", backend.ErrUIDConflict, idx.UID, calPath, holder)
 	}
-	mod, etag := s.stamp(data)
+	mod, etag := s.stamp()
 	o := &backend.Object{Path: path, Data: data, ETag: etag, ScheduleTag: opts.ScheduleTag, ModTime: mod, Index: idx}
 	if old != nil && old.UID != idx.UID {
 		delete(c.byUID, old.UID)

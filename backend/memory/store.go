@@ -2,7 +2,7 @@ package memory
 
 import (
 	"context"
-	"crypto/sha256"
+	"crypto/rand"
 	"encoding/hex"
 	"strconv"
 	"sync"
@@ -17,6 +17,9 @@ import (
 // with the store. The zero value is not usable; call New.
 type Store struct {
 	now func() time.Time
+	// etagPrefix is random per Store, so that ETags of two stores (or of
+	// one process and the next) never coincide.
+	etagPrefix string
 
 	mu         sync.RWMutex
 	seq        uint64                         // write counter: ETags and inbox order
@@ -54,8 +57,11 @@ func WithClock(now func() time.Time) Option {
 
 // New returns an empty store.
 func New(opts ...Option) *Store {
+	var nonce [6]byte
+	_, _ = rand.Read(nonce[:]) // never fails (crypto/rand)
 	s := &Store{
 		now:        time.Now,
+		etagPrefix: hex.EncodeToString(nonce[:]) + "-",
 		principals: map[string]*backend.Principal{},
 		byAddress:  map[string]string{},
 		byPath:     map[string]string{},
@@ -76,12 +82,11 @@ func (s *Store) Provision(ctx context.Context, p *backend.Principal) error {
 	return backend.Provision(ctx, s, p)
 }
 
-// stamp returns the time and a new ETag for a write of data. The caller
-// holds s.mu for writing.
-func (s *Store) stamp(data []byte) (time.Time, string) {
+// stamp returns the time and a new ETag for a write: the store's random
+// prefix and its write counter. The caller holds s.mu for writing.
+func (s *Store) stamp() (time.Time, string) {
 	s.seq++
-	sum := sha256.Sum256(data)
-	return s.now().Round(0), hex.EncodeToString(sum[:8]) + "-" + strconv.FormatUint(s.seq, 36)
+	return s.now().Round(0), s.etagPrefix + strconv.FormatUint(s.seq, 36)
 }
 
 func cloneBytes(b []byte) []byte {

@@ -202,7 +202,7 @@ func (s *Store) putObject(ctx context.Context, path string, data []byte, opts *b
 	if len(data) > backend.DefaultMaxResourceSize {
 		return nil, fmt.Errorf("put object %q: %w: %d octets, limit %d", path, backend.ErrTooLarge, len(data), backend.DefaultMaxResourceSize)
 	}
-	idx, err := backend.MakeIndexContext(ctx, data)
+	idx, err := backend.IndexFor(ctx, data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("put object %q: %w", path, err)
 	}
