@@ -68,7 +68,7 @@ func (s *Store) PrincipalByAddress(ctx context.Context, addr string) (*backend.P
 	if p, ok := s.principals[s.byAddress[key]]; ok && key != "" {
 		return clonePrincipal(p), nil
 	}
-	return nil, fmt.Errorf("%w: principal with address %q", backend.ErrNotFound, addr)
+	return nil, &notFound{what: "principal with address", key: addr}
 }
 
 // PrincipalByPath returns the principal whose Path, HomePath, InboxPath or

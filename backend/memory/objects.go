@@ -16,7 +16,7 @@ func (s *Store) Object(ctx context.Context, path string) (*backend.Object, error
 	}
 	calPath, name, err := backend.SplitObjectPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: object %q", backend.ErrNotFound, path)
+		return nil, &notFound{what: "object", key: path}
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -25,7 +25,7 @@ func (s *Store) Object(ctx context.Context, path string) (*backend.Object, error
 			return cloneObject(o), nil
 		}
 	}
-	return nil, fmt.Errorf("%w: object %q", backend.ErrNotFound, path)
+	return nil, &notFound{what: "object", key: path}
 }
 
 // Objects lists the objects of the calendar at calendarPath in path order,
@@ -88,7 +88,7 @@ func (s *Store) ObjectByUID(ctx context.Context, principal, uid string) (*backen
 	if found != nil {
 		return cloneObject(found), nil
 	}
-	return nil, fmt.Errorf("%w: UID %q in calendars of %q", backend.ErrNotFound, uid, principal)
+	return nil, &notFound{what: "UID", key: uid, owner: principal}
 }
 
 func (c *calendar) byUIDObject(uid string) *backend.Object {
