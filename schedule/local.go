@@ -145,8 +145,10 @@ func (h *Handler) deliver(ctx context.Context, from origin, msg *itip.Message, r
 		return st
 	}
 	// §4.1, §4.2: the message appears in the inbox only after processing;
-	// with Scheduling: internal-only the copy is updated silently.
-	if applied.Outcome != itip.OutcomeIgnored && scope != ScopeInternalOnly {
+	// with Scheduling: internal-only the copy is updated silently. A
+	// message the copy already reflects (a mail delivered twice, a
+	// REFRESH the server answered) adds nothing.
+	if applied.Outcome != itip.OutcomeIgnored && applied.Outcome != itip.OutcomeUnchanged && scope != ScopeInternalOnly {
 		if _, err := h.store.CreateSchedulingObject(ctx, rcpt.Path, newTag()+".ics", msg.Bytes()); err != nil {
 			h.log.ErrorContext(ctx, "schedule: inbox item", "recipient", recipient, "err", err)
 			return StatusTempFailure
