@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
@@ -48,6 +50,10 @@ type QueueOptions struct {
 	Notify func()
 }
 
+// maxIDDomain is the longest QueueOptions.Domain: a message ID (32 hex
+// digits, "@", the domain) must fit backend.MaxOutboundIDLength.
+const maxIDDomain = backend.MaxOutboundIDLength - 33
+
 // durableQueue is the Handler's side of QueueOptions.
 type durableQueue struct {
 	outbox backend.Outbox
@@ -68,6 +74,12 @@ func newDurableQueue(store backend.Store, o *QueueOptions, log *slog.Logger) *du
 		return nil
 	}
 	q := &durableQueue{outbox: ob, accept: o.Accept, domain: o.Domain, notify: o.Notify}
+	if len(q.domain) > maxIDDomain || strings.ContainsAny(q.domain, "<>@\" \t\r\n\x00") || !utf8.ValidString(q.domain) {
+		// Every message would be refused (backend.CheckOutboundMessage)
+		// or make a broken Message-ID.
+		log.Error("schedule: QueueOptions.Domain is no domain name; using localhost", "domain", q.domain)
+		q.domain = ""
+	}
 	if q.accept == nil {
 		q.accept = isMailto
 	}

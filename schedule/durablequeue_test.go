@@ -381,4 +381,14 @@ func TestQueueNeedsAnOutbox(t *testing.T) {
 	if h := New(http.NotFoundHandler(), store, &Options{Queue: &QueueOptions{}}); h.dq == nil || !h.dq.accept("MAILTO:x@y.example") || h.dq.accept(urnBob) {
 		t.Error("the default Accept takes mailto: addresses only")
 	}
+	logs.Reset()
+	for _, bad := range []string{"a b", "x@y", strings.Repeat("d", maxIDDomain+1)} {
+		h := New(http.NotFoundHandler(), store, &Options{Queue: &QueueOptions{Domain: bad}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if h.dq == nil || h.dq.domain != "" {
+			t.Errorf("Domain %q kept", bad)
+		}
+	}
+	if n := strings.Count(logs.String(), "QueueOptions.Domain"); n != 3 {
+		t.Errorf("%d errors logged for 3 bad domains", n)
+	}
 }
