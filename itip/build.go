@@ -1,6 +1,7 @@
 package itip
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -46,21 +47,19 @@ func serverOnlyParam(name string) bool {
 // (alarmStateProp; personal) dropped. Property
 // values are shared with c; the result must not be modified in place.
 func messageComponent(c *ical.Component, stamp string, extra int) *ical.Component {
-	out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props)+extra)}
-	for name, props := range c.Props {
-		switch name {
-		case ical.PropDateTimeStamp:
-			continue
-		case ical.PropAttendee, ical.PropOrganizer:
+	out := &ical.Component{Name: c.Name, Props: cloneProps(c.Props, extra)}
+	// Clone copies the map's storage instead of hashing every name again;
+	// the entries that change are then replaced or deleted.
+	for name, props := range out.Props {
+		switch {
+		case name == ical.PropAttendee || name == ical.PropOrganizer:
 			cp := make([]ical.Prop, len(props))
 			for i := range props {
 				cp[i] = messageProp(&props[i])
 			}
 			out.Props[name] = cp
-		default:
-			if !alarmStateProp(name) {
-				out.Props[name] = props
-			}
+		case alarmStateProp(name):
+			delete(out.Props, name)
 		}
 	}
 	out.Props[ical.PropDateTimeStamp] = []ical.Prop{{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: stamp}}
@@ -72,13 +71,23 @@ func messageComponent(c *ical.Component, stamp string, extra int) *ical.Componen
 	return out
 }
 
+// cloneProps returns a copy of props (the property slices shared) that
+// can take extra more names without growing; never nil.
+func cloneProps(props ical.Props, extra int) ical.Props {
+	if props == nil || extra > 0 {
+		out := make(ical.Props, len(props)+extra)
+		for k, v := range props {
+			out[k] = v
+		}
+		return out
+	}
+	return maps.Clone(props)
+}
+
 // withExdates returns a shallow copy of a message master with the
 // RECURRENCE-IDs of hidden overrides added as EXDATE values.
 func withExdates(master *ical.Component, hidden []*compInfo) *ical.Component {
-	out := &ical.Component{Name: master.Name, Props: make(ical.Props, len(master.Props)+1), Children: master.Children}
-	for k, v := range master.Props {
-		out.Props[k] = v
-	}
+	out := &ical.Component{Name: master.Name, Props: cloneProps(master.Props, 0), Children: master.Children}
 	ex := make([]ical.Prop, 0, len(master.Props[ical.PropExceptionDates])+len(hidden))
 	ex = append(ex, master.Props[ical.PropExceptionDates]...)
 	for _, h := range hidden {
@@ -121,13 +130,9 @@ func propAt(o *Object, model *ical.Prop, t time.Time) ical.Prop {
 // RECURRENCE-ID, DTSTART and DTEND (or DUE) of that instance, without the
 // recurrence properties.
 func instanceFromMaster(o *Object, master *ical.Component, key time.Time) *ical.Component {
-	out := &ical.Component{Name: master.Name, Props: make(ical.Props, len(master.Props)+1)}
-	for k, v := range master.Props {
-		switch k {
-		case ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates:
-			continue
-		}
-		out.Props[k] = v
+	out := &ical.Component{Name: master.Name, Props: cloneProps(master.Props, 0)}
+	for _, k := range [...]string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates} {
+		delete(out.Props, k)
 	}
 	start := master.Props.Get(ical.PropDateTimeStart)
 	if start == nil {

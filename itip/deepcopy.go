@@ -1,6 +1,10 @@
 package itip
 
-import "github.com/emersion/go-ical"
+import (
+	"maps"
+
+	"github.com/emersion/go-ical"
+)
 
 // deepCopyComponent copies c, its properties and parameters, and with
 // children also its sub-components. (Apply uses it.)
@@ -38,21 +42,17 @@ func deepCopyProp(p *ical.Prop) ical.Prop {
 // and everything else shared with cal. The plan only ever replaces other
 // properties (SEQUENCE) wholesale, so cal is never modified.
 func planCopy(cal *ical.Calendar) *ical.Calendar {
-	top := &ical.Component{Name: cal.Name, Props: make(ical.Props, len(cal.Props)), Children: make([]*ical.Component, len(cal.Children))}
-	for k, v := range cal.Props {
-		top.Props[k] = v
-	}
+	top := &ical.Component{Name: cal.Name, Props: cloneProps(cal.Props, 0), Children: make([]*ical.Component, len(cal.Children))}
 	for i, c := range cal.Children {
 		if c.Name == ical.CompTimezone {
 			top.Children[i] = c
 			continue
 		}
-		out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props)), Children: c.Children}
-		for name, props := range c.Props {
-			if name == ical.PropOrganizer || name == ical.PropAttendee {
-				props = append([]ical.Prop(nil), props...)
+		out := &ical.Component{Name: c.Name, Props: cloneProps(c.Props, 0), Children: c.Children}
+		for _, name := range [...]string{ical.PropOrganizer, ical.PropAttendee} {
+			if props, ok := out.Props[name]; ok {
+				out.Props[name] = append([]ical.Prop(nil), props...)
 			}
-			out.Props[name] = props
 		}
 		top.Children[i] = out
 	}
@@ -66,10 +66,7 @@ func planCopy(cal *ical.Calendar) *ical.Calendar {
 
 // setParams sets parameters of p (name, value pairs) in a new map.
 func setParams(p *ical.Prop, kv ...string) {
-	params := make(ical.Params, len(p.Params)+len(kv)/2)
-	for k, v := range p.Params {
-		params[k] = v
-	}
+	params := cloneParams(p.Params, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		params[kv[i]] = []string{kv[i+1]}
 	}
@@ -81,10 +78,7 @@ func setParams(p *ical.Prop, kv ...string) {
 // slice for all, whose length equals its capacity so that no append can
 // write into it.
 func setParamShared(p *ical.Prop, name string, vals []string) {
-	params := make(ical.Params, len(p.Params)+1)
-	for k, v := range p.Params {
-		params[k] = v
-	}
+	params := cloneParams(p.Params, 1)
 	params[name] = vals
 	p.Params = params
 }
@@ -94,11 +88,25 @@ func delParam(p *ical.Prop, name string) {
 	if _, ok := p.Params[name]; !ok {
 		return
 	}
-	params := make(ical.Params, len(p.Params))
-	for k, v := range p.Params {
-		if k != name {
-			params[k] = v
-		}
-	}
+	params := cloneParams(p.Params, 0)
+	delete(params, name)
 	p.Params = params
+}
+
+// smallMap is the most entries a Go map holds without growing beyond its
+// first group of slots.
+const smallMap = 8
+
+// cloneParams returns a copy of params (value slices shared) with room for
+// extra more names; never nil. A map that stays small is cloned, which
+// copies its slots instead of hashing every name again.
+func cloneParams(params ical.Params, extra int) ical.Params {
+	if params == nil || len(params)+extra > smallMap {
+		out := make(ical.Params, len(params)+extra)
+		for k, v := range params {
+			out[k] = v
+		}
+		return out
+	}
+	return maps.Clone(params)
 }

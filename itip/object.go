@@ -140,20 +140,35 @@ func (o *Object) rebind(cal *ical.Calendar) *Object {
 	n.Calendar = cal // VTIMEZONEs are shared, so the resolver (and its cache) stays valid
 	n.Overrides = make([]Instance, len(o.Overrides))
 	copy(n.Overrides, o.Overrides)
+	// Overrides are sorted by instance and children are usually written
+	// in that order too: the override after the last one found is tried
+	// first, so the usual walk is linear.
+	next := 0
 	for i, c := range o.Calendar.Children {
-		switch {
-		case c == o.Master:
+		if c == o.Master {
 			n.Master = cal.Children[i]
-		case c.Props.Get(ical.PropRecurrenceID) != nil:
-			for j := range n.Overrides {
-				if o.Overrides[j].Component == c {
-					n.Overrides[j].Component = cal.Children[i]
-					break
-				}
+			continue
+		}
+		j := next
+		if j >= len(o.Overrides) || o.Overrides[j].Component != c {
+			if j = o.overrideIndex(c); j < 0 {
+				continue // a VTIMEZONE or a component the view leaves out
 			}
 		}
+		n.Overrides[j].Component = cal.Children[i]
+		next = j + 1
 	}
 	return &n
+}
+
+// overrideIndex returns the index in o.Overrides of component c, or -1.
+func (o *Object) overrideIndex(c *ical.Component) int {
+	for j := range o.Overrides {
+		if o.Overrides[j].Component == c {
+			return j
+		}
+	}
+	return -1
 }
 
 // DecodeObject decodes data with internal/ics and builds its view.

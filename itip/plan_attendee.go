@@ -282,11 +282,10 @@ func attendeeProp(name, kind string) bool {
 // forbiddenEdit returns the name of a property the attendee changed
 // without being allowed to, or "".
 func (p *planner) forbiddenEdit(a, b *ical.Component, derived bool) string {
-	check := func(name string) string {
+	check := func(name string, ap, bp []ical.Prop) string {
 		if attendeeProp(name, b.Name) || (derived && instanceProp(name)) {
 			return ""
 		}
-		ap, bp := a.Props[name], b.Props[name]
 		switch name {
 		case ical.PropAttendee:
 			if !p.sameOthers(ap, bp) {
@@ -299,14 +298,14 @@ func (p *planner) forbiddenEdit(a, b *ical.Component, derived bool) string {
 		}
 		return ""
 	}
-	for name := range b.Props {
-		if n := check(name); n != "" {
+	for name, bp := range b.Props {
+		if n := check(name, a.Props[name], bp); n != "" {
 			return n
 		}
 	}
-	for name := range a.Props {
+	for name, ap := range a.Props {
 		if _, ok := b.Props[name]; !ok {
-			if n := check(name); n != "" {
+			if n := check(name, ap, nil); n != "" {
 				return n
 			}
 		}
