@@ -330,6 +330,17 @@ func TestQueueCarriesAttendeeReply(t *testing.T) {
 	if got := qe.status(path, "ORGANIZER", "boss@remote.example"); got != "1.1" {
 		t.Errorf("ORGANIZER SCHEDULE-STATUS %q after the worker, want 1.1", got)
 	}
+	// The attendee deletes the copy: a REPLY declining, queued with the
+	// delete.
+	qe.do("wilfredo", "DELETE", path, "").must(t, 204)
+	if n := qe.queued("boss-1", "mailto:boss@remote.example"); n != 1 {
+		t.Fatalf("%d messages queued by the attendee's DELETE, want 1", n)
+	}
+	qe.process()
+	if got := qe.sender.sent(); len(got) != 2 || got[1] != "REPLY mailto:boss@remote.example" ||
+		!bytes.Contains(qe.sender.msgs[1].Data, []byte("PARTSTAT=DECLINED")) {
+		t.Errorf("after the DELETE sent %v, want a REPLY declining", got)
+	}
 }
 
 func TestQueueTakesRefreshAfterLocalReply(t *testing.T) {
