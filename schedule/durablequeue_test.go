@@ -14,6 +14,7 @@ import (
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/backend/memory"
 	"github.com/go-autoschedule/autoschedule/itip"
+	"github.com/go-autoschedule/autoschedule/privilege"
 	"github.com/go-autoschedule/autoschedule/queue"
 )
 
@@ -401,5 +402,37 @@ func TestQueueNeedsAnOutbox(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "QueueOptions.Domain"); n != 3 {
 		t.Errorf("%d errors logged for 3 bad domains", n)
+	}
+}
+
+// TestQueueTakesMoveAcrossOwners: a MOVE into another owner's calendar is
+// a create there, whose invitation is queued with the destination's
+// write.
+func TestQueueTakesMoveAcrossOwners(t *testing.T) {
+	// Wilfredo may write Cyrus's calendars (a delegate).
+	policy := privilege.Grants{
+		Outbox:   map[string]map[string]privilege.Privilege{"/cyrus/": {"/wilfredo/": privilege.Read | privilege.Write}},
+		Fallback: privilege.Default{},
+	}
+	qe := newQueueEnvWith(t, func(o *Options) { o.Policy = policy }, cyrus, wilfredo)
+	src, dst := "/cyrus/calendars/default/w.ics", "/wilfredo/calendars/default/w.ics"
+	// Wilfredo's event, filed in Cyrus's calendar without scheduling.
+	qe.do("wilfredo", "PUT", src, invite("w1", "wilfredo@example.com", erin), "Scheduling", "none").must(t, 201)
+	if n := qe.queued("w1", "mailto:"+erin); n != 0 {
+		t.Fatalf("Scheduling: none queued %d", n)
+	}
+	qe.do("wilfredo", "MOVE", src, "", "Destination", qe.srv.URL+dst).must(t, 201)
+	if n := qe.queued("w1", "mailto:"+erin); n != 1 {
+		t.Fatalf("the MOVE queued %d messages, want the invitation", n)
+	}
+	if got := qe.status(dst, "ATTENDEE", erin); got != "1.0" {
+		t.Errorf("SCHEDULE-STATUS %q at the destination, want 1.0", got)
+	}
+	qe.process()
+	if got := qe.sender.sent(); len(got) != 1 || got[0] != "REQUEST mailto:"+erin || qe.sender.msgs[0].Sender != "/wilfredo/" {
+		t.Errorf("sent %v, want wilfredo's REQUEST", got)
+	}
+	if got := qe.status(dst, "ATTENDEE", erin); got != "1.1" {
+		t.Errorf("SCHEDULE-STATUS %q after the send, want 1.1", got)
 	}
 }
