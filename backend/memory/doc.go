@@ -23,6 +23,6 @@
 //
 // A Store is also a backend.Outbox, the delivery queue of package queue:
 // PutObjectEnqueue writes the object and queues its messages under the
-// same lock. The queue lives and dies with the Store, so it survives a
+// same lock, and DeleteObjectEnqueue does the same for a delete. The queue lives and dies with the Store, so it survives a
 // crashed worker (leases expire) but not the process.
 package memory
