@@ -27,12 +27,12 @@ func (sp span) end(s time.Time) time.Time { return sp.dur.AddTo(s) }
 // component with no DTSTART and no DUE (it occupies no time). An end
 // before the start counts as no duration.
 func (x *Expander) componentSpan(c *ical.Component, res *tz.Resolver, floating *time.Location) (sp span, ok bool, err error) {
-	startProp := c.Props.Get(ical.PropDateTimeStart)
+	startProp := firstProp(c, ical.PropDateTimeStart)
 	endName := ical.PropDateTimeEnd
 	if strings.EqualFold(c.Name, ical.CompToDo) {
 		endName = ical.PropDue
 	}
-	endProp := c.Props.Get(endName)
+	endProp := firstProp(c, endName)
 	if startProp == nil {
 		if endProp == nil || !strings.EqualFold(c.Name, ical.CompToDo) {
 			return span{}, false, nil
@@ -63,7 +63,7 @@ func (x *Expander) componentSpan(c *ical.Component, res *tz.Resolver, floating *
 		}
 		return sp, true, nil
 	}
-	if dp := c.Props.Get(ical.PropDuration); dp != nil {
+	if dp := firstProp(c, ical.PropDuration); dp != nil {
 		d, err := ParseNominalDuration(dp.Value)
 		if err != nil {
 			return span{}, false, err

@@ -341,7 +341,7 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 		if c == nil {
 			continue
 		}
-		rid := c.Props.Get(ical.PropRecurrenceID)
+		rid := firstProp(c, ical.PropRecurrenceID)
 		if rid == nil {
 			if obj.master != nil {
 				return nil, fmt.Errorf("%w: more than one component without RECURRENCE-ID", ErrInvalid)
@@ -369,7 +369,7 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 			Start: sp.start.Time, End: sp.end(sp.start.Time), RecurrenceID: key,
 			AllDay: sp.allDay, Component: c, Override: true,
 		})
-		if strings.EqualFold(rid.Params.Get(ical.ParamRange), "THISANDFUTURE") {
+		if strings.EqualFold(param(rid, ical.ParamRange), "THISANDFUTURE") {
 			obj.future = append(obj.future, futureRange{key: key, delta: sp.start.Time.Sub(rv.Time), dur: sp.dur, comp: c})
 		}
 	}
@@ -389,10 +389,10 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 			return obj, nil
 		}
 		obj.span = sp
-		if obj.master.Props.Get(ical.PropDateTimeStart) == nil {
+		if firstProp(obj.master, ical.PropDateTimeStart) == nil {
 			return obj, nil // RRULE needs DTSTART (RFC 5545 §3.8.5.3)
 		}
-		for _, p := range obj.master.Props.Values(ical.PropRecurrenceRule) {
+		for _, p := range obj.master.Props[ical.PropRecurrenceRule] {
 			r, err := x.rule(p.Value)
 			if err != nil {
 				return nil, err

@@ -232,11 +232,17 @@ func wallDigits(s string, withTime bool) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	return time.Date(y, time.Month(m), d, hh, mm, ss, 0, time.UTC), true
+	secs := daysFromCivil(int64(y), int64(m), int64(d))*86400 + int64(hh*3600+mm*60+ss)
+	return time.Unix(secs, 0).UTC(), true
 }
 
-func daysIn(m time.Month, y int) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+// firstProp is c.Props.Get(name) for an upper-case name, without the
+// upper-casing (go-ical keeps property names upper-case).
+func firstProp(c *ical.Component, name string) *ical.Prop {
+	if ps := c.Props[name]; len(ps) > 0 {
+		return &ps[0]
+	}
+	return nil
 }
 
 // param is p.Params.Get(name) for an upper-case name, without the

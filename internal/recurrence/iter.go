@@ -48,9 +48,10 @@ type ruleIter struct {
 	next     rrule.Next
 	simple   simpleReadings // instead of next, when isSimple
 	isSimple bool
-	zone     zoneMemo // for simple rules' readings
-	shift    int      // years added to every reading given to rrule-go
-	shiftSec int64    // the same shift in seconds (whole 400-year cycles)
+	zone     zoneMemo   // for simple rules' readings, unless zones is set
+	zones    *zoneMemos // an Expander's memos, shared with other objects
+	shift    int        // years added to every reading given to rrule-go
+	shiftSec int64      // the same shift in seconds (whole 400-year cycles)
 	loc      *time.Location
 	subDaily bool
 	unitSecs int64 // INTERVAL in seconds for sub-daily rules
@@ -257,6 +258,9 @@ func (it *ruleIter) fetch() (time.Time, bool, error) {
 		w, ok := it.simple.next()
 		if err := it.b.spend(1); err != nil || !ok {
 			return time.Time{}, false, err
+		}
+		if it.zones != nil {
+			return it.zones.instant(w, it.loc), true, nil
 		}
 		return it.zone.instant(w, it.loc), true, nil
 	}

@@ -62,7 +62,7 @@ func (obj *object) masterStreamIn(sc *streamScratch, res *tz.Resolver, floating 
 	ms.rdates = append(ms.rdates, rdate{start: obj.span.start.Time})
 	start := obj.span.start
 	dateOnly := start.Kind == tz.Date
-	for _, p := range obj.master.Props.Values(ical.PropExceptionDates) {
+	for _, p := range obj.master.Props[ical.PropExceptionDates] {
 		vs, err := parseDateList(&p, res, floating, obj.x)
 		if err != nil {
 			return nil, err
@@ -85,7 +85,7 @@ func (obj *object) masterStreamIn(sc *streamScratch, res *tz.Resolver, floating 
 			ms.exKeys[Key(v)] = true
 		}
 	}
-	for _, p := range obj.master.Props.Values(ical.PropRecurrenceDates) {
+	for _, p := range obj.master.Props[ical.PropRecurrenceDates] {
 		ps, err := ParsePeriodList(&p, res, floating)
 		if err != nil {
 			return nil, err
@@ -115,6 +115,9 @@ func (obj *object) masterStreamIn(sc *streamScratch, res *tz.Resolver, floating 
 		it, err := newRuleIterIn(into, r, start.Time, dateOnly, from, horizon, b)
 		if err != nil {
 			return nil, err
+		}
+		if obj.x != nil {
+			it.zones = &obj.x.memos
 		}
 		ms.rules = append(ms.rules, it)
 		ms.heads = append(ms.heads, time.Time{})

@@ -12,9 +12,8 @@ import (
 // so that its arithmetic is never disturbed by DST, and this package maps
 // each reading to instants itself.
 func wallOf(t time.Time) time.Time {
-	y, m, d := t.Date()
-	hh, mm, ss := t.Clock()
-	return time.Date(y, m, d, hh, mm, ss, 0, time.UTC)
+	_, off := t.Zone()
+	return time.Unix(t.Unix()+int64(off), 0).UTC()
 }
 
 // resolveWall maps the reading w to instants in loc by RFC 5545 §3.3.5,
@@ -35,16 +34,27 @@ type zoneMemo struct {
 	lo, hi int64 // the period, in Unix seconds: [lo, hi)
 }
 
+// covers reports whether z is loc's memo and the reading u (wall-clock
+// Unix seconds) lies well inside its period.
+func (z *zoneMemo) covers(u int64, loc *time.Location) bool {
+	return z.loc == loc && u-86400 >= z.lo && u+86400 < z.hi
+}
+
 // instant returns the first instant at which loc's clocks read w (a wall
 // clock held in UTC), as tz.FromWallClock does.
 func (z *zoneMemo) instant(w time.Time, loc *time.Location) time.Time {
 	if loc == time.UTC {
 		return w
 	}
-	u := w.Unix()
-	if z.loc == loc && u-86400 >= z.lo && u+86400 < z.hi {
+	if u := w.Unix(); z.covers(u, loc) {
 		return time.Unix(u-z.off, 0).In(loc)
 	}
+	return z.fill(w, loc)
+}
+
+// fill maps w by tz.FromWallClock and remembers the period of constant
+// offset it falls in.
+func (z *zoneMemo) fill(w time.Time, loc *time.Location) time.Time {
 	t, _, _ := tz.FromWallClock(w, loc)
 	_, off := t.Zone()
 	start, end := t.ZoneBounds()
@@ -58,24 +68,28 @@ func (z *zoneMemo) instant(w time.Time, loc *time.Location) time.Time {
 	return t
 }
 
-// zoneMemos holds a zoneMemo for each of a few locations (objects of one
-// user are written in a handful of zones), replaced round-robin.
+// zoneMemos holds a few periods of constant offset, of one location or
+// of several (objects of one user are written in a handful of zones, and
+// their DTSTARTs and the queried window often lie on both sides of a DST
+// change), replaced round-robin.
 type zoneMemos struct {
-	memos [4]zoneMemo
+	memos [8]zoneMemo
 	next  int
 }
 
-// instant is zoneMemo.instant with the memo of loc.
+// instant is zoneMemo.instant with a memo covering w in loc, filling one
+// when none does.
 func (zs *zoneMemos) instant(w time.Time, loc *time.Location) time.Time {
-	for i := range zs.memos {
-		if zs.memos[i].loc == loc {
-			return zs.memos[i].instant(w, loc)
-		}
-	}
 	if loc == time.UTC {
 		return w
 	}
+	u := w.Unix()
+	for i := range zs.memos {
+		if z := &zs.memos[i]; z.covers(u, loc) {
+			return time.Unix(u-z.off, 0).In(loc)
+		}
+	}
 	z := &zs.memos[zs.next]
 	zs.next = (zs.next + 1) % len(zs.memos)
-	return z.instant(w, loc)
+	return z.fill(w, loc)
 }
