@@ -93,16 +93,21 @@ func wantStatuses(t testing.TB, got map[string]Status, want map[string]Status) {
 }
 
 func TestProcessIncomingRequestFromExternalOrganizer(t *testing.T) {
-	e := newEnv(t, nil, cyrus, wilfredo)
+	mail := &recordingDeliverer{} // example.net is reached by e-mail
+	e := newEnv(t, &Options{Deliverers: []Deliverer{mail}}, cyrus, wilfredo)
 	const olga = "olga@remote.example"
 	inv := externalRequest(t, itip.MethodRequest, "ext-1", 0, "20090601T100000Z", "Planning", olga,
-		"cyrus@example.com", "wilfredo@example.com", "nobody@example.com")
-	st := e.process("mailto:"+olga, []string{"mailto:cyrus@example.com", "MAILTO:Wilfredo@Example.COM", "mailto:nobody@example.com"}, inv)
+		"cyrus@example.com", "wilfredo@example.com", "nobody@example.com", "bernard@example.net")
+	st := e.process("mailto:"+olga, []string{"mailto:cyrus@example.com", "MAILTO:Wilfredo@Example.COM", "mailto:nobody@example.com", "mailto:bernard@example.net"}, inv)
 	wantStatuses(t, st, map[string]Status{
 		"mailto:cyrus@example.com":    StatusDelivered,
 		"mailto:wilfredo@example.com": StatusDelivered,
-		"mailto:nobody@example.com":   StatusInvalidUser, // not hosted: never relayed
+		"mailto:nobody@example.com":   StatusInvalidUser,
+		"mailto:bernard@example.net":  StatusInvalidUser, // not hosted: never relayed
 	})
+	if m := mail.methods(); len(m) != 0 {
+		t.Errorf("an incoming message was relayed: %q", m)
+	}
 	obj, data := e.copyOf("/cyrus/", "ext-1")
 	if !strings.HasPrefix(obj.Path, "/cyrus/calendars/default/") || !strings.Contains(data, "ORGANIZER:mailto:"+olga) || !strings.Contains(data, "SUMMARY:Planning") {
 		t.Fatalf("copy at %s:\n%s", obj.Path, data)
