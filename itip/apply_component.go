@@ -298,6 +298,14 @@ func keepRecipientData(dst, src *ical.Component, recipient string, keepPartstat 
 			delete(da.Params, p)
 		}
 	}
+	// RSVP asks for a reply (RFC 5545 §3.2.17). An update that keeps the
+	// attendee's answer does not ask again, even when the organizer's
+	// copy still carries RSVP=TRUE from the invitation: leaving it next
+	// to ACCEPTED would make clients prompt for an answer already given.
+	// Only an unanswered NEEDS-ACTION keeps the organizer's RSVP.
+	if Partstat(da) != "NEEDS-ACTION" {
+		delete(da.Params, ical.ParamRSVP)
+	}
 }
 
 // keepTaskStatus keeps the attendee's STATUS of a VTODO (their progress,

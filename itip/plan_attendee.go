@@ -148,6 +148,16 @@ func keepOrganizerState(oldObj, newObj *Object) {
 // changedReplies returns the REPLY components for a create or modify: one
 // per instance whose participation changed, and a decline per instance the
 // attendee excluded with EXDATE (RFC 6638 §3.2.2.3).
+//
+// For a VTODO, participation includes progress: a change of
+// PERCENT-COMPLETE or COMPLETED alone sends a REPLY carrying it, with the
+// PARTSTAT unchanged. RFC 5546 §3.4.3 says a VTODO REPLY "is also used by
+// an Attendee to update their completion status", its REPLY table allows
+// PERCENT-COMPLETE and COMPLETED, and §4.5.4 shows exactly such a reply
+// (PARTSTAT=IN-PROCESS, PERCENT-COMPLETE:75). RFC 6638 §3.2.2.1 lets the
+// attendee change both. The organizer's copy records the PARTSTAT only;
+// the task's overall PERCENT-COMPLETE stays the organizer's to set
+// (RFC 5546 §4.5.6).
 func (p *planner) changedReplies(oldObj, newObj *Object, forced bool) []*ical.Component {
 	var comps []*ical.Component
 	for i, c := range newObj.Components() {
