@@ -36,9 +36,12 @@
 // (§3.2.10) and e-mail wording need.
 //
 // An attendee's write sends a REPLY to the organizer when their PARTSTAT
-// changes on any instance, declines instances they excluded with EXDATE,
-// and declines everything on removal (unless Schedule-Reply: F). Changes
-// outside §3.2.2.1's list are refused with AllowedAttendeeChange.
+// (or, for a VTODO, their PERCENT-COMPLETE or COMPLETED) changes on any
+// instance, declines instances they excluded with EXDATE, and declines
+// everything on removal (unless Schedule-Reply: F). Changes outside
+// §3.2.2.1's list are refused with AllowedAttendeeChange; a DTSTART, DTEND,
+// DUE or RECURRENCE-ID rewritten to the same instant (another TZID, UTC)
+// is no change.
 //
 // The stored object never keeps SCHEDULE-FORCE-SEND; SCHEDULE-STATUS is
 // written on every component where a recipient appears ("1.0" pending

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/go-autoschedule/autoschedule/internal/tz"
 )
 
 // attendee plans a write by an attendee (RFC 6638 §3.2.2).
@@ -263,7 +264,7 @@ func (p *planner) checkAttendeeChange(oldObj, newObj *Object) error {
 		if cp == nil {
 			return fail("a component for an instance the organizer did not send")
 		}
-		if name := p.forbiddenEdit(cp, c, derived); name != "" {
+		if name := p.forbiddenEdit(oldObj, newObj, cp, c, derived); name != "" {
 			return fail("%s changed", name)
 		}
 		if derived {
@@ -290,8 +291,9 @@ func attendeeProp(name, kind string) bool {
 }
 
 // forbiddenEdit returns the name of a property the attendee changed
-// without being allowed to, or "".
-func (p *planner) forbiddenEdit(a, b *ical.Component, derived bool) string {
+// without being allowed to, or "". a is a component of oldObj, b one of
+// newObj.
+func (p *planner) forbiddenEdit(oldObj, newObj *Object, a, b *ical.Component, derived bool) string {
 	check := func(name string, ap, bp []ical.Prop) string {
 		if attendeeProp(name, b.Name) || (derived && instanceProp(name)) {
 			return ""
@@ -302,7 +304,7 @@ func (p *planner) forbiddenEdit(a, b *ical.Component, derived bool) string {
 				return name
 			}
 		default:
-			if !samePropList(ap, bp) {
+			if !samePropList(ap, bp) && !(instantProp(name) && sameInstant(oldObj, ap, newObj, bp)) {
 				return name
 			}
 		}
@@ -354,4 +356,46 @@ func (p *planner) sameOthers(a, b []ical.Prop) bool {
 		}
 	}
 	return true
+}
+
+// instantProp reports the single-valued date-time properties that
+// sameInstant may find unchanged although their text differs.
+func instantProp(name string) bool {
+	switch name {
+	case ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue, ical.PropRecurrenceID:
+		return true
+	}
+	return false
+}
+
+// sameInstant reports whether the one-property lists a (of oldObj) and b
+// (of newObj) name the same instant, written differently: another TZID
+// (e.g. a Windows zone name a client substitutes for the IANA one), UTC
+// instead of a zone, another VTIMEZONE copy. An attendee's client that
+// rewrites DTSTART that way changes nothing RFC 6638 §3.2.2.1 protects,
+// so the write is not refused.
+//
+// UTC and zoned values compare by instant alone. A floating value (the
+// same wall clock in every zone) and a DATE (a whole day) are no instant:
+// they only match values of their own kind, so turning an all-day or a
+// floating event into a timed one is still a change. Values that cannot
+// be parsed (an unknown TZID) fall back to the textual comparison, which
+// already found them different.
+func sameInstant(oldObj *Object, a []ical.Prop, newObj *Object, b []ical.Prop) bool {
+	if len(a) != 1 || len(b) != 1 {
+		return false
+	}
+	va, err := oldObj.Time(&a[0])
+	if err != nil {
+		return false
+	}
+	vb, err := newObj.Time(&b[0])
+	if err != nil {
+		return false
+	}
+	absolute := func(k tz.Kind) bool { return k == tz.UTC || k == tz.Zoned }
+	if va.Kind != vb.Kind && !(absolute(va.Kind) && absolute(vb.Kind)) {
+		return false
+	}
+	return va.Time.Equal(vb.Time)
 }
