@@ -14,9 +14,14 @@ import (
 	"github.com/go-autoschedule/autoschedule/internal/tz"
 )
 
+// ComponentAvailability is the name of RFC 7953's VAVAILABILITY
+// component (go-ical does not name it). Objects whose component it is
+// belong in Query.Availability, not among Compute's objects.
+const ComponentAvailability = "VAVAILABILITY"
+
 // Component and property names of RFC 7953.
 const (
-	compAvailability = "VAVAILABILITY"
+	compAvailability = ComponentAvailability
 	compAvailable    = "AVAILABLE"
 	propBusyType     = "BUSYTYPE"
 )

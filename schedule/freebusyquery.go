@@ -66,11 +66,11 @@ func (h *Handler) freeBusyQuery(q *request, root *node, cals []backend.Calendar,
 	}
 	ctx, cancel := context.WithTimeout(q.ctx(), freeBusyQueryTimeout)
 	defer cancel()
-	objects, err := h.rangeObjects(ctx, cals, start, end, honourTransp)
+	busy, err := h.loadBusy(ctx, cals, start, end, honourTransp)
 	if err != nil {
 		return timeoutOr(err)
 	}
-	res, err := freebusy.Compute(ctx, freebusy.Query{Start: start, End: end, Addresses: q.t.principal.Addresses}, objects)
+	res, err := freebusy.Compute(ctx, busy.query(start, end, q.t.principal.Addresses), busy.objects)
 	switch {
 	case errors.Is(err, freebusy.ErrInvalidQuery):
 		return &Error{Status: http.StatusBadRequest, Condition: ValidFilter, Err: err, Public: "time-range too long"}
@@ -108,29 +108,6 @@ func freeBusyRange(root *node) (time.Time, time.Time, error) {
 		return time.Time{}, time.Time{}, errors.New("time-range needs start and end")
 	}
 	return parseTimeRange(trs[0])
-}
-
-// rangeObjects loads and decodes the objects of cals that may overlap
-// [start, end). Objects that no longer parse do not count.
-func (h *Handler) rangeObjects(ctx context.Context, cals []backend.Calendar, start, end time.Time, honourTransp bool) ([]freebusy.Object, error) {
-	var out []freebusy.Object
-	for _, cal := range cals {
-		if honourTransp && cal.Transparent {
-			continue
-		}
-		objs, err := h.store.ObjectsInRange(ctx, cal.Path, start, end)
-		if err != nil {
-			return nil, fmt.Errorf("objects of %s: %w", cal.Path, err)
-		}
-		for _, o := range objs {
-			c, err := ics.Decode(o.Data)
-			if err != nil {
-				continue
-			}
-			out = append(out, freebusy.Object{Calendar: c})
-		}
-	}
-	return out, nil
 }
 
 // timeoutOr turns a deadline into 503 Service Unavailable; other errors

@@ -76,6 +76,11 @@ type Options struct {
 	// server sends nothing to CLIENT calendar users. Recipients outside
 	// the store keep CLIENT either way.
 	ClientAgentAsServer bool
+	// FreeBusyCacheSize bounds the memory, in octets, of the parsed
+	// calendar objects kept between free-busy answers (keyed by path and
+	// ETag, least recently used dropped first); 0 means
+	// DefaultFreeBusyCacheSize, a negative value keeps none.
+	FreeBusyCacheSize int64
 }
 
 // Handler is the scheduling middleware. It serves the scheduling inbox
@@ -97,6 +102,7 @@ type Handler struct {
 	async      bool
 	bg         backgroundWork
 	refresh    refresher
+	parsed     *parsedCache // objects parsed for free-busy answers
 
 	attendeeChanges     AttendeeChangePolicy
 	clientAgentAsServer bool
@@ -124,6 +130,7 @@ func New(next http.Handler, store backend.Store, opts *Options) *Handler {
 
 		attendeeChanges:     o.AttendeeChanges,
 		clientAgentAsServer: o.ClientAgentAsServer,
+		parsed:              newParsedCache(o.FreeBusyCacheSize),
 	}
 	if h.policy == nil {
 		h.policy = privilege.Default{}

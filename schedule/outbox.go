@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -153,12 +152,12 @@ func (h *Handler) freeBusyFor(q *request, owner *backend.Principal, req *freebus
 	if !priv.Has(privilege.ScheduleQueryFreeBusy) {
 		return statusNoAuthority, nil
 	}
-	objects, err := h.busyObjects(q, rcpt, req)
+	busy, err := h.recipientBusy(ctx, rcpt, req.Start, req.End)
 	if err != nil {
 		h.log.ErrorContext(ctx, "schedule: free-busy objects", "recipient", att.Value, "err", err)
 		return statusTempFailure, nil
 	}
-	res, err := freebusy.Compute(ctx, freebusy.Query{Start: req.Start, End: req.End, Addresses: rcpt.Addresses}, objects)
+	res, err := freebusy.Compute(ctx, busy.query(req.Start, req.End, rcpt.Addresses), busy.objects)
 	if err != nil {
 		h.log.ErrorContext(ctx, "schedule: free-busy", "recipient", att.Value, "err", err)
 		return statusTempFailure, nil
@@ -166,29 +165,6 @@ func (h *Handler) freeBusyFor(q *request, owner *backend.Principal, req *freebus
 	org := req.Organizer
 	info := freebusy.ResponseInfo{UID: req.UID, Start: req.Start, End: req.End, Organizer: &org, Attendee: att, Stamp: stamp}
 	return statusSuccess, freebusy.Reply(info, res.Periods)
-}
-
-// busyObjects loads the recipient's objects that may overlap the range.
-func (h *Handler) busyObjects(q *request, rcpt *backend.Principal, req *freebusy.Request) ([]freebusy.Object, error) {
-	cals, err := h.store.Calendars(q.ctx(), rcpt.Path)
-	if err != nil {
-		return nil, err
-	}
-	var out []freebusy.Object
-	for _, cal := range cals {
-		objs, err := h.store.ObjectsInRange(q.ctx(), cal.Path, req.Start, req.End)
-		if err != nil {
-			return nil, fmt.Errorf("objects of %s: %w", cal.Path, err)
-		}
-		for _, o := range objs {
-			c, err := ics.Decode(o.Data)
-			if err != nil {
-				continue // stored data that no longer parses does not count
-			}
-			out = append(out, freebusy.Object{Calendar: c, Transparent: cal.Transparent})
-		}
-	}
-	return out, nil
 }
 
 // ownsAddress reports whether addr is one of p's calendar user addresses.
