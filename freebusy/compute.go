@@ -22,8 +22,8 @@ import (
 //   - TRANSP:TRANSPARENT or STATUS:CANCELLED: free (left out);
 //   - the user is an ATTENDEE with PARTSTAT DECLINED or DELEGATED: free;
 //   - STATUS:TENTATIVE, or the user's PARTSTAT is NEEDS-ACTION (also when
-//     absent, RFC 5545's default, unless the user is the ORGANIZER) or
-//     TENTATIVE: BUSY-TENTATIVE;
+//     absent, RFC 5545's default) or TENTATIVE: BUSY-TENTATIVE; but an
+//     unanswered PARTSTAT of a user who is also the ORGANIZER is BUSY;
 //   - otherwise BUSY.
 //
 // FREEBUSY properties of stored VFREEBUSY components count with their

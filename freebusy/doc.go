@@ -21,7 +21,9 @@
 // bounded internal/recurrence), except TRANSP:TRANSPARENT and
 // STATUS:CANCELLED instances and those the user declined (or delegated);
 // STATUS:TENTATIVE and an unanswered invitation (PARTSTAT NEEDS-ACTION)
-// are BUSY-TENTATIVE. The decision is made per instance, so declining one
+// are BUSY-TENTATIVE, except on an event the user organizes, where their
+// own NEEDS-ACTION (as some clients write for the organizer) is BUSY.
+// The decision is made per instance, so declining one
 // occurrence of a series frees only that occurrence. Objects in calendars
 // whose schedule-calendar-transp is transparent are skipped
 // (Object.Transparent). FREEBUSY properties of stored VFREEBUSY components
@@ -39,7 +41,15 @@
 // and UID), and whatever could be read of it, such as the instances of a
 // rule before it hit a limit, still counts. TZIDs are resolved by
 // internal/tz (IANA names, Windows names, the object's own VTIMEZONE);
-// an unresolvable one is never taken as UTC. Compute itself fails only for
+// an unresolvable one is never taken as UTC. Problems are found only in
+// what the range needs, consciously: objects, and overrides, whose
+// wall-clock times place them (and the instance an override replaces)
+// more than two days from the range are left out before they are
+// expanded, unread and unchecked, so a bad TZID or a duplicate
+// RECURRENCE-ID there is not reported. Free-busy answers about a range;
+// validating whole objects is the write path's job (the scheduling
+// middleware checks them on PUT, the store's index on every write).
+// Compute itself fails only for
 // an invalid Query (ErrInvalidQuery), for an answer larger than
 // Query.MaxPeriods (ErrTooManyPeriods), or when its context ends; callers
 // should give it a deadline, since each object may use up to the

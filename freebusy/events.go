@@ -144,10 +144,16 @@ func (c *computation) hasUser(addr string) bool {
 	return is
 }
 
-// partstatType maps the user's participation status to a busy type.
+// partstatType maps the user's participation status to a busy type. An
+// unanswered PARTSTAT (NEEDS-ACTION, or none: RFC 5545's default) is
+// BUSY-TENTATIVE for an invitee, but BUSY when the user is also the
+// ORGANIZER: they are attending the event they organize, and clients such
+// as python-caldav's save_with_invites list the organizer as a
+// NEEDS-ACTION attendee (RFC 6638 §9.1 counts the organizer's events as
+// busy).
 func partstatType(partstat string, organizer bool) Type {
 	switch {
-	case partstat == "" && organizer:
+	case organizer && (partstat == "" || equalFoldTrim(partstat, "NEEDS-ACTION")):
 		return Busy
 	case partstat == "", equalFoldTrim(partstat, "NEEDS-ACTION"), equalFoldTrim(partstat, "TENTATIVE"):
 		return BusyTentative

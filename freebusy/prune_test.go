@@ -51,3 +51,45 @@ func TestComputeLeavesObjectsAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestComputeChecksOnlyWhatTheRangeNeeds pins the documented choice that
+// objects and overrides far from the range are neither expanded nor
+// validated: the same bad override is a problem when the range reaches
+// it and none when it does not, while the series itself counts in both.
+func TestComputeChecksOnlyWhatTheRangeNeeds(t *testing.T) {
+	cal := calendar(t, `BEGIN:VEVENT
+UID:series
+DTSTAMP:20251201T000000Z
+DTSTART:20260105T100000Z
+DTEND:20260105T110000Z
+RRULE:FREQ=WEEKLY
+END:VEVENT
+BEGIN:VEVENT
+UID:series
+DTSTAMP:20251201T000000Z
+RECURRENCE-ID:20260601T100000Z
+DTSTART;TZID=Nowhere/Land:20260601T120000
+DTEND;TZID=Nowhere/Land:20260601T130000
+END:VEVENT`)
+	for _, tc := range []struct {
+		name       string
+		start, end time.Time
+		problems   int
+	}{
+		{"january", time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 12, 0, 0, 0, 0, time.UTC), 0},
+		{"june", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Compute(context.Background(), Query{Start: tc.start, End: tc.end}, []Object{{Calendar: cal}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Problems) != tc.problems {
+				t.Errorf("%d problems (%v), want %d", len(res.Problems), res.Problems, tc.problems)
+			}
+			if tc.problems == 0 && len(res.Periods) != 1 {
+				t.Errorf("periods %v, want the one weekly instance", res.Periods)
+			}
+		})
+	}
+}
