@@ -331,3 +331,19 @@ func TestProcessIncomingConcurrentReplies(t *testing.T) {
 		t.Errorf("inbox: %d replies, want %d", got, n)
 	}
 }
+
+// TestProcessIncomingDataTheStoreRefuses: an invitation whose copy the
+// store cannot take (a TZID without VTIMEZONE, found by fuzzing) is a
+// permanent refusal (5.3), not a temporary failure the sender would retry.
+func TestProcessIncomingDataTheStoreRefuses(t *testing.T) {
+	e := newEnv(t, &Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, cyrus)
+	inv := externalRequest(t, itip.MethodRequest, "ext-5", 0, "20090601T100000Z", "Planning", "olga@remote.example", "cyrus@example.com")
+	dtend := inv.Calendar.Children[0].Props.Get("DTEND")
+	dtend.Params.Set("TZID", "Nowhere/Land")
+	dtend.Value = "20090610T170000"
+	wantStatuses(t, e.process("mailto:olga@remote.example", []string{"mailto:cyrus@example.com"}, inv),
+		map[string]Status{"mailto:cyrus@example.com": StatusRejected})
+	if _, err := e.store.ObjectByUID(context.Background(), "/cyrus/", "ext-5"); err == nil || len(e.inbox("/cyrus/")) != 0 {
+		t.Error("the refused invitation was delivered")
+	}
+}

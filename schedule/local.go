@@ -221,6 +221,11 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered
 		case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
 			continue // changed concurrently: read again and re-apply
+		case errors.Is(err, backend.ErrInvalidData):
+			// The store refuses what the message made of the copy (an
+			// unknown TZID, say): retrying cannot help.
+			h.log.InfoContext(ctx, "schedule: copy refused by the store", "recipient", recipient, "method", msg.Method, "err", err)
+			return nil, false, StatusRejected
 		default:
 			h.log.ErrorContext(ctx, "schedule: storing the copy", "recipient", recipient, "err", err)
 			return nil, false, StatusTempFailure
