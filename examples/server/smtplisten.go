@@ -27,6 +27,9 @@ type mailListener struct {
 	sessions *drainingBackend
 	served   chan error
 	log      *slog.Logger
+
+	shutdownOnce sync.Once
+	shutdownErr  error
 }
 
 // startMailListener listens on cfg.listen and serves in the background
@@ -54,7 +57,10 @@ func startMailListener(cfg *mailConfig, tlsConfig *tls.Config, dir backend.Direc
 	srv := smtp.NewServer(sessions)
 	srv.LMTP = cfg.lmtp
 	srv.Domain = cfg.hostname
-	srv.MaxMessageBytes = cfg.listenMaxSize
+	// One octet above the Receiver's limit, so that the Receiver, which
+	// reads one octet past it, answers 552 itself: go-smtp's own limit
+	// shows up inside Parse as a read error, answered 554 (malformed).
+	srv.MaxMessageBytes = cfg.listenMaxSize + 1
 	srv.MaxRecipients = cfg.listenMaxRecipients
 	srv.ReadTimeout = cfg.listenTimeout
 	srv.WriteTimeout = cfg.listenTimeout
@@ -96,8 +102,15 @@ func (l *mailListener) Addr() net.Addr { return l.ln.Addr() }
 // idle connections, lets the transactions under way finish (their mail is
 // processed and answered) until ctx ends, then closes every connection.
 // A mail is acknowledged only after it was processed, so one cut off by
-// ctx is not lost: the sending MTA tries again.
+// ctx is not lost: the sending MTA tries again. Later calls return the
+// first one's result.
 func (l *mailListener) Shutdown(ctx context.Context) error {
+	l.shutdownOnce.Do(func() { l.shutdownErr = l.shutdown(ctx) })
+	return l.shutdownErr
+}
+
+// shutdown does Shutdown's work, once.
+func (l *mailListener) shutdown(ctx context.Context) error {
 	l.sessions.beginClosing()
 	closeErr := l.ln.Close()
 	drained := l.sessions.drain(ctx)

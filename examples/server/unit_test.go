@@ -19,6 +19,7 @@ import (
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/backend/memory"
 	"github.com/go-autoschedule/autoschedule/backend/sqlstore"
+	"github.com/go-autoschedule/autoschedule/imip"
 	"github.com/go-autoschedule/autoschedule/schedule"
 )
 
@@ -113,6 +114,24 @@ func TestParseFlags(t *testing.T) {
 		{"-demo", "-max-body", "0"},
 		{"-demo", "-log-level", "loud"},
 		{"-demo", "extra"},
+		{"-demo", "-mail-from", "calendar@example.org"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587"},
+		{"-demo", "-smtp-relay", "smtp.example.org", "-mail-from", "calendar@example.org"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "Calendar <calendar@example.org>"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-smtp-security", "ssl"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-smtp-user", "cal"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-mail-retry-min", "0s"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-mail-retry-min", "2h", "-mail-retry-max", "1h"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-mail-max-attempts", "0"},
+		{"-demo", "-smtp-listen-lmtp"},
+		{"-demo", "-smtp-listen", "2525"},
+		{"-demo", "-smtp-listen", "unix:"},
+		{"-demo", "-smtp-listen", "127.0.0.1:2525", "-smtp-listen-max-size", "0"},
+		{"-demo", "-smtp-listen", "127.0.0.1:2525", "-smtp-listen-max-recipients", "0"},
+		{"-demo", "-smtp-listen", "127.0.0.1:2525", "-smtp-listen-max-conns", "-1"},
+		{"-demo", "-smtp-listen", "127.0.0.1:2525", "-smtp-listen-timeout", "0s"},
+		{"-demo", "-smtp-listen", "127.0.0.1:2525", "-smtp-require-dmarc"},
+		{"-demo", "-smtp-listen", "127.0.0.1:2525", "-smtp-authserv-id", "two words"},
 	} {
 		var stderr bytes.Buffer
 		if _, err := parseFlags(args, &stderr); !errors.Is(err, errUsage) || stderr.Len() == 0 {
@@ -127,6 +146,46 @@ func TestParseFlags(t *testing.T) {
 	c, err := parseFlags([]string{"-demo", "-db", "postgres://u@h/db"}, io.Discard)
 	if err != nil || c.dbURL == "" || c.addr != "127.0.0.1:8080" || c.dataDir != "./autoschedule-data" {
 		t.Errorf("%+v %v", c, err)
+	}
+	if c.mail.outgoing() || c.mail.listen != "" {
+		t.Errorf("e-mail is on without flags: %+v", c.mail)
+	}
+}
+
+func TestParseMailFlags(t *testing.T) {
+	relay := []string{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org"}
+	t.Setenv(smtpPasswordEnv, "")
+	c, err := parseFlags(append(relay, "-smtp-listen", "unix:/run/lmtp.sock", "-smtp-listen-lmtp",
+		"-smtp-authserv-id", "mx.example.org", "-smtp-require-dmarc"), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.mail
+	if m.security != imip.StartTLS || m.user != "" || !m.lmtp || m.listenMaxSize != defaultListenMaxSize ||
+		m.listenMaxRecipients != defaultListenMaxRecipients || m.retryMin != defaultRetryMin || len(m.authservIDs) != 1 {
+		t.Errorf("defaults: %+v", m)
+	}
+
+	// The password comes from the environment only, and goes with a user.
+	var stderr bytes.Buffer
+	if _, err := parseFlags(append(relay, "-smtp-user", "cal"), &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), smtpPasswordEnv) {
+		t.Errorf("user without password: %v %q", err, stderr.String())
+	}
+	t.Setenv(smtpPasswordEnv, "s3cret")
+	if _, err := parseFlags(relay, io.Discard); !errors.Is(err, errUsage) {
+		t.Errorf("password without user: %v", err)
+	}
+	c, err = parseFlags(append(relay, "-smtp-user", "cal", "-smtp-security", "TLS"), io.Discard)
+	if err != nil || c.mail.password != "s3cret" || c.mail.security != imip.ImplicitTLS {
+		t.Errorf("user with password: %v %+v", err, c.mail)
+	}
+	// No password in clear to a relay elsewhere; on loopback it is fine.
+	if _, err := parseFlags(append(relay, "-smtp-user", "cal", "-smtp-security", "plain"), io.Discard); !errors.Is(err, errUsage) {
+		t.Errorf("password in plain text to a remote relay: %v", err)
+	}
+	local := []string{"-demo", "-smtp-relay", "127.0.0.1:25", "-mail-from", "calendar@example.org", "-smtp-user", "cal", "-smtp-security", "plain"}
+	if _, err := parseFlags(local, io.Discard); err != nil {
+		t.Errorf("password in plain text to a loopback relay: %v", err)
 	}
 }
 
