@@ -6,10 +6,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +34,24 @@ type calServer struct {
 	srv    *httptest.Server
 	mu     sync.Mutex
 	mailed []string // "METHOD recipient" of messages for remote recipients
+	// failPuts makes the middleware's writes of calendar objects fail,
+	// as a store that is down would.
+	failPuts atomic.Bool
+}
+
+// flakyStore is the store as the middleware sees it: writes fail while
+// failPuts is set.
+type flakyStore struct {
+	backend.Store
+	cs *calServer
+}
+
+// PutObject fails while cs.failPuts is set.
+func (s flakyStore) PutObject(ctx context.Context, path string, data []byte, opts *backend.PutOptions) (*backend.Object, error) {
+	if s.cs.failPuts.Load() {
+		return nil, errors.New("store down")
+	}
+	return s.Store.PutObject(ctx, path, data, opts)
 }
 
 // The local users of calServer.
@@ -64,7 +84,7 @@ func newCalServer(t testing.TB, log *slog.Logger) *calServer {
 	if log == nil {
 		log = quiet
 	}
-	cs.h = schedule.New(&caldav.Handler{Backend: backend.NewCalDAV(cs.store)}, cs.store, &schedule.Options{
+	cs.h = schedule.New(&caldav.Handler{Backend: backend.NewCalDAV(cs.store)}, flakyStore{Store: cs.store, cs: cs}, &schedule.Options{
 		Deliverers: []schedule.Deliverer{mail},
 		Logger:     log,
 		// Before the fixtures' DTSTAMPs, so that their messages are current.
@@ -470,5 +490,108 @@ func TestInboundOverSMTP(t *testing.T) {
 	}
 	if after := cs.state(); after != before {
 		t.Errorf("spoofed mail changed the store:\n%s\n%s", before, after)
+	}
+}
+
+// lmtpSend delivers mail over LMTP and returns the reply code per
+// recipient.
+func lmtpSend(t *testing.T, addr, from string, to []string, mail []byte) map[string]int {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := smtp.NewClientLMTP(conn)
+	defer c.Close()
+	if err := c.Hello("mta.test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Mail(from, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range to {
+		if err := c.Rcpt(r, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := c.Data()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(mail); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := w.CloseWithLMTPResponse()
+	codes := map[string]int{}
+	for r := range resp {
+		codes[r] = 250
+	}
+	var lerr smtp.LMTPDataError
+	if errors.As(err, &lerr) {
+		for r, se := range lerr {
+			codes[r] = se.Code
+		}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return codes
+}
+
+// TestInboundRepliesPerRecipient checks the SMTP and LMTP replies after
+// processing: per recipient over LMTP, one over SMTP; a temporary
+// failure is answered 451 and the mail sent again is delivered once.
+func TestInboundRepliesPerRecipient(t *testing.T) {
+	cs := newCalServer(t, nil)
+	r := &Receiver{Logger: quiet}
+	smtpAddr := serveReceiver(t, r, cs.h)
+	lmtpAddr := serveBackend(t, r.SMTPBackend(cs.h), true)
+	const uid = "7d1c2f0e-5a3b-4c8e-9f11-thunderbird-test"
+
+	// Carl is invited but has no account here: 550 5.1.1 for him alone.
+	toCarl := bytes.ReplaceAll(fixture(t, "thunderbird-request.eml"), []byte("carol@example.org"), []byte("carl@example.org"))
+	codes := lmtpSend(t, lmtpAddr, "olga@tb.example", []string{"bob@example.org", "carl@example.org"}, toCarl)
+	if codes["bob@example.org"] != 250 || codes["carl@example.org"] != 550 {
+		t.Errorf("LMTP replies %v", codes)
+	}
+	if cs.copyPath("/bob/", uid) == "" {
+		t.Error("bob got no copy")
+	}
+
+	// An authentic REPLY from someone Alice did not invite: 550 5.7.1.
+	cs.put("alice", "/alice/calendars/default/ev.ics", answeredEvent(tbReplyUID, "mailto:dave@tb.example", "20261204T140000Z"))
+	before := cs.state()
+	crasher := bytes.ReplaceAll(fixture(t, "thunderbird-reply.eml"), []byte("dave@tb.example"), []byte("mallory@tb.example"))
+	var se *smtp.SMTPError
+	if err := submit(t, smtpAddr, "mallory@tb.example", []string{"alice@example.org"}, crasher); !errors.As(err, &se) || se.Code != 550 || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 1}) {
+		t.Errorf("REPLY from a non-attendee: %v", err)
+	}
+	if codes := lmtpSend(t, lmtpAddr, "mallory@tb.example", []string{"alice@example.org"}, crasher); codes["alice@example.org"] != 550 {
+		t.Errorf("LMTP: REPLY from a non-attendee: %v", codes)
+	}
+	if cs.state() != before {
+		t.Error("the refused REPLY changed the store")
+	}
+
+	// The store fails: 451, nothing delivered; the MTA's retry succeeds
+	// and Alice's inbox gets the REPLY once.
+	cs.failPuts.Store(true)
+	if err := submit(t, smtpAddr, "dave@tb.example", []string{"alice@example.org"}, fixture(t, "thunderbird-reply.eml")); !errors.As(err, &se) || se.Code != 451 {
+		t.Errorf("store down: %v, want 451", err)
+	}
+	if codes := lmtpSend(t, lmtpAddr, "dave@tb.example", []string{"alice@example.org"}, fixture(t, "thunderbird-reply.eml")); codes["alice@example.org"] != 451 {
+		t.Errorf("LMTP, store down: %v", codes)
+	}
+	cs.failPuts.Store(false)
+	for i := 0; i < 2; i++ { // the retry, and a second copy of the mail
+		if err := submit(t, smtpAddr, "dave@tb.example", []string{"alice@example.org"}, fixture(t, "thunderbird-reply.eml")); err != nil {
+			t.Fatalf("retry %d: %v", i, err)
+		}
+	}
+	org := cs.get("alice", "/alice/calendars/default/ev.ics")
+	if got := param(line(org, "ATTENDEE", "mailto:dave@tb.example"), "PARTSTAT"); got != "TENTATIVE" {
+		t.Errorf("PARTSTAT after the retry %q", got)
+	}
+	if items := cs.inbox("alice"); len(items) != 1 {
+		t.Errorf("alice's inbox: %d items, want 1", len(items))
 	}
 }

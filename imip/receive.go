@@ -123,18 +123,22 @@ type Receiver struct {
 func (r *Receiver) Parse(ctx context.Context, mail io.Reader, env Envelope) (*Incoming, error) {
 	in, err := r.parse(ctx, mail, env)
 	if err != nil {
-		log := r.Logger
-		if log == nil {
-			log = slog.Default()
-		}
 		attrs := []any{"err", err, "mail_from", clip(env.MailFrom, 200)}
 		if in != nil {
 			attrs = append(attrs, "from", in.From, "message_id", in.MessageID)
 		}
-		log.WarnContext(ctx, "imip: incoming mail refused", attrs...)
+		r.logger().WarnContext(ctx, "imip: incoming mail refused", attrs...)
 		return nil, err
 	}
 	return in, nil
+}
+
+// logger returns Logger, or slog.Default() when it is nil.
+func (r *Receiver) logger() *slog.Logger {
+	if r.Logger == nil {
+		return slog.Default()
+	}
+	return r.Logger
 }
 
 // parse does Parse's work; on error it returns what it learnt so far.

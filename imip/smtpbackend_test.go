@@ -25,7 +25,15 @@ func (failingProcessor) ProcessIncoming(context.Context, string, []string, *itip
 // serveReceiver runs r.SMTPBackend(p) on 127.0.0.1:0 and returns its address.
 func serveReceiver(t *testing.T, r *Receiver, p Processor) string {
 	t.Helper()
-	srv := smtp.NewServer(r.SMTPBackend(p))
+	return serveBackend(t, r.SMTPBackend(p), false)
+}
+
+// serveBackend runs be as an SMTP (or LMTP) server on 127.0.0.1:0 and
+// returns its address.
+func serveBackend(t *testing.T, be smtp.Backend, lmtp bool) string {
+	t.Helper()
+	srv := smtp.NewServer(be)
+	srv.LMTP = lmtp
 	srv.Domain = "mx.test"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
