@@ -28,7 +28,10 @@
 // readers use a pool of connections and never wait for the writer, while
 // writes go through a single connection (BEGIN IMMEDIATE, busy timeout 10
 // s) so that writers in one process queue instead of failing with
-// SQLITE_BUSY. Transient failures (SQLITE_BUSY, PostgreSQL serialization
+// SQLITE_BUSY. Writes that queue while one runs are committed together
+// (group commit): each in a savepoint of one transaction, so one write's
+// failure rolls back only its own changes, and the transaction's begin
+// and commit are paid once for the group. Transient failures (SQLITE_BUSY, PostgreSQL serialization
 // failures and deadlocks) are retried a few times.
 //
 // Each query text is prepared once per connection and then reused (a

@@ -128,11 +128,23 @@ func (c *statementCache) Close() error {
 // statement already prepared on the transaction's connection). A query
 // not prepared yet runs unprepared and is remembered in missed, for
 // tryTx to prepare once the transaction has released its connection.
-// Its methods take query texts already rebound, like *sql.Tx's.
+// Its methods take query texts already rebound, like *sql.Tx's. When
+// detached (a group commit), they ignore the cancellation of the contexts
+// they are given: a statement interrupted by a cancelled context may roll
+// back the whole transaction, and with it the other writes of the group.
 type txn struct {
 	*sql.Tx
-	stmts  *statementCache
-	missed []string
+	stmts    *statementCache
+	missed   []string
+	detached bool
+}
+
+// ctx is the context the transaction's statements run with.
+func (t *txn) ctx(ctx context.Context) context.Context {
+	if t.detached {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // stmt returns the transaction's handle of query's prepared statement, or
@@ -151,6 +163,7 @@ func (t *txn) stmt(ctx context.Context, query string) *sql.Stmt {
 
 // QueryRowContext runs query, prepared, in the transaction.
 func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -159,6 +172,7 @@ func (t *txn) QueryRowContext(ctx context.Context, query string, args ...any) *s
 
 // QueryContext runs query, prepared, in the transaction.
 func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -167,6 +181,7 @@ func (t *txn) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // ExecContext runs the statement query, prepared, in the transaction.
 func (t *txn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.ctx(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}

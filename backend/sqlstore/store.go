@@ -37,7 +37,10 @@ type Store struct {
 	// prepared once (the same cache when read and write are one pool);
 	// nil while the schema is migrated.
 	rq, wq *statementCache
-	log    *slog.Logger
+	// group runs SQLite's write transactions in group commits; nil for
+	// PostgreSQL (concurrent transactions) and while migrating.
+	group *groupCommitter
+	log   *slog.Logger
 }
 
 // Compile-time checks of the interfaces the store implements.
@@ -64,7 +67,8 @@ func (o *Options) withDefaults() Options {
 // file at path, and creates or migrates its schema. The database runs in
 // WAL mode: readers never wait for the writer, and writes go through one
 // connection, so concurrent writers queue in the process instead of
-// failing with SQLITE_BUSY. Other processes may share the file; they wait
+// failing with SQLITE_BUSY, and the writes that queued are committed as
+// one group. Other processes may share the file; they wait
 // up to ten seconds for its write lock.
 func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, ":") || strings.HasPrefix(path, "file:") {
@@ -107,6 +111,7 @@ func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error)
 	}
 	s.read = read
 	s.rq, s.wq = newStatementCache(read), newStatementCache(write)
+	s.group = newGroupCommitter(s)
 	return s, nil
 }
 
@@ -143,6 +148,9 @@ func (s *Store) Dialect() string { return s.d.name }
 // Close closes the prepared statements and the database connections.
 // Calls that are under way fail.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	var err error
 	if s.rq != nil {
 		err = s.rq.Close()

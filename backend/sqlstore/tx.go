@@ -39,9 +39,18 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *txn) error) error {
 	}
 }
 
-// tryTx runs fn in one transaction, then prepares the statements fn ran
-// unprepared (which needs the connection the transaction held).
+// tryTx runs fn once: in the next group commit (SQLite), or in a
+// transaction of its own.
 func (s *Store) tryTx(ctx context.Context, fn func(tx *txn) error) error {
+	if s.group != nil {
+		return s.group.run(ctx, fn)
+	}
+	return s.singleTx(ctx, fn)
+}
+
+// singleTx runs fn in one transaction, then prepares the statements fn
+// ran unprepared (which needs the connection the transaction held).
+func (s *Store) singleTx(ctx context.Context, fn func(tx *txn) error) error {
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
