@@ -283,7 +283,7 @@ func (d *decoder) finishComponent(f *frame) {
 			g.next++
 		}
 		for _, g := range groups {
-			props[g.name] = backing[g.next-g.count : g.next : g.next]
+			props[own[g.first].Name] = backing[g.next-g.count : g.next : g.next]
 		}
 	} else {
 		props = d.sortedProps(own, backing)
@@ -294,7 +294,7 @@ func (d *decoder) finishComponent(f *frame) {
 
 // nameGroup is one distinct property name of a component being finished.
 type nameGroup struct {
-	name  string
+	first int32 // index of the first property of that name
 	count int32 // properties of that name
 	next  int32 // finishComponent: index in backing of the group's next property
 }
@@ -315,11 +315,11 @@ func (d *decoder) groupNames(own []ical.Prop) ([]nameGroup, bool) {
 	for k := range own {
 		name := own[k].Name
 		g := -1
-		if last >= 0 && groups[last].name == name {
+		if last >= 0 && own[groups[last].first].Name == name {
 			g = last
 		} else {
 			for i := range groups {
-				if groups[i].name == name {
+				if own[groups[i].first].Name == name {
 					g = i
 					break
 				}
@@ -329,7 +329,7 @@ func (d *decoder) groupNames(own []ical.Prop) ([]nameGroup, bool) {
 					d.order = order
 					return nil, false
 				}
-				groups = append(groups, nameGroup{name: name})
+				groups = append(groups, nameGroup{first: int32(k)})
 				g = len(groups) - 1
 			}
 		}

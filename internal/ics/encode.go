@@ -3,6 +3,7 @@ package ics
 import (
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/emersion/go-ical"
 )
@@ -38,24 +39,24 @@ func AppendComponent(dst []byte, c *ical.Component) []byte {
 	}
 	dst = appendBeginEnd(dst, "BEGIN:", c.Name)
 
-	var lead [len(leadingProps)]bool
-	var buf [32]string
+	// The property lists are kept with their names, so that writing them
+	// needs no second lookup in the map.
+	var lead [len(leadingProps)][]ical.Prop
+	var buf [32]named[[]ical.Prop]
 	others := buf[:0]
-	for name := range c.Props {
+	for name, props := range c.Props {
 		if r := leadingRank(name); r >= 0 {
-			lead[r] = true
+			lead[r] = props
 		} else {
-			others = append(others, name)
+			others = append(others, named[[]ical.Prop]{name, props})
 		}
 	}
-	sortStrings(others)
-	for r, ok := range lead {
-		if ok {
-			dst = appendProps(dst, c.Props[leadingProps[r]])
-		}
+	sortNamed(others)
+	for _, props := range lead {
+		dst = appendProps(dst, props)
 	}
-	for _, name := range others {
-		dst = appendProps(dst, c.Props[name])
+	for _, pl := range others {
+		dst = appendProps(dst, pl.value)
 	}
 	for _, child := range c.Children {
 		dst = AppendComponent(dst, child)
@@ -128,19 +129,21 @@ func AppendProperty(dst []byte, p *ical.Prop) []byte {
 	l := lineWriter{buf: dst, start: len(dst)}
 	l.write(p.Name)
 	if len(p.Params) > 0 {
-		var buf [16]string
-		names := buf[:0]
+		// The values are kept with their names, so that writing them
+		// needs no second lookup in the map.
+		var buf [16]named[[]string]
+		params := buf[:0]
 		for name, vals := range p.Params {
 			if len(vals) > 0 { // "A=" would decode as one empty value
-				names = append(names, name)
+				params = append(params, named[[]string]{name, vals})
 			}
 		}
-		sortStrings(names)
-		for _, name := range names {
+		sortNamed(params)
+		for _, pv := range params {
 			l.write(";")
-			l.write(name)
+			l.write(pv.name)
 			l.write("=")
-			for i, v := range p.Params[name] {
+			for i, v := range pv.value {
 				if i > 0 {
 					l.write(",")
 				}
@@ -153,15 +156,22 @@ func AppendProperty(dst []byte, p *ical.Prop) []byte {
 	return l.end()
 }
 
-// sortStrings sorts a few strings in place: insertion sort for the usual
+// named is a value with the name it is written under: the property list
+// of one name, or the values of one parameter.
+type named[T any] struct {
+	name  string
+	value T
+}
+
+// sortNamed sorts s by name in place: insertion sort for the usual
 // handful, the standard library beyond.
-func sortStrings(s []string) {
+func sortNamed[T any](s []named[T]) {
 	if len(s) > 12 {
-		slices.Sort(s)
+		slices.SortFunc(s, func(a, b named[T]) int { return strings.Compare(a.name, b.name) })
 		return
 	}
 	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+		for j := i; j > 0 && s[j].name < s[j-1].name; j-- {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}

@@ -171,6 +171,21 @@ func TestEncodeManyNames(t *testing.T) {
 		}
 		last = i
 	}
+	// Twenty parameters: sorted by name beyond the insertion-sort size.
+	cal, err := Decode([]byte("BEGIN:VCALENDAR\r\n" + out + "END:VCALENDAR\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unfolded := string(AppendProperty(nil, &cal.Children[0].Props["PAA"][0]))
+	unfolded = strings.ReplaceAll(unfolded, "\r\n ", "")
+	last = -1
+	for j := 0; j < 20; j++ {
+		i := strings.Index(unfolded, ";PAA"+string(rune('A'+j))+"=v")
+		if i <= last {
+			t.Fatalf("parameter %d out of order in %s", j, unfolded)
+		}
+		last = i
+	}
 	checkLines(t, []byte(out))
 }
 
