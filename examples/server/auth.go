@@ -37,6 +37,10 @@ type authenticator struct {
 
 	slots chan struct{}
 
+	// removed, when set, is told about logins with names not in the
+	// users file.
+	removed *removedUsers
+
 	mu       sync.Mutex
 	verified map[string][sha256.Size]byte
 }
@@ -70,6 +74,9 @@ func (a *authenticator) check(ctx context.Context, username, password string) (*
 	acc, ok := a.accounts[username]
 	if !ok {
 		subtle.ConstantTimeCompare(a.dummy, []byte(password))
+		if a.removed != nil {
+			a.removed.refused(username)
+		}
 		return nil, false
 	}
 	if !acc.hashed {

@@ -202,6 +202,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // middleware in front of go-webdav's CalDAV handler.
 func newHandler(store backend.Store, sched http.Handler, users []User, maxBody int64, log *slog.Logger) http.Handler {
 	auth := newAuthenticator(users)
+	auth.removed = newRemovedUsers(store, log)
 	creator := &calendarCreator{store: store, log: log, next: sched}
 	return logRequests(log, limitBodies(maxBody, auth.wrap(wellKnown(creator))))
 }
