@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/itip"
 	"github.com/go-autoschedule/autoschedule/schedule"
 )
@@ -26,7 +27,8 @@ type Processor interface {
 // The scheduling middleware is the Processor servers use.
 var _ Processor = (*schedule.Handler)(nil)
 
-// Process hands every message of in to p and merges the statuses.
+// Process hands every message of in to p and merges the statuses, keyed
+// by caladdr.Normalize: a failure for a recipient wins over a delivery.
 func (r *Receiver) Process(ctx context.Context, p Processor, in *Incoming) (map[string]schedule.Status, error) {
 	out := map[string]schedule.Status{}
 	for _, m := range in.Messages {
@@ -35,6 +37,7 @@ func (r *Receiver) Process(ctx context.Context, p Processor, in *Incoming) (map[
 			return out, err
 		}
 		for k, v := range st {
+			k = caladdr.Normalize(k) // in case p does not
 			if prev, ok := out[k]; !ok || strings.HasPrefix(string(prev), "1.") {
 				out[k] = v
 			}
