@@ -74,8 +74,14 @@
 // its MIME tree is bounded. Everything refused is a *RefusedError
 // wrapping a sentinel (ErrSpoofed, ErrNotAuthenticated, ErrTooLarge …)
 // and is logged. Receiver.Process then hands each verified message to a
-// Processor, which the scheduling middleware is to implement.
-// Receiver.SMTPBackend wraps both in a go-smtp Backend, so that the MTA
-// can pass calendar mail over LMTP or SMTP and get a meaningful reply
-// (250, 550 5.7.1 for spoofed senders, 451 when processing failed).
+// Processor: the scheduling middleware, schedule.Handler.ProcessIncoming,
+// applies it to the hosted recipients' copies and inboxes as it does for
+// local messages (an external attendee's REPLY updates the organizer's
+// copy and refreshes the other attendees; a REQUEST or CANCEL not from
+// the stored ORGANIZER, or a REPLY from a non-attendee, is refused with
+// 3.8). Receiver.SMTPBackend wraps both in a go-smtp Backend, so that the
+// MTA can pass calendar mail over LMTP or SMTP and get a meaningful reply
+// (250; 550 5.7.1 for spoofed senders and refused messages; 550 5.1.1 for
+// recipients not hosted; 451 when processing failed temporarily), per
+// recipient over LMTP.
 package imip
