@@ -90,14 +90,33 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 // isNameChar reports whether c may appear in a property, parameter or
 // component name: RFC 5545's iana-token and x-name are ALPHA, DIGIT and "-";
 // "_" is tolerated too, as some producers use it in X- names.
-func isNameChar(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_'
-}
+func isNameChar(c byte) bool { return byteClass[c]&classNameChar != 0 }
 
-// isParamDelim reports whether c ends an unquoted parameter value.
-func isParamDelim(c byte) bool {
-	return c == ';' || c == ':' || c == ',' || c == '"'
-}
+// isParamDelim reports whether c ends an unquoted parameter value: ';',
+// ':', ',' or '"'.
+func isParamDelim(c byte) bool { return byteClass[c]&classParamDelim != 0 }
+
+// Bits of byteClass.
+const (
+	classNameChar   = 1 << iota // see isNameChar
+	classParamDelim             // see isParamDelim
+)
+
+// byteClass classifies bytes for the scanning loops of parseLine: one
+// table load per byte instead of a chain of comparisons. It is filled
+// once, at package initialisation, and only read afterwards.
+var byteClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '-' || b == '_' {
+			t[c] |= classNameChar
+		}
+		if b == ';' || b == ':' || b == ',' || b == '"' {
+			t[c] |= classParamDelim
+		}
+	}
+	return t
+}()
 
 // decodeCaret applies RFC 6868 to a parameter value: ^n is a newline, ^' a
 // double quote, ^^ a caret; a caret before anything else is kept as is.

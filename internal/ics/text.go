@@ -6,19 +6,16 @@ import "unicode/utf8"
 // cannot carry, an ASCII control character other than HTAB or the start of
 // an invalid UTF-8 sequence, or -1 when there is none.
 func textFault(s string) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	for i := 0; i < len(s); {
-		// Fast path: skip eight bytes at a time while they are all
-		// printable ASCII (0x20..0x7E).
-		if i+8 <= len(s) {
-			x := load64(s, i)
-			lt20 := (x - ones*0x20) & ^x & highs // some byte < 0x20
-			y := x ^ (ones * 0x7F)
-			eq7f := (y - ones) & ^y & highs // some byte == 0x7F
-			if (x&highs)|lt20|eq7f == 0 {
-				i += 8
-				continue
-			}
+		// Fast path: skip sixteen, then eight bytes at a time while they
+		// are all printable ASCII (0x20..0x7E).
+		if i+16 <= len(s) && notPrintable8(load64(s, i))|notPrintable8(load64(s, i+8)) == 0 {
+			i += 16
+			continue
+		}
+		if i+8 <= len(s) && notPrintable8(load64(s, i)) == 0 {
+			i += 8
+			continue
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -35,6 +32,16 @@ func textFault(s string) int {
 		i += size
 	}
 	return -1
+}
+
+// notPrintable8 returns 0 when each of the eight bytes packed in x is
+// printable ASCII (0x20..0x7E), and a non-zero value otherwise.
+func notPrintable8(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	lt20 := (x - ones*0x20) & ^x & highs // some byte < 0x20
+	y := x ^ (ones * 0x7F)
+	eq7f := (y - ones) & ^y & highs // some byte == 0x7F
+	return (x & highs) | lt20 | eq7f
 }
 
 // isControl reports whether c is an ASCII control character other than
