@@ -70,7 +70,7 @@ func (a *applier) cancel() (*Applied, error) {
 // RECURRENCE-ID) in the copy being edited; it reports whether it did.
 func (a *applier) cancelInstance(c *copyEdit, in Instance) (bool, error) {
 	when := in.Key.Format(time.RFC3339)
-	rid := in.Component.Props.Get(ical.PropRecurrenceID)
+	rid := firstProp(in.Component.Props, ical.PropRecurrenceID)
 	future := strings.EqualFold(rid.Params.Get(ical.ParamRange), "THISANDFUTURE")
 	prev := a.old.Override(in.Key)
 	counterpart := prev
@@ -86,7 +86,7 @@ func (a *applier) cancelInstance(c *copyEdit, in Instance) (bool, error) {
 		return false, nil
 	}
 	if c.master != nil {
-		if start, err := a.old.Time(a.old.Master.Props.Get(ical.PropDateTimeStart)); err == nil && !in.Key.After(start.Time.UTC()) {
+		if start, err := a.old.Time(firstProp(a.old.Master.Props, ical.PropDateTimeStart)); err == nil && !in.Key.After(start.Time.UTC()) {
 			if future || !isRecurring(a.old.Master) && in.Key.Equal(start.Time.UTC()) {
 				c.cancelAll(in.Component) // the first instance and all after it, or the only one
 				return true, nil
@@ -147,12 +147,12 @@ func (c *copyEdit) cancelAll(msg *ical.Component) {
 // overrides go.
 func (c *copyEdit) truncate(msg *ical.Component, key time.Time) error {
 	m := c.master
-	start := m.Props.Get(ical.PropDateTimeStart)
+	start := firstProp(m.Props, ical.PropDateTimeStart)
 	sv, err := c.old.Time(start)
 	if err != nil {
 		return wrapError(ValidCalendarData, "DTSTART", err)
 	}
-	if rr := m.Props.Get(ical.PropRecurrenceRule); rr != nil {
+	if rr := firstProp(m.Props, ical.PropRecurrenceRule); rr != nil {
 		var until string
 		limit := key.Add(-time.Second)
 		switch sv.Kind {
@@ -211,7 +211,7 @@ func (c *copyEdit) truncate(msg *ical.Component, key time.Time) error {
 			delete(c.comps, k)
 		}
 	}
-	if p := msg.Props.Get(ical.PropSequence); p != nil && Sequence(msg) > Sequence(m) {
+	if p := firstProp(msg.Props, ical.PropSequence); p != nil && Sequence(msg) > Sequence(m) {
 		m.Props[ical.PropSequence] = []ical.Prop{cloneProp(p)}
 	}
 	takeStamp(m, msg)
@@ -269,7 +269,7 @@ func markCancelled(comp, msg *ical.Component) {
 	if Sequence(msg) > Sequence(comp) {
 		setProp(comp, ical.PropSequence, strconv.Itoa(Sequence(msg)))
 	}
-	if msg.Props.Get(ical.PropDateTimeStamp) != nil {
+	if firstProp(msg.Props, ical.PropDateTimeStamp) != nil {
 		takeStamp(comp, msg)
 	}
 }

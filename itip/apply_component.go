@@ -102,7 +102,7 @@ func isRecurring(c *ical.Component) bool {
 // DTSTAMP (zero when absent or malformed).
 func revision(c *ical.Component) (int, time.Time) {
 	var stamp time.Time
-	if p := c.Props.Get(ical.PropDateTimeStamp); p != nil {
+	if p := firstProp(c.Props, ical.PropDateTimeStamp); p != nil {
 		stamp, _ = parseStamp(p.Value)
 	}
 	return Sequence(c), stamp
@@ -133,7 +133,7 @@ const propOrganizerStamp = "X-AUTOSCHEDULE-ORGANIZER-DTSTAMP"
 // dst, a component of an attendee's copy: as its DTSTAMP and as
 // propOrganizerStamp.
 func takeStamp(dst, msg *ical.Component) {
-	p := msg.Props.Get(ical.PropDateTimeStamp)
+	p := firstProp(msg.Props, ical.PropDateTimeStamp)
 	if p == nil {
 		delete(dst.Props, propOrganizerStamp)
 		return
@@ -149,7 +149,7 @@ func takeStamp(dst, msg *ical.Component) {
 // which is the organizer's unless a client rewrote it.
 func copyRevision(stored *ical.Component) (int, time.Time) {
 	seq, stamp := revision(stored)
-	if p := stored.Props.Get(propOrganizerStamp); p != nil {
+	if p := firstProp(stored.Props, propOrganizerStamp); p != nil {
 		if t, ok := parseStamp(p.Value); ok {
 			stamp = t
 		}
@@ -317,7 +317,7 @@ func keepTaskStatus(dst, src *ical.Component) {
 	if dst.Name != ical.CompToDo || src.Name != ical.CompToDo {
 		return
 	}
-	sp := src.Props.Get(ical.PropStatus)
+	sp := firstProp(src.Props, ical.PropStatus)
 	if sp == nil || strings.EqualFold(strings.TrimSpace(sp.Value), statusCancelled) ||
 		strings.EqualFold(strings.TrimSpace(propValue(dst, ical.PropStatus)), statusCancelled) {
 		return

@@ -50,7 +50,7 @@ func (a *applier) reply() (*Applied, error) {
 		}
 		if ok {
 			applied++
-			if c.Props.Get(ical.PropRecurrenceID) == nil {
+			if firstProp(c.Props, ical.PropRecurrenceID) == nil {
 				a.followMaster(edit, c, replier)
 			}
 		}
@@ -77,7 +77,7 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 	var target *ical.Component
 	key, derived := time.Time{}, false
 	what := "the series"
-	if rid := c.Props.Get(ical.PropRecurrenceID); rid == nil {
+	if rid := firstProp(c.Props, ical.PropRecurrenceID); rid == nil {
 		target = edit.master
 		if target == nil {
 			a.skip("reply for the series, but the organizer's copy has only single instances")
@@ -120,7 +120,7 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 		a.skip("%s: reply to an older revision (SEQUENCE %d < %d)", what, Sequence(c), Sequence(target))
 		return false, nil
 	}
-	from := c.Props.Get(ical.PropAttendee)
+	from := firstProp(c.Props, ical.PropAttendee)
 	att := Attendee(target, replier)
 	if att != nil && replyIsOlder(att, c) {
 		a.skip("%s: a later reply of %s was already applied (RFC 5546 §2.1.5)", what, replier)
@@ -160,7 +160,7 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 // organizer's copy: PARTSTAT, SCHEDULE-STATUS, delegation; RSVP goes. It
 // reports whether att changed.
 func (a *applier) recordReply(att *ical.Prop, c *ical.Component, partstat string) bool {
-	from := c.Props.Get(ical.PropAttendee)
+	from := firstProp(c.Props, ical.PropAttendee)
 	before := canonicalProp(att, false)
 	att.Params.Set(ical.ParamParticipationStatus, partstat)
 	att.Params.Set(ParamScheduleStatus, replyStatus(c))
@@ -242,7 +242,7 @@ func delegatedTo(c *ical.Component, addr string) bool {
 
 // isMasterStart reports whether key is the start of the stored master.
 func (a *applier) isMasterStart(key time.Time) bool {
-	v, err := a.old.Time(a.old.Master.Props.Get(ical.PropDateTimeStart))
+	v, err := a.old.Time(firstProp(a.old.Master.Props, ical.PropDateTimeStart))
 	return err == nil && v.Time.Equal(key)
 }
 

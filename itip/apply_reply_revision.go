@@ -20,7 +20,7 @@ const (
 // REPLY component c into att, the replier's ATTENDEE in the organizer's
 // copy. A reply without a valid DTSTAMP records nothing.
 func recordReplyRevision(att *ical.Prop, c *ical.Component) {
-	p := c.Props.Get(ical.PropDateTimeStamp)
+	p := firstProp(c.Props, ical.PropDateTimeStamp)
 	if p == nil {
 		return
 	}
@@ -45,7 +45,7 @@ func replyIsOlder(att *ical.Prop, c *ical.Component) bool {
 	if err != nil {
 		return false
 	}
-	p := c.Props.Get(ical.PropDateTimeStamp)
+	p := firstProp(c.Props, ical.PropDateTimeStamp)
 	if p == nil {
 		return false
 	}

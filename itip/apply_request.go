@@ -246,7 +246,7 @@ func (a *applier) add() (*Applied, error) {
 		return nil, errorf(ValidSchedulingMessage, "an ADD carries one component without RECURRENCE-ID")
 	}
 	c := a.msg.Master
-	start := c.Props.Get(ical.PropDateTimeStart)
+	start := firstProp(c.Props, ical.PropDateTimeStart)
 	if start == nil {
 		return nil, errorf(ValidSchedulingMessage, "an ADD needs DTSTART")
 	}
@@ -265,7 +265,7 @@ func (a *applier) add() (*Applied, error) {
 		return a.ignored("stale ADD: the stored copy is a newer revision (RFC 5546 §2.1.5)"), nil
 	}
 	master := cloneComponent(old.Master, true)
-	oldStart := old.Master.Props.Get(ical.PropDateTimeStart)
+	oldStart := firstProp(old.Master.Props, ical.PropDateTimeStart)
 	if oldStart == nil {
 		return nil, errorf(ValidCalendarObjectResource, "the stored master has no DTSTART")
 	}
@@ -280,7 +280,7 @@ func (a *applier) add() (*Applied, error) {
 			ical.Prop{Name: ical.PropRecurrenceDates, Params: params, Value: value})
 	}
 	removeListValue(old, master, ical.PropExceptionDates, key)
-	if p := c.Props.Get(ical.PropSequence); p != nil {
+	if p := firstProp(c.Props, ical.PropSequence); p != nil {
 		master.Props[ical.PropSequence] = []ical.Prop{cloneProp(p)}
 	}
 	takeStamp(master, c)
@@ -372,10 +372,10 @@ func (a *applier) buildCalendar(comps []*ical.Component, msgZones bool) *ical.Ca
 		}
 		cal.Props[name] = cp
 	}
-	if cal.Props.Get(ical.PropVersion) == nil {
+	if firstProp(cal.Props, ical.PropVersion) == nil {
 		setProp(cal.Component, ical.PropVersion, "2.0")
 	}
-	if cal.Props.Get(ical.PropProductID) == nil {
+	if firstProp(cal.Props, ical.PropProductID) == nil {
 		setProp(cal.Component, ical.PropProductID, a.prodID())
 	}
 	have := map[string]bool{}

@@ -91,7 +91,7 @@ func withExdates(master *ical.Component, hidden []*compInfo) *ical.Component {
 	ex := make([]ical.Prop, 0, len(master.Props[ical.PropExceptionDates])+len(hidden))
 	ex = append(ex, master.Props[ical.PropExceptionDates]...)
 	for _, h := range hidden {
-		rid := h.c.Props.Get(ical.PropRecurrenceID)
+		rid := firstProp(h.c.Props, ical.PropRecurrenceID)
 		p := ical.Prop{Name: ical.PropExceptionDates, Params: ical.Params{}, Value: rid.Value}
 		for k, v := range rid.Params {
 			if k == ical.ParamTimezoneID || k == ical.ParamValue {
@@ -134,9 +134,9 @@ func instanceFromMaster(o *Object, master *ical.Component, key time.Time) *ical.
 	for _, k := range [...]string{ical.PropRecurrenceRule, ical.PropRecurrenceDates, ical.PropExceptionDates} {
 		delete(out.Props, k)
 	}
-	start := master.Props.Get(ical.PropDateTimeStart)
+	start := firstProp(master.Props, ical.PropDateTimeStart)
 	if start == nil {
-		start = master.Props.Get(ical.PropDue)
+		start = firstProp(master.Props, ical.PropDue)
 	}
 	if start == nil {
 		p := ical.Prop{Name: ical.PropRecurrenceID, Params: ical.Params{}, Value: key.UTC().Format("20060102T150405Z")}
@@ -147,14 +147,14 @@ func instanceFromMaster(o *Object, master *ical.Component, key time.Time) *ical.
 	rid.Name = ical.PropRecurrenceID
 	out.Props[ical.PropRecurrenceID] = []ical.Prop{rid}
 	t := recurTimingOf(o, master)
-	if s := master.Props.Get(ical.PropDateTimeStart); s != nil {
+	if s := firstProp(master.Props, ical.PropDateTimeStart); s != nil {
 		out.Props[ical.PropDateTimeStart] = []ical.Prop{propAt(o, s, key)}
 		for _, name := range [...]string{ical.PropDateTimeEnd, ical.PropDue} {
-			if e := master.Props.Get(name); e != nil && t.valid {
+			if e := firstProp(master.Props, name); e != nil && t.valid {
 				out.Props[name] = []ical.Prop{propAt(o, e, key.Add(t.length))}
 			}
 		}
-	} else if due := master.Props.Get(ical.PropDue); due != nil {
+	} else if due := firstProp(master.Props, ical.PropDue); due != nil {
 		out.Props[ical.PropDue] = []ical.Prop{propAt(o, due, key)}
 	}
 	return out
@@ -174,7 +174,7 @@ func briefComponent(src *ical.Component, seq int, stamp string) *ical.Component 
 	out.Props[ical.PropUID] = src.Props[ical.PropUID]
 	out.Props[ical.PropSequence] = []ical.Prop{{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(seq)}}
 	out.Props[ical.PropDateTimeStamp] = []ical.Prop{{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: stamp}}
-	if org := src.Props.Get(ical.PropOrganizer); org != nil {
+	if org := firstProp(src.Props, ical.PropOrganizer); org != nil {
 		out.Props[ical.PropOrganizer] = []ical.Prop{messageProp(org)}
 	}
 	for _, name := range summaryProps {

@@ -252,7 +252,7 @@ type recurTiming struct {
 // invalid; timesMoved then compares the properties as text.
 func recurTimingOf(o *Object, c *ical.Component) recurTiming {
 	t := recurTiming{c: c}
-	start := c.Props.Get(ical.PropDateTimeStart)
+	start := firstProp(c.Props, ical.PropDateTimeStart)
 	if start != nil {
 		v, err := o.Time(start)
 		if err != nil {
@@ -260,9 +260,9 @@ func recurTimingOf(o *Object, c *ical.Component) recurTiming {
 		}
 		t.start, t.date = v.Time.UTC(), v.Kind == tz.Date
 	}
-	end := c.Props.Get(ical.PropDateTimeEnd)
+	end := firstProp(c.Props, ical.PropDateTimeEnd)
 	if end == nil {
-		end = c.Props.Get(ical.PropDue)
+		end = firstProp(c.Props, ical.PropDue)
 	}
 	if end != nil {
 		v, err := o.Time(end)
@@ -274,14 +274,14 @@ func recurTimingOf(o *Object, c *ical.Component) recurTiming {
 			t.start = v.Time.UTC() // a VTODO with only DUE
 			t.length = 0
 		}
-	} else if d := c.Props.Get(ical.PropDuration); d != nil {
+	} else if d := firstProp(c.Props, ical.PropDuration); d != nil {
 		dur, err := d.Duration()
 		if err != nil {
 			return t
 		}
 		t.length, t.hasEnd = dur, true
 	}
-	if r := c.Props.Get(ical.PropRecurrenceRule); r != nil {
+	if r := firstProp(c.Props, ical.PropRecurrenceRule); r != nil {
 		t.rrule = normalizeRRule(r.Value)
 	}
 	var err error

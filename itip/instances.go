@@ -111,7 +111,7 @@ func recurrenceChanged(a, b recurTiming) bool {
 // sameStartZone reports whether DTSTART carries the same TZID in both: the
 // same instant in another zone repeats at other instants across DST.
 func sameStartZone(a, b *ical.Component) bool {
-	pa, pb := a.Props.Get(ical.PropDateTimeStart), b.Props.Get(ical.PropDateTimeStart)
+	pa, pb := firstProp(a.Props, ical.PropDateTimeStart), firstProp(b.Props, ical.PropDateTimeStart)
 	if pa == nil || pb == nil {
 		return pa == pb
 	}

@@ -91,7 +91,7 @@ func ParseObject(cal *ical.Calendar, floating *time.Location) (*Object, error) {
 		} else if uid != o.UID {
 			return nil, errorf(ValidCalendarObjectResource, "components have different UIDs (%q and %q)", o.UID, uid)
 		}
-		if org := c.Props.Get(ical.PropOrganizer); org != nil && strings.TrimSpace(org.Value) != "" {
+		if org := firstProp(c.Props, ical.PropOrganizer); org != nil && strings.TrimSpace(org.Value) != "" {
 			if !organizerSeen {
 				o.Organizer = strings.TrimSpace(org.Value)
 				organizerSeen = true
@@ -104,7 +104,7 @@ func ParseObject(cal *ical.Calendar, floating *time.Location) (*Object, error) {
 		} else {
 			organizerMissing = true
 		}
-		rid := c.Props.Get(ical.PropRecurrenceID)
+		rid := firstProp(c.Props, ical.PropRecurrenceID)
 		if rid == nil {
 			if o.Master != nil {
 				return nil, errorf(ValidCalendarObjectResource, "more than one component without RECURRENCE-ID")
@@ -416,7 +416,7 @@ func Partstat(p *ical.Prop) string {
 
 // Sequence returns the SEQUENCE of c; absent or malformed means 0.
 func Sequence(c *ical.Component) int {
-	p := c.Props.Get(ical.PropSequence)
+	p := firstProp(c.Props, ical.PropSequence)
 	if p == nil {
 		return 0
 	}
@@ -430,8 +430,20 @@ func Sequence(c *ical.Component) int {
 	return n
 }
 
+// firstProp returns the first property named name in props, or nil. It is
+// Props.Get for a name already in upper case, as the ical.Prop* constants
+// are: Get would upper-case it again on every call.
+func firstProp(props ical.Props, name string) *ical.Prop {
+	if ps := props[name]; len(ps) > 0 {
+		return &ps[0]
+	}
+	return nil
+}
+
+// propValue returns the trimmed value of c's first property named name
+// (upper case), or "".
 func propValue(c *ical.Component, name string) string {
-	if p := c.Props.Get(name); p != nil {
+	if p := firstProp(c.Props, name); p != nil {
 		return strings.TrimSpace(p.Value)
 	}
 	return ""

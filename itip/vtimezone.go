@@ -93,7 +93,7 @@ func (s *vtzSupply) finishMessage(cal *ical.Calendar, tzsrc []*Object, comps []*
 	primary := map[string]bool{}
 	for _, c := range comps {
 		for _, name := range [...]string{ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue, ical.PropRecurrenceID} {
-			if p := c.Props.Get(name); p != nil {
+			if p := firstProp(c.Props, name); p != nil {
 				primary[p.Params.Get(ical.ParamTimezoneID)] = true
 			}
 		}
@@ -201,14 +201,14 @@ func (s *vtzSupply) scanComponent(c *ical.Component) {
 	}
 	walk(c)
 	ruleEnd, bounded := time.Time{}, false
-	if r := c.Props.Get(ical.PropRecurrenceRule); r != nil {
+	if r := firstProp(c.Props, ical.PropRecurrenceRule); r != nil {
 		ruleEnd, bounded = ruleUntil(r.Value)
 	}
 	for id, sp := range local {
 		if sp.from.IsZero() {
 			continue
 		}
-		if c.Props.Get(ical.PropRecurrenceRule) != nil {
+		if firstProp(c.Props, ical.PropRecurrenceRule) != nil {
 			if bounded {
 				sp.add(ruleEnd)
 			} else {
