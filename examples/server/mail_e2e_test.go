@@ -69,6 +69,40 @@ func replyMail(fromAddr, uid, partstat string) string {
 	}, "\r\n")
 }
 
+// requestMail is an iMIP REQUEST from ext, who organizes uid, inviting
+// bob.
+func requestMail(uid string) string {
+	cal := icsText(
+		"BEGIN:VCALENDAR",
+		"VERSION:2.0",
+		"PRODID:-//remote.example//mail client//EN",
+		"METHOD:REQUEST",
+		"BEGIN:VEVENT",
+		"UID:"+uid,
+		"SEQUENCE:0",
+		"DTSTAMP:20300503T080000Z",
+		"DTSTART:20300612T140000Z",
+		"DURATION:PT30M",
+		"SUMMARY:Supplier call",
+		"ORGANIZER;CN=Ext:"+ext,
+		"ATTENDEE;CN=Ext;PARTSTAT=ACCEPTED:"+ext,
+		"ATTENDEE;CN=Bob;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:"+bob.addr,
+		"END:VEVENT",
+		"END:VCALENDAR",
+	)
+	return strings.Join([]string{
+		"From: Ext <ext@remote.example>",
+		"To: Bob <bob@example.org>",
+		"Subject: Invitation: Supplier call",
+		"Date: Fri, 03 May 2030 08:00:00 +0000",
+		"Message-ID: <request-" + uid + "@remote.example>",
+		"MIME-Version: 1.0",
+		"Content-Type: text/calendar; charset=utf-8; method=REQUEST",
+		"",
+		cal,
+	}, "\r\n")
+}
+
 // sendMail hands a mail to the server's listener at addr with go-smtp's
 // client, and returns what went wrong: typically the *smtp.SMTPError the
 // server answered to MAIL, RCPT or the end of DATA.
@@ -131,9 +165,11 @@ func mailArgs(sink *mailSink) []string {
 // go-smtp server) gets the invitation and alice's copy records 1.1; the
 // attendee's e-mailed REPLY, handed to the server's SMTP listener,
 // reaches alice's copy; a spoofed reply and mail for unknown users are
-// refused and change nothing. Then, with the relay down, a second
-// invitation is queued, the server is killed (SIGKILL) and started again
-// with the relay back: the invitation is sent exactly once.
+// refused and change nothing. An external organizer's e-mailed REQUEST
+// reaches bob, whose acceptance goes back by e-mail. Then, with the relay
+// down, another invitation is queued, the server is killed (SIGKILL) and
+// started again with the relay back: the invitation is sent exactly once;
+// the same after a graceful stop (SIGTERM).
 func TestMailFlow(t *testing.T) {
 	dir := t.TempDir()
 	users := writeUsersFile(t, dir)
@@ -190,6 +226,34 @@ func TestMailFlow(t *testing.T) {
 		t.Errorf("refused mail changed alice's copy:\n%s", after)
 	}
 
+	// An external organizer invites bob by e-mail; bob accepts in his
+	// calendar, and the REPLY goes out by e-mail to the organizer.
+	const uid3 = "EXT-ORG-1"
+	if err := sendMail(listen, "ext@remote.example", "bob@example.org", requestMail(uid3)); err != nil {
+		t.Fatalf("REQUEST: %v", err)
+	}
+	copyHref, copyData, err := findOne(s.getAll(bob, "/bob/calendars/default/"), "UID:"+uid3)
+	if err != nil {
+		t.Fatal("the e-mailed REQUEST made no copy in bob's calendar")
+	}
+	if _, _, err := findOne(s.getAll(bob, "/bob/calendars/inbox/"), "METHOD:REQUEST", "UID:"+uid3); err != nil {
+		t.Error("the e-mailed REQUEST is not in bob's scheduling inbox")
+	}
+	if !strings.Contains(attendeeLine(copyData, bob.addr), "NEEDS-ACTION") {
+		t.Errorf("bob's copy: %q", attendeeLine(copyData, bob.addr))
+	}
+	got := s.do(bob, http.MethodGet, copyHref, "").must(t, "GET bob's copy", http.StatusOK)
+	s.do(bob, http.MethodPut, copyHref, acceptFor(got.body, bob.addr), "If-Schedule-Tag-Match", got.header.Get("Schedule-Tag")).
+		must(t, "bob accepts", http.StatusNoContent, http.StatusCreated, http.StatusOK)
+	reply := sink.waitFor("METHOD:REPLY", "UID:"+uid3)
+	if len(reply.to) != 1 || reply.to[0] != "ext@remote.example" || !strings.HasPrefix(reply.header("Subject"), "Accepted:") {
+		t.Errorf("bob's REPLY: RCPT TO %q, Subject %q", reply.to, reply.header("Subject"))
+	}
+	if params, cal, err := reply.calendarPart(); err != nil || !strings.EqualFold(params["method"], "REPLY") ||
+		!strings.Contains(unfold(cal), "PARTSTAT=ACCEPTED") {
+		t.Errorf("bob's REPLY part: %v %v\n%s", err, params, cal)
+	}
+
 	// Relay down: the next invitation waits in the queue (1.0), the
 	// first attempt fails, and the server dies.
 	sink.stop()
@@ -209,6 +273,24 @@ func TestMailFlow(t *testing.T) {
 	}
 	if n := sink2.count("UID:"+uid, "METHOD:REQUEST"); n != 0 {
 		t.Errorf("the first invitation, sent before the crash, was sent again %d times", n)
+	}
+
+	// The same with a graceful stop (SIGTERM): the worker gives the
+	// unsent message back, and the next start sends it, once.
+	sink2.stop()
+	const uid4, path4 = "B7E1-MAIL-4", "/alice/calendars/default/budget-4.ics"
+	s.do(alice, http.MethodPut, path4, budget(uid4, 0, "20300613T090000Z"), "If-None-Match", "*").must(t, "PUT with the relay down", http.StatusCreated)
+	s.logged("queue: delivery failed, will retry")
+	s.stop()
+	sink3 := startSink(t, sink.addr)
+	s = startServer(t, args...)
+	waitAttendee(t, s, path4, "SCHEDULE-STATUS=1.1")
+	time.Sleep(time.Second)
+	if n := sink3.count("UID:" + uid4); n != 1 {
+		t.Errorf("the invitation queued before SIGTERM was sent %d times, want once", n)
+	}
+	if n := sink3.count("UID:" + uid2); n != 0 {
+		t.Errorf("the invitation sent after the crash was sent again %d times", n)
 	}
 	s.stop()
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"log/slog"
 	"net"
@@ -54,15 +56,16 @@ func listenerConfig(listen string) *mailConfig {
 	}
 }
 
-// startTestListener runs a mailListener for alice (memory store) with p.
-func startTestListener(t *testing.T, cfg *mailConfig, p *heldProcessor) *mailListener {
+// startTestListener runs a mailListener for alice (memory store) with p,
+// offering STARTTLS with tlsConfig when it is not nil.
+func startTestListener(t *testing.T, cfg *mailConfig, tlsConfig *tls.Config, p *heldProcessor) *mailListener {
 	t.Helper()
 	store := memory.New()
 	u := User{Username: "alice", Password: "x", Name: "Alice", Addresses: []string{alice.addr}, Type: "INDIVIDUAL"}
 	if err := store.Provision(context.Background(), u.principal()); err != nil {
 		t.Fatal(err)
 	}
-	l, err := startMailListener(cfg, nil, store, p, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	l, err := startMailListener(cfg, tlsConfig, store, p, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +79,7 @@ func startTestListener(t *testing.T, cfg *mailConfig, p *heldProcessor) *mailLis
 // does Shutdown return.
 func TestMailListenerDrain(t *testing.T) {
 	p := &heldProcessor{hold: make(chan struct{}), entered: make(chan struct{}, 1)}
-	l := startTestListener(t, listenerConfig("127.0.0.1:0"), p)
+	l := startTestListener(t, listenerConfig("127.0.0.1:0"), nil, p)
 	addr := l.Addr().String()
 
 	idle, err := smtp.Dial(addr)
@@ -143,7 +146,7 @@ func TestMailListenerDrain(t *testing.T) {
 func TestMailListenerShutdownTimeout(t *testing.T) {
 	p := &heldProcessor{hold: make(chan struct{}), entered: make(chan struct{}, 1)}
 	defer close(p.hold)
-	l := startTestListener(t, listenerConfig("127.0.0.1:0"), p)
+	l := startTestListener(t, listenerConfig("127.0.0.1:0"), nil, p)
 	busyErr := make(chan error, 1)
 	go func() {
 		busyErr <- sendMail(l.Addr().String(), "ext@remote.example", "alice@example.org", replyMail("ext@remote.example", "DRAIN-2", "ACCEPTED"))
@@ -168,7 +171,7 @@ func TestMailListenerLimits(t *testing.T) {
 	cfg.lmtp = true
 	cfg.listenMaxConns = 1
 	cfg.listenMaxSize = 4 << 10
-	l := startTestListener(t, cfg, p)
+	l := startTestListener(t, cfg, nil, p)
 	if l.protocol() != "LMTP" {
 		t.Errorf("protocol %s", l.protocol())
 	}
@@ -232,5 +235,31 @@ func TestMailListenerLimits(t *testing.T) {
 	defer p.mu.Unlock()
 	if len(p.got) != 1 {
 		t.Errorf("processed %q, want the one mail within the limits", p.got)
+	}
+}
+
+// TestMailListenerSTARTTLS: with -tls-cert and -tls-key the listener
+// offers STARTTLS with the server's certificate.
+func TestMailListenerSTARTTLS(t *testing.T) {
+	p := &heldProcessor{hold: make(chan struct{}), entered: make(chan struct{}, 1)}
+	close(p.hold)
+	certFile, keyFile, cert := selfSigned(t, t.TempDir())
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := startTestListener(t, listenerConfig("127.0.0.1:0"), &tls.Config{Certificates: []tls.Certificate{pair}}, p)
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	c, err := smtp.DialStartTLS(l.Addr().String(), &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"})
+	if err != nil {
+		t.Fatalf("STARTTLS: %v", err)
+	}
+	defer c.Close()
+	if _, ok := c.TLSConnectionState(); !ok {
+		t.Fatal("no TLS after STARTTLS")
+	}
+	if err := c.SendMail("ext@remote.example", []string{"alice@example.org"}, strings.NewReader(replyMail("ext@remote.example", "TLS-1", "ACCEPTED"))); err != nil {
+		t.Errorf("mail over STARTTLS: %v", err)
 	}
 }
