@@ -2,9 +2,11 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/itip"
 )
@@ -17,7 +19,11 @@ import (
 // originator is the calendar user address the transport vouched for (the
 // mail's verified sender as a mailto: URI); itip.Apply refuses a REQUEST,
 // ADD or CANCEL that is not from the message's ORGANIZER, and a REPLY or
-// REFRESH not from its ATTENDEE. For each recipient:
+// REFRESH not from its ATTENDEE. An originator the store hosts is
+// refused for every recipient (3.8, logged): local users schedule through
+// the server, and mail claiming to come from them (a forged From in the
+// server's own domain, or the copy a SCHEDULE-AGENT=CLIENT client mails
+// besides) is not trusted to change their objects. For each recipient:
 //   - not hosted by the store (or not enabled for scheduling): 3.7; the
 //     message is never relayed elsewhere;
 //   - the privilege.Policy decides first: it is asked for
@@ -43,8 +49,9 @@ import (
 // organizer's copy with the message's UID when its attendee is one of the
 // copy's. The statuses are keyed by caladdr.Normalize of the recipient.
 // The error is only for the call as a whole: no message, no originator
-// (an *itip.Error), or ctx ended (then the statuses so far are returned
-// too, and the caller should have the message sent again).
+// (an *itip.Error), the originator lookup failed, or ctx ended (then the
+// statuses so far are returned too); the caller should have the message
+// sent again unless it is an *itip.Error.
 func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipients []string, msg *itip.Message) (map[string]Status, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("schedule: processing an incoming message: %w", err)
@@ -57,6 +64,23 @@ func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipi
 	}
 	if len(recipients) == 0 {
 		return map[string]Status{}, nil
+	}
+	hosted, err := h.isHosted(ctx, originator)
+	if err != nil {
+		return nil, err
+	}
+	if hosted {
+		// The server schedules for its own users: mail that claims to
+		// come from one of them is not trusted to change their objects
+		// (it would be the only guard against a forged From in the
+		// server's own domain).
+		statuses := make(map[string]Status, len(recipients))
+		for _, r := range recipients {
+			statuses[caladdr.Normalize(r)] = StatusNoPrivilege
+		}
+		h.log.WarnContext(ctx, "schedule: incoming message from a local calendar user refused",
+			"originator", originator, "method", msg.Method, "uid", msg.UID())
+		return statuses, nil
 	}
 	// The message as received, addressed to the recipients the transport
 	// names (an envelope may name fewer than the calendar data).
@@ -73,4 +97,16 @@ func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipi
 		return statuses, fmt.Errorf("schedule: processing an incoming message: %w", err)
 	}
 	return statuses, nil
+}
+
+// isHosted reports whether the store hosts the calendar user addr.
+func (h *Handler) isHosted(ctx context.Context, addr string) (bool, error) {
+	_, err := h.store.PrincipalByAddress(ctx, addr)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, backend.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("schedule: looking up the originator of an incoming message: %w", err)
 }

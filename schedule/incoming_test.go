@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/itip"
 	"github.com/go-autoschedule/autoschedule/privilege"
 )
@@ -345,5 +347,43 @@ func TestProcessIncomingDataTheStoreRefuses(t *testing.T) {
 		map[string]Status{"mailto:cyrus@example.com": StatusRejected})
 	if _, err := e.store.ObjectByUID(context.Background(), "/cyrus/", "ext-5"); err == nil || len(e.inbox("/cyrus/")) != 0 {
 		t.Error("the refused invitation was delivered")
+	}
+}
+
+// TestProcessIncomingFromLocalUserRefused: mail claiming to come from a
+// user the store hosts changes nothing of their objects or others'.
+func TestProcessIncomingFromLocalUserRefused(t *testing.T) {
+	e := newEnv(t, &Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, cyrus, wilfredo)
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/m.ics", invite("m1", "cyrus@example.com", "wilfredo@example.com")).must(t, 201)
+	before, _ := e.object("/cyrus/calendars/default/m.ics")
+	copyBefore, _ := e.copyOf("/wilfredo/", "m1")
+	forged := externalRequest(t, itip.MethodRequest, "m1", 3, "20090601T100000Z", "Moved", "cyrus@example.com", "wilfredo@example.com")
+	wantStatuses(t, e.process("mailto:cyrus@example.com", []string{"mailto:wilfredo@example.com"}, forged),
+		map[string]Status{"mailto:wilfredo@example.com": StatusNoPrivilege})
+	reply := externalReply(t, "m1", "20090603T100000Z", "cyrus@example.com", "wilfredo@example.com", "DECLINED")
+	wantStatuses(t, e.process("MAILTO:Wilfredo@example.com", []string{"mailto:cyrus@example.com"}, reply),
+		map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
+	after, _ := e.object("/cyrus/calendars/default/m.ics")
+	copyAfter, _ := e.copyOf("/wilfredo/", "m1")
+	if after.ETag != before.ETag || copyAfter.ETag != copyBefore.ETag {
+		t.Error("mail from a local address changed a copy")
+	}
+}
+
+// lookupFailure is a store whose principal lookups fail.
+type lookupFailure struct{ backend.Store }
+
+func (lookupFailure) PrincipalByAddress(context.Context, string) (*backend.Principal, error) {
+	return nil, errors.New("directory down")
+}
+
+// TestProcessIncomingLookupFailure: when the originator cannot be looked
+// up the whole call fails (the MTA is told to try again).
+func TestProcessIncomingLookupFailure(t *testing.T) {
+	e := newEnv(t, nil, cyrus)
+	h := New(http.NotFoundHandler(), lookupFailure{e.store}, nil)
+	inv := externalRequest(t, itip.MethodRequest, "ext-6", 0, "20090601T100000Z", "Planning", "olga@remote.example", "cyrus@example.com")
+	if st, err := h.ProcessIncoming(context.Background(), "mailto:olga@remote.example", []string{"mailto:cyrus@example.com"}, inv); err == nil {
+		t.Errorf("no error, statuses %v", st)
 	}
 }
