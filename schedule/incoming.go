@@ -30,11 +30,10 @@ import (
 //     schedule-deliver-invite (REQUEST, ADD, CANCEL) or -reply (REPLY,
 //     REFRESH, COUNTER) on the recipient's inbox with the actor set to
 //     the normalised originator address ("mailto:…", never a principal
-//     path, even when a local principal owns the address: mail
-//     authenticates an address, not a login). privilege.Default grants
-//     it, so external calendar users may invite local users and answer
-//     their invitations; a policy that refuses mail refuses actors with a
-//     scheme. Denied: 3.8;
+//     path: mail authenticates an address, not a login).
+//     privilege.Default grants it, so external calendar users may invite
+//     local users and answer their invitations; a policy that refuses
+//     mail refuses actors that do not start with "/". Denied: 3.8;
 //   - the recipient's copy is updated (or created in their default
 //     calendar) with compare-and-swap, the message stored in their inbox
 //     after processing, and the other attendees refreshed after a REPLY
@@ -42,8 +41,9 @@ import (
 //     Stale messages (older SEQUENCE, DTSTAMP) are ignored, still 1.2;
 //   - a REQUEST or CANCEL whose ORGANIZER is not the stored copy's, and a
 //     REPLY from someone who is not an attendee of the organizer's copy,
-//     are refused and logged: 3.8. Other refusals by itip.Apply: 5.3;
-//     storage failures: 5.1.
+//     are refused and logged: 3.8. Other refusals by itip.Apply, and a
+//     copy the store refuses (backend.ErrInvalidData): 5.3; storage
+//     failures: 5.1.
 //
 // A REPLY without ORGANIZER (Outlook, Exchange) is applied to the
 // organizer's copy with the message's UID when its attendee is one of the
