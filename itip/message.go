@@ -237,21 +237,27 @@ func newMessageCalendar(method, prodID string, capacity int) *ical.Calendar {
 	if prodID == "" {
 		prodID = DefaultProdID
 	}
-	cal := &ical.Calendar{Component: &ical.Component{
-		Name:     ical.CompCalendar,
-		Props:    make(ical.Props, 3),
-		Children: make([]*ical.Component, 0, capacity),
-	}}
-	// One backing array for the three properties, each slice capped so
-	// that an append never overwrites the next.
-	props := [...]ical.Prop{
+	// One allocation for the calendar, its component and the three
+	// properties; each property slice is capped so that an append never
+	// overwrites the next.
+	m := &struct {
+		cal   ical.Calendar
+		comp  ical.Component
+		props [3]ical.Prop
+	}{}
+	m.props = [...]ical.Prop{
 		{Name: ical.PropProductID, Params: ical.Params{}, Value: prodID},
 		{Name: ical.PropVersion, Params: ical.Params{}, Value: "2.0"},
 		{Name: ical.PropMethod, Params: ical.Params{}, Value: method},
 	}
-	all := props[:]
-	cal.Props[ical.PropProductID] = all[0:1:1]
-	cal.Props[ical.PropVersion] = all[1:2:2]
-	cal.Props[ical.PropMethod] = all[2:3:3]
-	return cal
+	m.comp = ical.Component{
+		Name:     ical.CompCalendar,
+		Props:    make(ical.Props, 3),
+		Children: make([]*ical.Component, 0, capacity),
+	}
+	m.comp.Props[ical.PropProductID] = m.props[0:1:1]
+	m.comp.Props[ical.PropVersion] = m.props[1:2:2]
+	m.comp.Props[ical.PropMethod] = m.props[2:3:3]
+	m.cal.Component = &m.comp
+	return &m.cal
 }

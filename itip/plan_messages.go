@@ -26,8 +26,8 @@ type grouper struct {
 	act              *Actions
 	reg              *registry
 	oldSide, newSide *side
-	requests         map[string]*group
-	cancels          map[string]*group
+	requests         map[string]*group // by signature; nil until the first
+	cancels          map[string]*group // by signature; nil until the first
 	order            []*group
 	sig              []byte
 	cands            []time.Time // see candidateKeys
@@ -49,6 +49,9 @@ func (g *grouper) request(id int32, kind change, v *view) {
 	}
 	grp, ok := g.requests[string(g.sig)]
 	if !ok {
+		if g.requests == nil {
+			g.requests = make(map[string]*group)
+		}
 		grp = &group{method: MethodRequest, update: UpdateFull, view: *v}
 		if kind == changeStatus {
 			grp.update = UpdateStatusOnly
@@ -72,6 +75,9 @@ func (g *grouper) cancel(id int32, whole bool, keys []time.Time) {
 	}
 	grp, ok := g.cancels[string(g.sig)]
 	if !ok {
+		if g.cancels == nil {
+			g.cancels = make(map[string]*group)
+		}
 		grp = &group{method: MethodCancel, update: UpdateFull, whole: whole, keys: keys}
 		g.cancels[string(g.sig)] = grp
 		g.order = append(g.order, grp)

@@ -48,8 +48,7 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 			return err
 		}
 	}
-	g := &grouper{p: p, act: act, reg: reg, oldSide: oldSide, newSide: newSide,
-		requests: make(map[string]*group), cancels: make(map[string]*group)}
+	g := &grouper{p: p, act: act, reg: reg, oldSide: oldSide, newSide: newSide}
 	wholeCancel := newSide != nil && newSide.master != nil && newSide.master.cancelled &&
 		(oldSide == nil || oldSide.master == nil || !oldSide.master.cancelled)
 	exdateAdded := false
