@@ -215,6 +215,17 @@ func TestProcessIncomingReplyFromExternalAttendee(t *testing.T) {
 		t.Errorf("refreshes sent by mail: %q", refreshes)
 	}
 
+	// Bernard lost the event and asks for it (REFRESH): the organizer's
+	// server mails him the current REQUEST; the copy stays as it is.
+	refresh := mustDecodeMessage(t, icsText("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//remote//EN", "METHOD:REFRESH",
+		"BEGIN:VEVENT", "UID:m1", "DTSTAMP:20090603T103000Z", "ORGANIZER:mailto:cyrus@example.com",
+		"ATTENDEE:mailto:"+bernardAddr, "END:VEVENT", "END:VCALENDAR"))
+	sent := len(mail.methods())
+	wantStatuses(t, e.process("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, refresh), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
+	if got := mail.methods()[sent:]; len(got) != 1 || got[0] != "REQUEST mailto:"+bernardAddr {
+		t.Errorf("answer to the REFRESH: %q", got)
+	}
+
 	// Outlook's REPLY without ORGANIZER, a later one.
 	outlook := externalReply(t, "m1", "20090603T110000Z", "", bernardAddr, "DECLINED", "mailto:cyrus@example.com")
 	wantStatuses(t, e.process("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, outlook), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
