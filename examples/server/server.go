@@ -149,6 +149,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case serveFailed = <-serveErr:
 		serveFailed = fmt.Errorf("serving: %w", serveFailed)
 		log.Error("shutting down", "err", serveFailed)
+	case <-mailIn.Stopped():
+		log.Error("shutting down: the mail listener stopped")
 	case <-ctx.Done():
 		log.Info("shutting down")
 	}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -25,7 +27,8 @@ type mailListener struct {
 	srv      *smtp.Server
 	ln       net.Listener
 	sessions *drainingBackend
-	served   chan error
+	served   chan error    // Serve's result, read by shutdown
+	stopped  chan struct{} // closed when Serve returned
 	log      *slog.Logger
 
 	shutdownOnce sync.Once
@@ -67,11 +70,7 @@ func startMailListener(cfg *mailConfig, tlsConfig *tls.Config, dir backend.Direc
 	srv.TLSConfig = tlsConfig
 	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 
-	network, addr := "tcp", cfg.listen
-	if path, ok := strings.CutPrefix(cfg.listen, "unix:"); ok {
-		network, addr = "unix", path
-	}
-	ln, err := net.Listen(network, addr)
+	ln, err := listenMail(cfg.listen)
 	if err != nil {
 		return nil, fmt.Errorf("-smtp-listen: %w", err)
 	}
@@ -80,10 +79,14 @@ func startMailListener(cfg *mailConfig, tlsConfig *tls.Config, dir backend.Direc
 		ln:       ln,
 		sessions: sessions,
 		served:   make(chan error, 1),
+		stopped:  make(chan struct{}),
 		log:      log,
 	}
 	limited := &limitListener{Listener: ln, slots: make(chan struct{}, cfg.listenMaxConns), log: log}
-	go func() { l.served <- srv.Serve(limited) }()
+	go func() {
+		l.served <- srv.Serve(limited)
+		close(l.stopped)
+	}()
 	return l, nil
 }
 
@@ -93,6 +96,16 @@ func (l *mailListener) protocol() string {
 		return "LMTP"
 	}
 	return "SMTP"
+}
+
+// Stopped is closed when the listener stopped serving: after Shutdown, or
+// when accepting connections failed; nil for a nil listener, so that a
+// select on it waits forever.
+func (l *mailListener) Stopped() <-chan struct{} {
+	if l == nil {
+		return nil
+	}
+	return l.stopped
 }
 
 // Addr is the address the listener accepts connections on.
@@ -112,21 +125,45 @@ func (l *mailListener) Shutdown(ctx context.Context) error {
 // shutdown does Shutdown's work, once.
 func (l *mailListener) shutdown(ctx context.Context) error {
 	l.sessions.beginClosing()
-	closeErr := l.ln.Close()
-	drained := l.sessions.drain(ctx)
-	if err := l.srv.Close(); err != nil && !errors.Is(err, smtp.ErrServerClosed) && closeErr == nil {
-		closeErr = err
+	var errs []error
+	if err := l.ln.Close(); err != nil {
+		errs = append(errs, err)
 	}
+	if err := l.sessions.drain(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("mail transactions still under way: %w", err))
+	}
+	// Closes the connections left (before their first EHLO, or cut off
+	// by ctx); the listener is closed already.
+	_ = l.srv.Close()
 	if err := <-l.served; err != nil && !errors.Is(err, net.ErrClosed) {
-		closeErr = errors.Join(closeErr, err)
+		errs = append(errs, err)
 	}
-	if drained != nil {
-		return fmt.Errorf("%s listener: mail transactions still under way: %w", l.protocol(), drained)
-	}
-	if closeErr != nil && !errors.Is(closeErr, net.ErrClosed) {
-		return fmt.Errorf("%s listener: %w", l.protocol(), closeErr)
+	if len(errs) > 0 {
+		return fmt.Errorf("%s listener: %w", l.protocol(), errors.Join(errs...))
 	}
 	return nil
+}
+
+// listenMail opens the listener of -smtp-listen: host:port, or
+// unix:/path. A Unix socket file left behind by a server that was killed
+// is replaced, unless something still answers on it.
+func listenMail(spec string) (net.Listener, error) {
+	path, ok := strings.CutPrefix(spec, "unix:")
+	if !ok {
+		return net.Listen("tcp", spec)
+	}
+	ln, err := net.Listen("unix", path)
+	if err == nil || !errors.Is(err, syscall.EADDRINUSE) {
+		return ln, err
+	}
+	if c, dialErr := net.DialTimeout("unix", path, time.Second); dialErr == nil {
+		c.Close()
+		return nil, err // a live server has it
+	}
+	if rmErr := os.Remove(path); rmErr != nil {
+		return nil, errors.Join(err, rmErr)
+	}
+	return net.Listen("unix", path)
 }
 
 // limitListener accepts at most cap(slots) connections at once; beyond

@@ -263,3 +263,23 @@ func TestMailListenerSTARTTLS(t *testing.T) {
 		t.Errorf("mail over STARTTLS: %v", err)
 	}
 }
+
+// TestListenMailStaleSocket: a socket file left by a killed server is
+// replaced; one a live server answers on is not.
+func TestListenMailStaleSocket(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "lmtp.sock")
+	live, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := listenMail("unix:" + path); err == nil {
+		t.Fatal("took over the socket of a live listener")
+	}
+	live.(*net.UnixListener).SetUnlinkOnClose(false)
+	live.Close() // the file stays, as after SIGKILL
+	ln, err := listenMail("unix:" + path)
+	if err != nil {
+		t.Fatalf("stale socket: %v", err)
+	}
+	ln.Close()
+}
