@@ -144,16 +144,6 @@ func (h *Handler) deliver(ctx context.Context, from origin, msg *itip.Message, r
 	if applied == nil {
 		return st
 	}
-	// §4.1, §4.2: the message appears in the inbox only after processing;
-	// with Scheduling: internal-only the copy is updated silently. A
-	// message the copy already reflects (a mail delivered twice, a
-	// REFRESH the server answered) adds nothing.
-	if applied.Outcome != itip.OutcomeIgnored && applied.Outcome != itip.OutcomeUnchanged && scope != ScopeInternalOnly {
-		if _, err := h.store.CreateSchedulingObject(ctx, rcpt.Path, newTag()+".ics", msg.Bytes()); err != nil {
-			h.log.ErrorContext(ctx, "schedule: inbox item", "recipient", recipient, "err", err)
-			return StatusTempFailure
-		}
-	}
 	if runRefresh {
 		h.refresh.run(ctx, h, refreshKey(rcpt, msg.UID()))
 	}
@@ -161,7 +151,9 @@ func (h *Handler) deliver(ctx context.Context, from origin, msg *itip.Message, r
 }
 
 // applyLocal applies msg to the recipient's copy and stores the result,
-// retrying on concurrent changes. It returns nil and a failure status
+// retrying on concurrent changes, with the inbox item of the message
+// when it goes to the inbox (wantsInboxItem: only after processing,
+// §4.1, §4.2). It returns nil and a failure status
 // when the message cannot be processed. Refresh messages the application
 // calls for are queued while the copy is locked; runRefresh tells the
 // caller to deliver them once it has released the lock.
@@ -195,6 +187,12 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 			return nil, false, refusalStatus(msg, err)
 		}
 		if applied.Calendar == nil {
+			if wantsInboxItem(applied, scope) {
+				if err := h.addInboxItem(ctx, rcpt, msg); err != nil {
+					h.log.ErrorContext(ctx, "schedule: inbox item", "recipient", recipient, "err", err)
+					return nil, false, StatusTempFailure
+				}
+			}
 			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered
 		}
 		opts := backend.PutOptions{Prepared: out.prepared}
@@ -215,10 +213,13 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 			opts.IfNoneMatch = true
 			opts.ScheduleTag = newTag()
 		}
-		_, err = h.store.PutObject(ctx, path, out.data, &opts)
+		err = h.storeCopy(ctx, rcpt, path, out, &opts, msg, wantsInboxItem(applied, scope))
 		switch {
 		case err == nil:
 			return applied, h.queueRefresh(rcpt, msg, applied, scope), StatusDelivered
+		case errors.Is(err, errInboxItem):
+			h.log.ErrorContext(ctx, "schedule: inbox item", "recipient", recipient, "err", err)
+			return nil, false, StatusTempFailure
 		case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
 			continue // changed concurrently: read again and re-apply
 		case errors.Is(err, backend.ErrInvalidData):

@@ -74,15 +74,29 @@ func (s *Store) CreateSchedulingObject(ctx context.Context, principal, name stri
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	if err := backend.CheckName(name); err != nil {
+	if err := checkInboxItem(name, data); err != nil {
 		return "", err
-	}
-	if len(data) == 0 {
-		return "", fmt.Errorf("%w: empty scheduling message", backend.ErrInvalidData)
 	}
 	data = cloneBytes(data)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.addInboxItem(principal, name, data)
+}
+
+// checkInboxItem is what CreateSchedulingObject checks before locking.
+func checkInboxItem(name string, data []byte) error {
+	if err := backend.CheckName(name); err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return fmt.Errorf("%w: empty scheduling message", backend.ErrInvalidData)
+	}
+	return nil
+}
+
+// addInboxItem stores data (owned by the store) as inbox item name of
+// principal. The caller holds s.mu for writing.
+func (s *Store) addInboxItem(principal, name string, data []byte) (string, error) {
 	inbox, ok := s.inboxes[principal]
 	if !ok {
 		return "", fmt.Errorf("%w: principal %q", backend.ErrNotFound, principal)

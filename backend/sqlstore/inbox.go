@@ -89,38 +89,51 @@ func (s *Store) DeleteSchedulingObject(ctx context.Context, principal, name stri
 // (a bad name), backend.ErrInvalidData (empty data) and backend.ErrTooLarge (more than
 // backend.DefaultMaxResourceSize).
 func (s *Store) CreateSchedulingObject(ctx context.Context, principal, name string, data []byte) (string, error) {
-	if err := backend.CheckName(name); err != nil {
-		return "", fmt.Errorf("create inbox item: %w", err)
-	}
-	if len(data) == 0 {
-		return "", fmt.Errorf("create inbox item %q of %q: %w: empty scheduling message", name, principal, backend.ErrInvalidData)
-	}
-	if len(data) > backend.DefaultMaxResourceSize {
-		return "", fmt.Errorf("create inbox item %q of %q: %w: %d octets, limit %d", name, principal, backend.ErrTooLarge, len(data), backend.DefaultMaxResourceSize)
+	if err := checkInboxItem(principal, name, data); err != nil {
+		return "", err
 	}
 	etag := newETag()
 	data = bytes.Clone(data)
-	err := s.inTx(ctx, func(tx *txn) error {
-		id, err := s.principalID(ctx, tx, principal)
-		if err != nil {
-			return err
-		}
-		// Delete and insert rather than update, so that the replaced item
-		// gets a new row id: ties in modification time sort by it.
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM inbox WHERE principal_id = ? AND name = ?`), id, name); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO inbox (principal_id, name, data, etag, mod_time) VALUES (?, ?, ?, ?, ?)`),
-			id, name, data, etag, now().UnixMicro())
-		if _, ok := uniqueViolation(err); ok {
-			return errRetry // a concurrent writer created the same name
-		}
-		return err
-	})
+	err := s.inTx(ctx, func(tx *txn) error { return s.insertInboxItem(ctx, tx, principal, name, data, etag) })
 	if err != nil {
 		return "", fmt.Errorf("create inbox item %q of %q: %w", name, principal, err)
 	}
 	return etag, nil
+}
+
+// checkInboxItem is what CreateSchedulingObject checks before its
+// transaction.
+func checkInboxItem(principal, name string, data []byte) error {
+	if err := backend.CheckName(name); err != nil {
+		return fmt.Errorf("create inbox item: %w", err)
+	}
+	if len(data) == 0 {
+		return fmt.Errorf("create inbox item %q of %q: %w: empty scheduling message", name, principal, backend.ErrInvalidData)
+	}
+	if len(data) > backend.DefaultMaxResourceSize {
+		return fmt.Errorf("create inbox item %q of %q: %w: %d octets, limit %d", name, principal, backend.ErrTooLarge, len(data), backend.DefaultMaxResourceSize)
+	}
+	return nil
+}
+
+// insertInboxItem stores data as inbox item name of principal in tx,
+// replacing an item of that name.
+func (s *Store) insertInboxItem(ctx context.Context, tx *txn, principal, name string, data []byte, etag string) error {
+	id, err := s.principalID(ctx, tx, principal)
+	if err != nil {
+		return err
+	}
+	// Delete and insert rather than update, so that the replaced item
+	// gets a new row id: ties in modification time sort by it.
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM inbox WHERE principal_id = ? AND name = ?`), id, name); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO inbox (principal_id, name, data, etag, mod_time) VALUES (?, ?, ?, ?, ?)`),
+		id, name, data, etag, now().UnixMicro())
+	if _, ok := uniqueViolation(err); ok {
+		return errRetry // a concurrent writer created the same name
+	}
+	return err
 }
 
 // PruneSchedulingObjects removes every inbox item, of every principal,
