@@ -69,8 +69,8 @@ func mustDecodeMessage(t testing.TB, data string) *itip.Message {
 	return m
 }
 
-// process runs ProcessIncoming and fails on a whole-call error.
-func (e *env) process(originator string, recipients []string, msg *itip.Message) map[string]Status {
+// processIncoming runs ProcessIncoming and fails on a whole-call error.
+func (e *env) processIncoming(originator string, recipients []string, msg *itip.Message) map[string]Status {
 	e.t.Helper()
 	st, err := e.h.ProcessIncoming(context.Background(), originator, recipients, msg)
 	if err != nil {
@@ -100,7 +100,7 @@ func TestProcessIncomingRequestFromExternalOrganizer(t *testing.T) {
 	const olga = "olga@remote.example"
 	inv := externalRequest(t, itip.MethodRequest, "ext-1", 0, "20090601T100000Z", "Planning", olga,
 		"cyrus@example.com", "wilfredo@example.com", "nobody@example.com", "bernard@example.net")
-	st := e.process("mailto:"+olga, []string{"mailto:cyrus@example.com", "MAILTO:Wilfredo@Example.COM", "mailto:nobody@example.com", "mailto:bernard@example.net"}, inv)
+	st := e.processIncoming("mailto:"+olga, []string{"mailto:cyrus@example.com", "MAILTO:Wilfredo@Example.COM", "mailto:nobody@example.com", "mailto:bernard@example.net"}, inv)
 	wantStatuses(t, st, map[string]Status{
 		"mailto:cyrus@example.com":    StatusDelivered,
 		"mailto:wilfredo@example.com": StatusDelivered,
@@ -138,14 +138,14 @@ func TestProcessIncomingRequestFromExternalOrganizer(t *testing.T) {
 	}
 
 	// The same mail again (an MTA retry): nothing new in the inbox.
-	e.process("mailto:"+olga, []string{"mailto:cyrus@example.com"}, inv)
+	e.processIncoming("mailto:"+olga, []string{"mailto:cyrus@example.com"}, inv)
 	if n := len(e.inbox("/cyrus/")); n != 1 {
 		t.Errorf("a repeated REQUEST added to the inbox: %d items", n)
 	}
 
 	// An update (SEQUENCE 1) is applied where the copy lives.
 	upd := externalRequest(t, itip.MethodRequest, "ext-1", 1, "20090601T110000Z", "Planning v2", olga, "cyrus@example.com", "wilfredo@example.com")
-	wantStatuses(t, e.process("mailto:"+olga, []string{"mailto:cyrus@example.com"}, upd), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
+	wantStatuses(t, e.processIncoming("mailto:"+olga, []string{"mailto:cyrus@example.com"}, upd), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
 	if _, data := e.copyOf("/cyrus/", "ext-1"); !strings.Contains(data, "SUMMARY:Planning v2") {
 		t.Fatalf("update not applied:\n%s", data)
 	}
@@ -155,7 +155,7 @@ func TestProcessIncomingRequestFromExternalOrganizer(t *testing.T) {
 
 	// A stale REQUEST (lower SEQUENCE) is ignored.
 	stale := externalRequest(t, itip.MethodRequest, "ext-1", 0, "20090601T120000Z", "Old", olga, "cyrus@example.com")
-	wantStatuses(t, e.process("mailto:"+olga, []string{"mailto:cyrus@example.com"}, stale), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
+	wantStatuses(t, e.processIncoming("mailto:"+olga, []string{"mailto:cyrus@example.com"}, stale), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
 	before, data := e.copyOf("/cyrus/", "ext-1")
 	if strings.Contains(data, "SUMMARY:Old") || len(e.inbox("/cyrus/")) != 2 {
 		t.Fatalf("stale REQUEST applied:\n%s", data)
@@ -165,16 +165,16 @@ func TestProcessIncomingRequestFromExternalOrganizer(t *testing.T) {
 	// refused (3.8) and changes nothing.
 	const mallory = "mallory@evil.example"
 	hijack := externalRequest(t, itip.MethodRequest, "ext-1", 5, "20090601T130000Z", "Hijacked", mallory, "cyrus@example.com")
-	wantStatuses(t, e.process("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, hijack), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
+	wantStatuses(t, e.processIncoming("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, hijack), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
 	spoof := externalRequest(t, itip.MethodCancel, "ext-1", 5, "20090601T130000Z", "Planning", olga, "cyrus@example.com")
-	wantStatuses(t, e.process("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, spoof), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
+	wantStatuses(t, e.processIncoming("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, spoof), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
 	if after, _ := e.copyOf("/cyrus/", "ext-1"); after.ETag != before.ETag || len(e.inbox("/cyrus/")) != 2 {
 		t.Fatal("a refused message changed the copy or the inbox")
 	}
 
 	// Olga cancels.
 	cancel := externalRequest(t, itip.MethodCancel, "ext-1", 2, "20090601T140000Z", "Planning v2", olga, "cyrus@example.com", "wilfredo@example.com")
-	wantStatuses(t, e.process("mailto:"+olga, []string{"mailto:cyrus@example.com"}, cancel), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
+	wantStatuses(t, e.processIncoming("mailto:"+olga, []string{"mailto:cyrus@example.com"}, cancel), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
 	if _, data := e.copyOf("/cyrus/", "ext-1"); !strings.Contains(data, "STATUS:CANCELLED") {
 		t.Errorf("CANCEL not applied:\n%s", data)
 	}
@@ -191,7 +191,7 @@ func TestProcessIncomingReplyFromExternalAttendee(t *testing.T) {
 	invites := len(mail.methods())
 
 	rep := externalReply(t, "m1", "20090603T100000Z", "cyrus@example.com", bernardAddr, "ACCEPTED")
-	st := e.process("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, rep)
+	st := e.processIncoming("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, rep)
 	wantStatuses(t, st, map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
 	_, org := e.object("/cyrus/calendars/default/m.ics")
 	line := propLine(org, "ATTENDEE", bernardAddr)
@@ -221,14 +221,14 @@ func TestProcessIncomingReplyFromExternalAttendee(t *testing.T) {
 		"BEGIN:VEVENT", "UID:m1", "DTSTAMP:20090603T103000Z", "ORGANIZER:mailto:cyrus@example.com",
 		"ATTENDEE:mailto:"+bernardAddr, "END:VEVENT", "END:VCALENDAR"))
 	sent := len(mail.methods())
-	wantStatuses(t, e.process("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, refresh), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
+	wantStatuses(t, e.processIncoming("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, refresh), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
 	if got := mail.methods()[sent:]; len(got) != 1 || got[0] != "REQUEST mailto:"+bernardAddr {
 		t.Errorf("answer to the REFRESH: %q", got)
 	}
 
 	// Outlook's REPLY without ORGANIZER, a later one.
 	outlook := externalReply(t, "m1", "20090603T110000Z", "", bernardAddr, "DECLINED", "mailto:cyrus@example.com")
-	wantStatuses(t, e.process("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, outlook), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
+	wantStatuses(t, e.processIncoming("mailto:"+bernardAddr, []string{"mailto:cyrus@example.com"}, outlook), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
 	before, org := e.object("/cyrus/calendars/default/m.ics")
 	if got := scheduleParam(propLine(org, "ATTENDEE", bernardAddr), "PARTSTAT"); got != "DECLINED" {
 		t.Fatalf("ORGANIZER-less REPLY: PARTSTAT %q\n%s", got, org)
@@ -238,12 +238,12 @@ func TestProcessIncomingReplyFromExternalAttendee(t *testing.T) {
 	// else than its ATTENDEE, is refused and changes nothing.
 	const mallory = "mallory@example.net"
 	crash := externalReply(t, "m1", "20090603T120000Z", "cyrus@example.com", mallory, "ACCEPTED")
-	wantStatuses(t, e.process("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, crash), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
+	wantStatuses(t, e.processIncoming("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, crash), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
 	forged := externalReply(t, "m1", "20090603T120000Z", "cyrus@example.com", bernardAddr, "ACCEPTED")
-	wantStatuses(t, e.process("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, forged), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
+	wantStatuses(t, e.processIncoming("mailto:"+mallory, []string{"mailto:cyrus@example.com"}, forged), map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
 	// A REPLY sent to an attendee instead of the organizer.
 	wrong := externalReply(t, "m1", "20090603T120000Z", "cyrus@example.com", bernardAddr, "ACCEPTED")
-	wantStatuses(t, e.process("mailto:"+bernardAddr, []string{"mailto:wilfredo@example.com"}, wrong), map[string]Status{"mailto:wilfredo@example.com": StatusRejected})
+	wantStatuses(t, e.processIncoming("mailto:"+bernardAddr, []string{"mailto:wilfredo@example.com"}, wrong), map[string]Status{"mailto:wilfredo@example.com": StatusRejected})
 	if after, _ := e.object("/cyrus/calendars/default/m.ics"); after.ETag != before.ETag {
 		t.Error("a refused REPLY changed the organizer's copy")
 	}
@@ -273,7 +273,7 @@ func TestProcessIncomingAsksThePolicy(t *testing.T) {
 	policy := &actorPolicy{}
 	e := newEnv(t, &Options{Policy: policy}, cyrus)
 	inv := externalRequest(t, itip.MethodRequest, "ext-2", 0, "20090601T100000Z", "Planning", "olga@remote.example", "cyrus@example.com")
-	st := e.process("MAILTO:Olga@Remote.Example", []string{"mailto:cyrus@example.com"}, inv)
+	st := e.processIncoming("MAILTO:Olga@Remote.Example", []string{"mailto:cyrus@example.com"}, inv)
 	wantStatuses(t, st, map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
 	if len(policy.actors) != 1 || policy.actors[0] != "mailto:olga@remote.example" {
 		t.Errorf("policy asked about %q", policy.actors)
@@ -302,7 +302,7 @@ func TestProcessIncomingBadCalls(t *testing.T) {
 		t.Errorf("no recipients: %v %v", st, err)
 	}
 	// A recipient the message does not invite.
-	wantStatuses(t, e.process("mailto:olga@remote.example", []string{"mailto:cyrus@example.com", "mailto:cyrus@example.com"},
+	wantStatuses(t, e.processIncoming("mailto:olga@remote.example", []string{"mailto:cyrus@example.com", "mailto:cyrus@example.com"},
 		externalRequest(t, itip.MethodRequest, "ext-4", 0, "20090601T100000Z", "x", "olga@remote.example", "someone@remote.example")),
 		map[string]Status{"mailto:cyrus@example.com": StatusRejected})
 	if len(e.inbox("/cyrus/")) != 0 {
@@ -354,7 +354,7 @@ func TestProcessIncomingDataTheStoreRefuses(t *testing.T) {
 	dtend := inv.Calendar.Children[0].Props.Get("DTEND")
 	dtend.Params.Set("TZID", "Nowhere/Land")
 	dtend.Value = "20090610T170000"
-	wantStatuses(t, e.process("mailto:olga@remote.example", []string{"mailto:cyrus@example.com"}, inv),
+	wantStatuses(t, e.processIncoming("mailto:olga@remote.example", []string{"mailto:cyrus@example.com"}, inv),
 		map[string]Status{"mailto:cyrus@example.com": StatusRejected})
 	if _, err := e.store.ObjectByUID(context.Background(), "/cyrus/", "ext-5"); err == nil || len(e.inbox("/cyrus/")) != 0 {
 		t.Error("the refused invitation was delivered")
@@ -369,10 +369,10 @@ func TestProcessIncomingFromLocalUserRefused(t *testing.T) {
 	before, _ := e.object("/cyrus/calendars/default/m.ics")
 	copyBefore, _ := e.copyOf("/wilfredo/", "m1")
 	forged := externalRequest(t, itip.MethodRequest, "m1", 3, "20090601T100000Z", "Moved", "cyrus@example.com", "wilfredo@example.com")
-	wantStatuses(t, e.process("mailto:cyrus@example.com", []string{"mailto:wilfredo@example.com"}, forged),
+	wantStatuses(t, e.processIncoming("mailto:cyrus@example.com", []string{"mailto:wilfredo@example.com"}, forged),
 		map[string]Status{"mailto:wilfredo@example.com": StatusNoPrivilege})
 	reply := externalReply(t, "m1", "20090603T100000Z", "cyrus@example.com", "wilfredo@example.com", "DECLINED")
-	wantStatuses(t, e.process("MAILTO:Wilfredo@example.com", []string{"mailto:cyrus@example.com"}, reply),
+	wantStatuses(t, e.processIncoming("MAILTO:Wilfredo@example.com", []string{"mailto:cyrus@example.com"}, reply),
 		map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
 	after, _ := e.object("/cyrus/calendars/default/m.ics")
 	copyAfter, _ := e.copyOf("/wilfredo/", "m1")
@@ -396,5 +396,29 @@ func TestProcessIncomingLookupFailure(t *testing.T) {
 	inv := externalRequest(t, itip.MethodRequest, "ext-6", 0, "20090601T100000Z", "Planning", "olga@remote.example", "cyrus@example.com")
 	if st, err := h.ProcessIncoming(context.Background(), "mailto:olga@remote.example", []string{"mailto:cyrus@example.com"}, inv); err == nil {
 		t.Errorf("no error, statuses %v", st)
+	}
+}
+
+// TestProcessIncomingReplyWithDurableQueue: with Options.Queue, an
+// external attendee's mailed REPLY makes the organizer's server queue the
+// refresh for the other remote attendee; the REPLY itself goes nowhere.
+func TestProcessIncomingReplyWithDurableQueue(t *testing.T) {
+	qe := newQueueEnv(t, cyrus, wilfredo)
+	const path, zed = "/cyrus/calendars/default/m.ics", "zed@elsewhere.example"
+	qe.do("cyrus", "PUT", path, invite("m1", "cyrus@example.com", "wilfredo@example.com", erin, zed)).must(t, 201)
+	qe.process()
+	before := len(qe.sender.sent())
+	rep := externalReply(t, "m1", "20090603T100000Z", "cyrus@example.com", erin, "ACCEPTED")
+	wantStatuses(t, qe.env.processIncoming("mailto:"+erin, []string{"mailto:cyrus@example.com"}, rep), map[string]Status{"mailto:cyrus@example.com": StatusDelivered})
+	qe.process()
+	if got := qe.sender.sent()[before:]; len(got) != 1 || got[0] != "REQUEST mailto:"+zed {
+		t.Fatalf("after erin's mailed reply sent %v, want the refresh to %s", got, zed)
+	}
+	_, org := qe.object(path)
+	if got := scheduleParam(propLine(org, "ATTENDEE", erin), "PARTSTAT"); got != "ACCEPTED" {
+		t.Errorf("PARTSTAT %q", got)
+	}
+	if _, w := qe.copyOf("/wilfredo/", "m1"); scheduleParam(propLine(w, "ATTENDEE", erin), "PARTSTAT") != "ACCEPTED" {
+		t.Error("wilfredo's copy not refreshed")
 	}
 }
