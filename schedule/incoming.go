@@ -19,8 +19,9 @@ import (
 // originator is the calendar user address the transport vouched for (the
 // mail's verified sender as a mailto: URI); itip.Apply refuses a REQUEST,
 // ADD or CANCEL that is not from the message's ORGANIZER, and a REPLY or
-// REFRESH not from its ATTENDEE. An originator the store hosts is
-// refused for every recipient (3.8, logged): local users schedule through
+// REFRESH not from its ATTENDEE. An originator the store hosts (or a
+// message whose ORGANIZER or replying ATTENDEE it hosts) is refused for
+// every recipient (3.8, logged): local users schedule through
 // the server, and mail claiming to come from them (a forged From in the
 // server's own domain, or the copy a SCHEDULE-AGENT=CLIENT client mails
 // besides) is not trusted to change their objects. For each recipient:
@@ -66,6 +67,10 @@ func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipi
 		return map[string]Status{}, nil
 	}
 	hosted, err := h.isHosted(ctx, originator)
+	if err == nil && !hosted && msg.Originator != "" && !caladdr.Equal(msg.Originator, originator) {
+		// Sent by a SENT-BY on behalf of the message's own originator.
+		hosted, err = h.isHosted(ctx, msg.Originator)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -371,6 +371,10 @@ func TestProcessIncomingFromLocalUserRefused(t *testing.T) {
 	forged := externalRequest(t, itip.MethodRequest, "m1", 3, "20090601T100000Z", "Moved", "cyrus@example.com", "wilfredo@example.com")
 	wantStatuses(t, e.processIncoming("mailto:cyrus@example.com", []string{"mailto:wilfredo@example.com"}, forged),
 		map[string]Status{"mailto:wilfredo@example.com": StatusNoPrivilege})
+	// The same through an external SENT-BY.
+	forged.Calendar.Children[0].Props.Get("ORGANIZER").Params.Set("SENT-BY", "mailto:assistant@remote.example")
+	wantStatuses(t, e.processIncoming("mailto:assistant@remote.example", []string{"mailto:wilfredo@example.com"}, forged),
+		map[string]Status{"mailto:wilfredo@example.com": StatusNoPrivilege})
 	reply := externalReply(t, "m1", "20090603T100000Z", "cyrus@example.com", "wilfredo@example.com", "DECLINED")
 	wantStatuses(t, e.processIncoming("MAILTO:Wilfredo@example.com", []string{"mailto:cyrus@example.com"}, reply),
 		map[string]Status{"mailto:cyrus@example.com": StatusNoPrivilege})
