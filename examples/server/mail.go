@@ -64,6 +64,7 @@ func newOutgoingMail(cfg *mailConfig, store backend.Store, outbox backend.Outbox
 		},
 		Backoff:     queue.Backoff{Min: cfg.retryMin, Max: cfg.retryMax},
 		MaxAttempts: cfg.maxAttempts,
+		Lease:       cfg.lease,
 		Logger:      log,
 	})
 	if err != nil {

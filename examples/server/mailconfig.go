@@ -25,6 +25,7 @@ const (
 	defaultRetryMin            = 30 * time.Second
 	defaultRetryMax            = 6 * time.Hour
 	defaultMaxAttempts         = 12
+	defaultLease               = 5 * time.Minute
 )
 
 // mailConfig is the e-mail part of the command line: the relay that
@@ -42,6 +43,7 @@ type mailConfig struct {
 	retryMin       time.Duration
 	retryMax       time.Duration
 	maxAttempts    int
+	lease          time.Duration
 
 	// Incoming.
 	listen              string // host:port or unix:/path; "" means none
@@ -81,6 +83,7 @@ func (m *mailConfig) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&m.retryMin, "mail-retry-min", defaultRetryMin, "wait after a mail's first temporary failure (doubling each time)")
 	fs.DurationVar(&m.retryMax, "mail-retry-max", defaultRetryMax, "longest wait between attempts of a mail")
 	fs.IntVar(&m.maxAttempts, "mail-max-attempts", defaultMaxAttempts, "attempts before a mail is given up (SCHEDULE-STATUS 5.1)")
+	fs.DurationVar(&m.lease, "mail-lease", defaultLease, "how long mails taken for sending stay reserved: after a crash, the restart (or another server on the same database) takes them over after this long; at least 4 times the slowest send")
 	fs.StringVar(&m.listen, "smtp-listen", "", "take incoming iMIP mail (replies, invitations) over SMTP on `host:port`, or unix:/path")
 	fs.BoolVar(&m.lmtp, "smtp-listen-lmtp", false, "speak LMTP instead of SMTP on -smtp-listen (for an MTA's lmtp transport)")
 	fs.Int64Var(&m.listenMaxSize, "smtp-listen-max-size", defaultListenMaxSize, "largest incoming mail in `bytes`")
@@ -114,7 +117,7 @@ func (m *mailConfig) check(fs *flag.FlagSet, password string) error {
 		return nil
 	}
 	if err := needs([]string{"smtp-security", "smtp-user", "mail-from", "mail-from-originator",
-		"mail-retry-min", "mail-retry-max", "mail-max-attempts"}, "smtp-relay", m.relay); err != nil {
+		"mail-retry-min", "mail-retry-max", "mail-max-attempts", "mail-lease"}, "smtp-relay", m.relay); err != nil {
 		return err
 	}
 	if err := needs([]string{"smtp-listen-lmtp", "smtp-listen-max-size", "smtp-listen-max-recipients", "smtp-listen-max-conns",
@@ -136,6 +139,8 @@ func (m *mailConfig) check(fs *flag.FlagSet, password string) error {
 			return errors.New("-mail-retry-min must be positive and at most -mail-retry-max")
 		case m.maxAttempts <= 0:
 			return errors.New("-mail-max-attempts must be positive")
+		case m.lease < time.Second:
+			return errors.New("-mail-lease must be at least 1s")
 		}
 	}
 	switch {

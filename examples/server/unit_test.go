@@ -123,6 +123,7 @@ func TestParseFlags(t *testing.T) {
 		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-mail-retry-min", "0s"},
 		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-mail-retry-min", "2h", "-mail-retry-max", "1h"},
 		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-mail-max-attempts", "0"},
+		{"-demo", "-smtp-relay", "smtp.example.org:587", "-mail-from", "calendar@example.org", "-mail-lease", "100ms"},
 		{"-demo", "-smtp-listen-lmtp"},
 		{"-demo", "-smtp-listen", "2525"},
 		{"-demo", "-smtp-listen", "unix:"},
