@@ -174,6 +174,50 @@ func sameParams(a, b ical.Params, noStatus bool) bool {
 	return n == 0
 }
 
+// sameAttendeeParams reports whether two ATTENDEE parameter sets agree on
+// PARTSTAT (as Partstat reads it) and on every other parameter but RSVP,
+// SCHEDULE-* and X- ones: Partstat(a) == Partstat(b) && sameParams(a, b,
+// true), in one pass over the maps.
+func sameAttendeeParams(a, b ical.Params) bool {
+	skip := func(k string) bool { return k == ical.ParamRSVP || ignoredParam(k) }
+	n, sameKeys, partstatSeen := 0, len(a) == len(b), false
+	for k, av := range a {
+		bv, ok := b[k]
+		sameKeys = sameKeys && ok
+		if k == ical.ParamParticipationStatus {
+			partstatSeen = true
+			if partstatOf(av) != partstatOf(bv) {
+				return false
+			}
+			continue
+		}
+		if skip(k) {
+			continue
+		}
+		n++
+		if !ok || len(av) != len(bv) {
+			return false
+		}
+		for i := range av {
+			if av[i] != bv[i] && !strings.EqualFold(av[i], bv[i]) {
+				return false
+			}
+		}
+	}
+	if !partstatSeen && partstatOf(b[ical.ParamParticipationStatus]) != "NEEDS-ACTION" {
+		return false
+	}
+	if sameKeys {
+		return true // b has exactly a's keys, all compared
+	}
+	for k := range b {
+		if k != ical.ParamParticipationStatus && !skip(k) {
+			n--
+		}
+	}
+	return n == 0
+}
+
 // ignoredParam reports parameters that never make a difference to other
 // calendar users: the server-managed SCHEDULE-* ones and client-private
 // X- ones (e.g. X-CALENDARSERVER-*, X-MOZ-*).

@@ -407,9 +407,17 @@ func Partstat(p *ical.Prop) string {
 	if p == nil {
 		return ""
 	}
-	vs := p.Params[ical.ParamParticipationStatus]
+	return partstatOf(p.Params[ical.ParamParticipationStatus])
+}
+
+// partstatOf reads the values of a PARTSTAT parameter as Partstat does.
+func partstatOf(vs []string) string {
 	if len(vs) == 0 || vs[0] == "" {
 		return "NEEDS-ACTION"
+	}
+	switch v := vs[0]; v {
+	case "NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE", "DELEGATED", "COMPLETED", "IN-PROCESS":
+		return v // the RFC 5545 values, upper-case already: no scan
 	}
 	return strings.ToUpper(vs[0])
 }

@@ -262,29 +262,36 @@ type planner struct {
 	now      time.Time
 	stamp    string // DTSTAMP value
 	floating *time.Location
-	norms    map[string]string // caladdr.Normalize results of this plan
-	vtz      vtzSupply         // VTIMEZONEs generated for this plan's messages
+	norms    map[string]normalized // addresses of this plan as written → normalized
+	vtz      vtzSupply             // VTIMEZONEs generated for this plan's messages
 }
 
-// normalize is caladdr.Normalize with a per-plan cache: the same address
-// appears in every component of an object.
-func (p *planner) normalize(addr string) string {
+// normalized is what a plan knows about one address as written.
+type normalized struct {
+	norm  string // caladdr.Normalize of the address
+	owner bool   // one of the owner's addresses
+}
+
+// lookup returns what the plan knows about addr, computing it once per
+// plan: the same address appears in every component of an object.
+func (p *planner) lookup(addr string) normalized {
 	if n, ok := p.norms[addr]; ok {
 		return n
 	}
-	n := caladdr.Normalize(addr)
+	n := normalized{norm: caladdr.Normalize(addr)}
+	_, n.owner = p.owner[n.norm]
 	if p.norms == nil {
-		p.norms = make(map[string]string)
+		p.norms = make(map[string]normalized)
 	}
 	p.norms[addr] = n
 	return n
 }
 
+// normalize is caladdr.Normalize with the plan's cache.
+func (p *planner) normalize(addr string) string { return p.lookup(addr).norm }
+
 // isOwner reports whether addr is one of the owner's addresses.
-func (p *planner) isOwner(addr string) bool {
-	_, ok := p.owner[p.normalize(addr)]
-	return ok
-}
+func (p *planner) isOwner(addr string) bool { return p.lookup(addr).owner }
 
 func newPlanner(opts PlanOptions) *planner {
 	p := &planner{opts: opts, owner: caladdr.NewSet(opts.Addresses...), now: opts.Now, floating: opts.Floating}

@@ -48,9 +48,16 @@ func (p *planner) checkAttendeeAgents(comps []*ical.Component) error {
 		hint = len(comps[0].Props[ical.PropAttendee])
 	}
 	seen := make(map[string]string, hint)
-	for _, c := range comps {
+	var first []ical.Prop // the first component's attendees, all recorded in seen
+	for k, c := range comps {
 		atts := c.Props[ical.PropAttendee]
 		for i := range atts {
+			// Overrides usually repeat the first component's list: an
+			// entry written exactly as there, with the same agent, was
+			// checked with it.
+			if k > 0 && i < len(first) && atts[i].Value == first[i].Value && agentText(&atts[i]) == agentText(&first[i]) {
+				continue
+			}
 			norm := p.normalize(atts[i].Value)
 			agent := agentText(&atts[i])
 			if prev, ok := seen[norm]; !ok {
@@ -59,6 +66,9 @@ func (p *planner) checkAttendeeAgents(comps []*ical.Component) error {
 				return errorf(ValidCalendarObjectResource, "SCHEDULE-AGENT of ATTENDEE %s differs between properties (%q and %q)",
 					atts[i].Value, prev, agent)
 			}
+		}
+		if k == 0 {
+			first = atts
 		}
 	}
 	return nil

@@ -351,7 +351,7 @@ func (p *planner) sameOthers(a, b []ical.Prop) bool {
 		if p.isOwner(b[i].Value) {
 			continue
 		}
-		if Partstat(match) != Partstat(&b[i]) || !sameParams(match.Params, b[i].Params, true) {
+		if !sameAttendeeParams(match.Params, b[i].Params) {
 			return false
 		}
 	}
