@@ -124,26 +124,39 @@ func (m *mailConfig) check(fs *flag.FlagSet, password string) error {
 		"smtp-listen-timeout", "smtp-authserv-id", "smtp-require-dmarc"}, "smtp-listen", m.listen); err != nil {
 		return err
 	}
+	if strings.ContainsAny(m.hostname, " \t\r\n<>") || m.hostname == "" {
+		return fmt.Errorf("-smtp-hostname %q is not a host name", m.hostname)
+	}
 	if m.relay != "" {
-		if err := checkHostPort("-smtp-relay", m.relay); err != nil {
+		if err := m.checkOutgoing(password); err != nil {
 			return err
 		}
-		if m.from == "" {
-			return errors.New("-smtp-relay needs -mail-from, the address invitations are sent from")
-		}
-		if _, err := imip.NewComposer(imip.ComposerOptions{From: m.from}); err != nil {
-			return fmt.Errorf("-mail-from %q: give a plain address such as calendar@example.org (%w)", m.from, err)
-		}
-		switch {
-		case m.retryMin <= 0 || m.retryMax < m.retryMin:
-			return errors.New("-mail-retry-min must be positive and at most -mail-retry-max")
-		case m.maxAttempts <= 0:
-			return errors.New("-mail-max-attempts must be positive")
-		case m.lease < time.Second:
-			return errors.New("-mail-lease must be at least 1s")
-		}
+	}
+	if m.listen != "" {
+		return m.checkListener()
+	}
+	return nil
+}
+
+// checkOutgoing validates the relay flags; password is the value of
+// smtpPasswordEnv.
+func (m *mailConfig) checkOutgoing(password string) error {
+	if err := checkHostPort("-smtp-relay", m.relay); err != nil {
+		return err
+	}
+	if m.from == "" {
+		return errors.New("-smtp-relay needs -mail-from, the address invitations are sent from")
+	}
+	if _, err := imip.NewComposer(imip.ComposerOptions{From: m.from}); err != nil {
+		return fmt.Errorf("-mail-from %q: give a plain address such as calendar@example.org (%w)", m.from, err)
 	}
 	switch {
+	case m.retryMin <= 0 || m.retryMax < m.retryMin:
+		return errors.New("-mail-retry-min must be positive and at most -mail-retry-max")
+	case m.maxAttempts <= 0:
+		return errors.New("-mail-max-attempts must be positive")
+	case m.lease < time.Second:
+		return errors.New("-mail-lease must be at least 1s")
 	case m.user == "" && password != "":
 		return fmt.Errorf("$%s is set but -smtp-user is not", smtpPasswordEnv)
 	case m.user != "" && password == "":
@@ -152,12 +165,11 @@ func (m *mailConfig) check(fs *flag.FlagSet, password string) error {
 		return errors.New("-smtp-user with -smtp-security plain would send the password in clear: use starttls or tls, or a relay on a loopback address")
 	}
 	m.password = password
-	if strings.ContainsAny(m.hostname, " \t\r\n<>") || m.hostname == "" {
-		return fmt.Errorf("-smtp-hostname %q is not a host name", m.hostname)
-	}
-	if m.listen == "" {
-		return nil
-	}
+	return nil
+}
+
+// checkListener validates the -smtp-listen flags.
+func (m *mailConfig) checkListener() error {
 	if path, ok := strings.CutPrefix(m.listen, "unix:"); ok {
 		if path == "" {
 			return errors.New("-smtp-listen unix: needs a socket path")

@@ -176,6 +176,9 @@ func TestParseMailFlags(t *testing.T) {
 	if _, err := parseFlags(relay, io.Discard); !errors.Is(err, errUsage) {
 		t.Errorf("password without user: %v", err)
 	}
+	if _, err := parseFlags([]string{"-demo"}, io.Discard); err != nil {
+		t.Errorf("password in the environment, no e-mail: %v", err)
+	}
 	c, err = parseFlags(append(relay, "-smtp-user", "cal", "-smtp-security", "TLS"), io.Discard)
 	if err != nil || c.mail.password != "s3cret" || c.mail.security != imip.ImplicitTLS {
 		t.Errorf("user with password: %v %+v", err, c.mail)
