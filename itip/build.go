@@ -190,15 +190,17 @@ func setSequence(c *ical.Component, n int) {
 	c.Props[ical.PropSequence] = []ical.Prop{{Name: ical.PropSequence, Params: ical.Params{}, Value: strconv.Itoa(n)}}
 }
 
-// finishMessage puts comps and the VTIMEZONEs they reference into a
-// message calendar.
-func finishMessage(cal *ical.Calendar, tzsrc []*Object, comps []*ical.Component) {
+// finishMessage puts comps and the VTIMEZONEs of tzsrc they reference into
+// a message calendar, and returns the TZIDs comps reference (ids, each
+// once), gathered in one walk over their properties.
+func finishMessage(cal *ical.Calendar, tzsrc []*Object, comps []*ical.Component) (ids []string) {
+	ids = referencedTZIDs(comps)
 	seen := make(map[string]bool)
 	for _, o := range tzsrc {
 		if o == nil {
 			continue
 		}
-		for _, vtz := range o.Timezones(comps...) {
+		for _, vtz := range o.timezonesFor(ids) {
 			id := propValue(vtz, ical.PropTimezoneID)
 			if !seen[id] {
 				seen[id] = true
@@ -207,4 +209,5 @@ func finishMessage(cal *ical.Calendar, tzsrc []*Object, comps []*ical.Component)
 		}
 	}
 	cal.Children = append(cal.Children, comps...)
+	return ids
 }

@@ -52,11 +52,15 @@ type compareOptions struct {
 // VALARMs and other sub-components are ignored: they are personal.
 func compareComponents(a, b *ical.Component, o compareOptions) change {
 	result := changeNone
+	shared := 0 // names of b that a has too
 	for name, bp := range b.Props {
+		ap, ok := a.Props[name]
+		if ok {
+			shared++
+		}
 		if volatileProp(name) || (o.derived && instanceProp(name)) {
 			continue
 		}
-		ap := a.Props[name]
 		switch name {
 		case ical.PropAttendee:
 			if c := compareAttendees(ap, bp); c > result {
@@ -77,6 +81,9 @@ func compareComponents(a, b *ical.Component, o compareOptions) change {
 				return changeFull
 			}
 		}
+	}
+	if shared == len(a.Props) {
+		return result // a has no name b lacks
 	}
 	for name := range a.Props {
 		if volatileProp(name) || (o.derived && instanceProp(name)) {

@@ -281,10 +281,22 @@ func (o *Object) Time(p *ical.Prop) (tz.Value, error) {
 // properties of comps (and their sub-components) reference by TZID, in
 // calendar order.
 func (o *Object) Timezones(comps ...*ical.Component) []*ical.Component {
+	return o.timezonesFor(referencedTZIDs(comps))
+}
+
+// referencedTZIDs returns the TZIDs the properties of comps (and their
+// sub-components) reference, each once.
+func referencedTZIDs(comps []*ical.Component) []string {
 	var ids []string
 	for _, c := range comps {
 		ids = appendTZIDs(ids, c)
 	}
+	return ids
+}
+
+// timezonesFor returns the VTIMEZONE components of the calendar whose TZID
+// is one of ids, in calendar order.
+func (o *Object) timezonesFor(ids []string) []*ical.Component {
 	if len(ids) == 0 {
 		return nil
 	}

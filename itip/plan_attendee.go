@@ -310,10 +310,18 @@ func (p *planner) forbiddenEdit(oldObj, newObj *Object, a, b *ical.Component, de
 		}
 		return ""
 	}
+	shared := 0 // names of b that a has too
 	for name, bp := range b.Props {
-		if n := check(name, a.Props[name], bp); n != "" {
+		ap, ok := a.Props[name]
+		if ok {
+			shared++
+		}
+		if n := check(name, ap, bp); n != "" {
 			return n
 		}
+	}
+	if shared == len(a.Props) {
+		return "" // a has no name b lacks
 	}
 	for name, ap := range a.Props {
 		if _, ok := b.Props[name]; !ok {

@@ -72,11 +72,7 @@ func (s *vtzSupply) setScope(now time.Time, objs ...*Object) {
 // names an IANA (or Windows) zone. A TZID that resolves neither way is
 // left as it is.
 func (s *vtzSupply) finishMessage(cal *ical.Calendar, tzsrc []*Object, comps []*ical.Component) {
-	finishMessage(cal, tzsrc, comps)
-	var ids []string
-	for _, c := range comps {
-		ids = appendTZIDs(ids, c)
-	}
+	ids := finishMessage(cal, tzsrc, comps)
 	if len(ids) == 0 {
 		return
 	}
