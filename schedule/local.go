@@ -50,7 +50,7 @@ func (h *Handler) deliverFrom(ctx context.Context, from origin, msgs []*itip.Mes
 		}
 	}
 	if len(jobs) > 1 {
-		ctx = withCreatedCopies(ctx)
+		ctx = withCreatedCopies(withPrincipalCache(ctx))
 	}
 	statuses := make(map[string]Status, len(jobs))
 	results := make([]Status, len(jobs))
@@ -108,7 +108,7 @@ func (h *Handler) deliver(ctx context.Context, from origin, msg *itip.Message, r
 			st = StatusTempFailure
 		}
 	}()
-	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
+	rcpt, err := h.principalByAddress(ctx, recipient)
 	if errors.Is(err, backend.ErrNotFound) {
 		if !scope.Remote() {
 			return ""

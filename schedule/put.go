@@ -90,7 +90,7 @@ func (res *writeResult) respond(w http.ResponseWriter, sent []byte) {
 // scheduling that implies: it validates, plans with itip, stores, delivers
 // and writes the delivery statuses back.
 func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeConds) (*writeResult, error) {
-	ctx := q.ctx()
+	ctx := withPrincipalCache(q.ctx()) // predicted statuses and deliveries resolve the same recipients
 	opts, err := h.planOptions(dst.principal, conds)
 	if err != nil {
 		return nil, err

@@ -35,7 +35,7 @@ func (h *Handler) predictStatuses(ctx context.Context, sender *backend.Principal
 }
 
 func (h *Handler) predict(ctx context.Context, sender *backend.Principal, msg *itip.Message, recipient string, scope Scope) Status {
-	rcpt, err := h.store.PrincipalByAddress(ctx, recipient)
+	rcpt, err := h.principalByAddress(ctx, recipient)
 	switch {
 	case errors.Is(err, backend.ErrNotFound) && !scope.Remote():
 		return ""
