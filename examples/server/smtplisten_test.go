@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/go-autoschedule/autoschedule/backend/memory"
+	"github.com/go-autoschedule/autoschedule/imip"
 	"github.com/go-autoschedule/autoschedule/itip"
 	"github.com/go-autoschedule/autoschedule/schedule"
 )
@@ -58,7 +59,7 @@ func listenerConfig(listen string) *mailConfig {
 
 // startTestListener runs a mailListener for alice (memory store) with p,
 // offering STARTTLS with tlsConfig when it is not nil.
-func startTestListener(t *testing.T, cfg *mailConfig, tlsConfig *tls.Config, p *heldProcessor) *mailListener {
+func startTestListener(t testing.TB, cfg *mailConfig, tlsConfig *tls.Config, p imip.Processor) *mailListener {
 	t.Helper()
 	store := memory.New()
 	u := User{Username: "alice", Password: "x", Name: "Alice", Addresses: []string{alice.addr}, Type: "INDIVIDUAL"}
