@@ -30,13 +30,22 @@ func canonicalMailto(addr string) bool {
 		return false
 	}
 	for i := 0; i < len(rest); i++ {
-		c := rest[i]
-		if c >= 0x80 || ('A' <= c && c <= 'Z') || c == '?' || c == '%' {
+		if notCanonical[rest[i]] {
 			return false
 		}
 	}
 	return true
 }
+
+// notCanonical marks the bytes canonicalMailto refuses after the scheme:
+// non-ASCII, upper-case letters, '?' and '%'. It is filled once, at
+// package initialisation, and only read afterwards.
+var notCanonical = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 0x80 || ('A' <= c && c <= 'Z') || c == '?' || c == '%'
+	}
+	return t
+}()
 
 // slashOrSpace reports whether r is '/' or white space (as strings.TrimSpace
 // sees it).
