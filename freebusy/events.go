@@ -20,7 +20,7 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 		return res
 	}
 	var expandErr error
-	eachGroup(cal.Children, ical.CompEvent, func(uid string, comps []*ical.Component) {
+	eachGroup(cal.Children, ical.CompEvent, func(comps []*ical.Component) {
 		if expandErr != nil || (c.prefilter && !mayOverlap(comps, c.startUnix, c.endUnix)) {
 			return
 		}
@@ -42,7 +42,7 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 			expandErr = err
 			return
 		}
-		c.problem(false, index, uid, err)
+		c.problem(false, index, propValue(comps[0], "UID"), err)
 	})
 	if expandErr != nil {
 		return expandErr

@@ -10,29 +10,43 @@ type componentGroup struct {
 }
 
 // eachGroup calls fn for each group of children named name with one UID,
-// in order of first appearance. In the usual object, where those children
-// are adjacent and share one UID, it allocates nothing.
-func eachGroup(children []*ical.Component, name string, fn func(uid string, comps []*ical.Component)) {
+// in order of first appearance; the group's UID is that of comps[0]. In
+// the usual object, where those children are adjacent and share one UID,
+// it allocates nothing, and a lone child's UID is not even read.
+func eachGroup(children []*ical.Component, name string, fn func(comps []*ical.Component)) {
 	first, last := -1, -1
-	uid := ""
 	for i, child := range children {
 		if child.Name != name {
 			continue
 		}
-		u := propValue(child, "UID")
-		switch {
-		case first < 0:
-			first, uid = i, u
-		case u != uid || last != i-1:
-			for _, g := range groupComponents(children, name) {
-				fn(g.uid, g.comps)
-			}
+		if first < 0 {
+			first = i
+		} else if last != i-1 {
+			eachGroupByUID(children, name, fn)
 			return
 		}
 		last = i
 	}
-	if first >= 0 {
-		fn(uid, children[first:last+1])
+	switch {
+	case first < 0:
+		return
+	case first < last:
+		uid := propValue(children[first], "UID")
+		for _, c := range children[first+1 : last+1] {
+			if propValue(c, "UID") != uid {
+				eachGroupByUID(children, name, fn)
+				return
+			}
+		}
+	}
+	fn(children[first : last+1])
+}
+
+// eachGroupByUID is eachGroup for children that are not one adjacent
+// run of one UID.
+func eachGroupByUID(children []*ical.Component, name string, fn func(comps []*ical.Component)) {
+	for _, g := range groupComponents(children, name) {
+		fn(g.comps)
 	}
 }
 

@@ -40,18 +40,14 @@ func componentMayOverlap(comp *ical.Component, startUnix, endUnix int64) bool {
 	if len(comp.Props["RDATE"]) > 0 {
 		return true
 	}
-	dtstart := comp.Props["DTSTART"]
-	if len(dtstart) == 0 {
-		return true
-	}
-	s, _, ok := wallClock(dtstart[0].Value)
+	s, isDate, ok := wallStart(comp)
 	if !ok {
 		return true
 	}
 	if s-prefilterMargin >= endUnix {
 		return false // no instance starts before DTSTART (RDATE aside)
 	}
-	dur, ok := wallDuration(comp)
+	dur, ok := wallDuration(comp, s, isDate)
 	if !ok {
 		return true
 	}
@@ -94,7 +90,9 @@ func ruleUntil(rule string) (int64, bool) {
 }
 
 // wallClock reads a DATE (YYYYMMDD) or DATE-TIME (YYYYMMDDTHHMMSS, with an
-// optional Z) as seconds since the Unix epoch as if it were UTC.
+// optional Z) as seconds since the Unix epoch as if it were UTC. It is
+// lenient (a day up to 31 in any month, hour 24, second 60): a value it
+// accepts wrongly is still read by the expander, which reports it.
 func wallClock(v string) (secs int64, isDate, ok bool) {
 	for len(v) > 0 && (v[len(v)-1] == ' ' || v[len(v)-1] == '\t') {
 		v = v[:len(v)-1]
@@ -107,49 +105,31 @@ func wallClock(v string) (secs int64, isDate, ok bool) {
 	case len(v) == 8:
 		isDate = true
 	case len(v) == 15 && v[8] == 'T':
-		var ok1, ok2, ok3 bool
-		hh, ok1 = digits(v[9:11])
-		mm, ok2 = digits(v[11:13])
-		ss, ok3 = digits(v[13:15])
-		if !ok1 || !ok2 || !ok3 || hh > 24 || mm > 59 || ss > 60 {
+		_ = v[14]
+		hh, mm, ss = twoDigits(v[9], v[10]), twoDigits(v[11], v[12]), twoDigits(v[13], v[14])
+		if hh < 0 || mm < 0 || ss < 0 || hh > 24 || mm > 59 || ss > 60 {
 			return 0, false, false
 		}
 	default:
 		return 0, false, false
 	}
-	y, ok1 := digits(v[0:4])
-	m, ok2 := digits(v[4:6])
-	d, ok3 := digits(v[6:8])
-	if !ok1 || !ok2 || !ok3 || y < 1 || m < 1 || m > 12 || d < 1 || d > 31 {
+	_ = v[7]
+	c, yy := twoDigits(v[0], v[1]), twoDigits(v[2], v[3])
+	m, d := twoDigits(v[4], v[5]), twoDigits(v[6], v[7])
+	y := c*100 + yy
+	if c < 0 || yy < 0 || y < 1 || m < 1 || m > 12 || d < 1 || d > 31 {
 		return 0, false, false
 	}
-	return daysFromCivil(y, m, d)*86400 + hh*3600 + mm*60 + ss, isDate, true
+	return recurrence.DaysFromCivil(y, m, d)*86400 + hh*3600 + mm*60 + ss, isDate, true
 }
 
-func digits(s string) (int64, bool) {
-	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
+// twoDigits reads two decimal digits; -1 when either is not one.
+func twoDigits(a, b byte) int64 {
+	a, b = a-'0', b-'0'
+	if a > 9 || b > 9 {
+		return -1
 	}
-	return n, true
-}
-
-// daysFromCivil returns the number of days from 1970-01-01 to the given
-// proleptic Gregorian date.
-func daysFromCivil(y, m, d int64) int64 {
-	if m <= 2 {
-		y--
-	}
-	era := y / 400 // y >= 0 here
-	yoe := y - era*400
-	mp := (m + 9) % 12
-	doy := (153*mp+2)/5 + d - 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
+	return int64(a)*10 + int64(b)
 }
 
 // pruneOverrides returns comps without the overrides that cannot matter
@@ -179,7 +159,7 @@ func pruneOverridesInto(buf, comps []*ical.Component, startUnix, endUnix int64) 
 					return comps // PERIOD instances have their own durations
 				}
 			}
-			d, ok := wallDuration(comp)
+			_, d, ok := wallSpan(comp)
 			if !ok {
 				return comps
 			}
@@ -229,23 +209,37 @@ func keepOverride(comp *ical.Component, masterDur, startUnix, endUnix int64) boo
 	return r-prefilterMargin < endUnix && r+masterDur+prefilterMargin > startUnix
 }
 
-// wallDuration returns how long the instances of comp last, read from its
-// wall-clock DTSTART and DTEND, or DURATION, with the RFC 5545 defaults.
-func wallDuration(comp *ical.Component) (int64, bool) {
+// wallSpan reads comp's wall-clock DTSTART and how long its instances
+// last (see wallDuration); ok is false when a value is missing or cannot
+// be read.
+func wallSpan(comp *ical.Component) (start, dur int64, ok bool) {
+	start, isDate, ok := wallStart(comp)
+	if !ok {
+		return 0, 0, false
+	}
+	dur, ok = wallDuration(comp, start, isDate)
+	return start, dur, ok
+}
+
+// wallStart reads comp's DTSTART as wall-clock seconds.
+func wallStart(comp *ical.Component) (start int64, isDate, ok bool) {
 	dtstart := comp.Props["DTSTART"]
 	if len(dtstart) == 0 {
-		return 0, false
+		return 0, false, false
 	}
-	s, isDate, ok := wallClock(dtstart[0].Value)
-	if !ok {
-		return 0, false
-	}
+	return wallClock(dtstart[0].Value)
+}
+
+// wallDuration returns how long the instances of comp, which starts at
+// the wall-clock second start, last: from DTEND or DURATION, with the
+// RFC 5545 defaults (a DATE lasts a day, a DATE-TIME no time).
+func wallDuration(comp *ical.Component, start int64, isDate bool) (int64, bool) {
 	if dtend := comp.Props["DTEND"]; len(dtend) > 0 {
 		e, _, ok := wallClock(dtend[0].Value)
 		if !ok {
 			return 0, false
 		}
-		return max(e-s, 0), true
+		return max(e-start, 0), true
 	}
 	if dp := comp.Props["DURATION"]; len(dp) > 0 {
 		d, err := recurrence.ParseDuration(dp[0].Value)

@@ -2,11 +2,11 @@ package recurrence
 
 import "time"
 
-// daysFromCivil returns the number of days from 1970-01-01 to the
+// DaysFromCivil returns the number of days from 1970-01-01 to the
 // proleptic Gregorian date y-m-d (m 1 … 12, y >= 1), by arithmetic alone:
 // wall-clock readings are built from it without time.Date's
 // normalisation, which costs more than the reading itself.
-func daysFromCivil(y, m, d int64) int64 {
+func DaysFromCivil(y, m, d int64) int64 {
 	if m <= 2 {
 		y--
 	}

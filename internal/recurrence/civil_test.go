@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestCivilArithmetic compares daysFromCivil, daysIn and wallOf with the
+// TestCivilArithmetic compares DaysFromCivil, daysIn and wallOf with the
 // time package over the years RFC 5545 values can name.
 func TestCivilArithmetic(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
@@ -25,8 +25,8 @@ func TestCivilArithmetic(t *testing.T) {
 			}
 			d := 1 + rng.Intn(daysIn(m, y))
 			want := time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-			if got := daysFromCivil(int64(y), int64(m), int64(d)); got != want {
-				t.Fatalf("daysFromCivil(%d, %d, %d) = %d, want %d", y, m, d, got, want)
+			if got := DaysFromCivil(int64(y), int64(m), int64(d)); got != want {
+				t.Fatalf("DaysFromCivil(%d, %d, %d) = %d, want %d", y, m, d, got, want)
 			}
 			at := time.Date(y, m, d, rng.Intn(24), rng.Intn(60), rng.Intn(60), rng.Intn(1e9), berlin)
 			hh, mm, ss := at.Clock()

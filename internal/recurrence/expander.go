@@ -232,7 +232,7 @@ func wallDigits(s string, withTime bool) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	secs := daysFromCivil(int64(y), int64(m), int64(d))*86400 + int64(hh*3600+mm*60+ss)
+	secs := DaysFromCivil(int64(y), int64(m), int64(d))*86400 + int64(hh*3600+mm*60+ss)
 	return time.Unix(secs, 0).UTC(), true
 }
 

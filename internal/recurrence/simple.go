@@ -172,6 +172,7 @@ type simpleReadings struct {
 	period   int64 // first day of the current period
 	step     int64 // days from one period to the next
 	days     uint8 // weekly: weekdays taken (bit 0 Monday)
+	offsets  uint8 // weekly: the same days as offsets from WKST (bit 0 WKST)
 	weekly   bool
 	off      int64 // weekly: next day of the period to look at
 	lastWall int64 // no reading after this wall-clock second
@@ -201,6 +202,11 @@ func newSimpleReadings(sr simpleRule, startWall, untilWall time.Time) simpleRead
 			it.days = 1 << weekdayOfDay(day)
 		}
 		it.period = day - int64((weekdayOfDay(day)-sr.wkst+7)%7)
+		for k := 0; k < 7; k++ {
+			if it.days&(1<<((sr.wkst+k)%7)) != 0 {
+				it.offsets |= 1 << k
+			}
+		}
 	}
 	return it
 }
@@ -240,14 +246,18 @@ func (it *simpleReadings) next() (w time.Time, ok bool) {
 	for !it.done {
 		d := it.period
 		if it.weekly {
-			if it.off >= 7 {
+			// Periods begin on WKST, so the next day taken is the
+			// lowest offset bit at or after off.
+			left := it.offsets &^ (1<<it.off - 1)
+			if left == 0 {
 				it.period += it.step
 				it.off = 0
 				continue
 			}
-			d += it.off
-			it.off++
-			if d < it.first || it.days&(1<<weekdayOfDay(d)) == 0 {
+			k := int64(mathbits.TrailingZeros8(left))
+			d += k
+			it.off = k + 1
+			if d < it.first {
 				continue
 			}
 		} else {
