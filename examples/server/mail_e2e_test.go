@@ -256,6 +256,13 @@ func TestMailFlow(t *testing.T) {
 		t.Errorf("bob's REPLY part: %v %v\n%s", err, params, cal)
 	}
 
+	// "Scheduling: internal-only" (draft-ietf-calext-caldav-scheduling-
+	// controls) keeps the invitation off the mail; checked at the end,
+	// after the waits below.
+	const uidInternal = "B7E1-MAIL-INTERNAL"
+	s.do(alice, http.MethodPut, "/alice/calendars/default/internal.ics", budget(uidInternal, 0, "20300614T090000Z"),
+		"If-None-Match", "*", "Scheduling", "internal-only").must(t, "PUT internal-only", http.StatusCreated)
+
 	// Relay down: the next invitation waits in the queue (1.0), the
 	// first attempt fails, and the server dies.
 	sink.stop()
@@ -293,6 +300,11 @@ func TestMailFlow(t *testing.T) {
 	}
 	if n := sink3.count("UID:" + uid2); n != 0 {
 		t.Errorf("the invitation sent after the crash was sent again %d times", n)
+	}
+	for _, sk := range []*mailSink{sink, sink2, sink3} {
+		if n := sk.count("UID:" + uidInternal); n != 0 {
+			t.Errorf("an internal-only write sent %d mails", n)
+		}
 	}
 	s.stop()
 }
