@@ -19,6 +19,9 @@ import (
 	"github.com/go-autoschedule/autoschedule/imip"
 )
 
+// recipientLookupTimeout bounds the store lookup of one RCPT TO address.
+const recipientLookupTimeout = 10 * time.Second
+
 // mailListener is the SMTP or LMTP server of -smtp-listen: mail for the
 // server's users that carries iTIP (an external attendee's REPLY, an
 // external organizer's REQUEST or CANCEL) is checked by an imip.Receiver
@@ -52,7 +55,7 @@ func startMailListener(cfg *mailConfig, tlsConfig *tls.Config, dir backend.Direc
 	sessions := &drainingBackend{
 		next:     recv.SMTPBackend(proc),
 		dir:      dir,
-		lookup:   cfg.listenTimeout,
+		lookup:   min(cfg.listenTimeout, recipientLookupTimeout),
 		log:      log,
 		sessions: map[*trackedSession]bool{},
 		changed:  make(chan struct{}, 1),
