@@ -21,6 +21,9 @@ const (
 	MaxOutboundIDLength = 255
 	// MaxOutboundDataSize is the largest OutboundMessage.Data, in octets.
 	MaxOutboundDataSize = 4 * DefaultMaxResourceSize
+	// MaxOutboundPreviousSize is the largest OutboundMessage.Previous,
+	// in octets: the largest object a calendar holds by default.
+	MaxOutboundPreviousSize = DefaultMaxResourceSize
 	// MaxOutboundErrorLength is how much of a last error a store keeps;
 	// longer texts are cut.
 	MaxOutboundErrorLength = 1000
@@ -53,6 +56,16 @@ type OutboundMessage struct {
 	Supersedes bool
 	// Data is the iTIP message, iCalendar text.
 	Data []byte
+	// Previous is what the recipient saw of the event before the write
+	// that queued this message, as iCalendar text, so that the mail can
+	// say what changed ("Updated: ..." with the old and new time and
+	// place); nil when unknown or not an update. The scheduling
+	// middleware fills it for the REQUESTs of an organizer's modification
+	// with the previous stored version reduced to what a summary of
+	// changes reads (queue.PreviousView); each message keeps its own copy.
+	// It is optional: a sender that cannot use it sends the message
+	// without the list of changes.
+	Previous []byte
 	// Enqueued is when the message was queued; stores set it when zero.
 	Enqueued time.Time
 	// Attempts counts the claims of the message, this one included.
@@ -76,8 +89,8 @@ func (m *OutboundMessage) PairKey() string {
 }
 
 // CheckOutboundMessage reports, as ErrInvalidData, what makes m unfit for
-// a queue: a missing ID, UID, Recipient, Method or Data, an ID or Data
-// over the limits above, or a text field that is not UTF-8 or holds a
+// a queue: a missing ID, UID, Recipient, Method or Data, an ID, Data or
+// Previous over the limits above, or a text field that is not UTF-8 or holds a
 // NUL (which SQL text columns refuse). Stores call it on every message
 // before enqueuing any of them.
 func CheckOutboundMessage(m *OutboundMessage) error {
@@ -101,6 +114,8 @@ func CheckOutboundMessage(m *OutboundMessage) error {
 		return fmt.Errorf("%w: outbound message %q without data", ErrInvalidData, m.ID)
 	case len(m.Data) > MaxOutboundDataSize:
 		return fmt.Errorf("%w: outbound message %q of %d octets, limit %d", ErrInvalidData, m.ID, len(m.Data), MaxOutboundDataSize)
+	case len(m.Previous) > MaxOutboundPreviousSize:
+		return fmt.Errorf("%w: outbound message %q with a previous version of %d octets, limit %d", ErrInvalidData, m.ID, len(m.Previous), MaxOutboundPreviousSize)
 	}
 	return nil
 }

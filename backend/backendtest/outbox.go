@@ -38,6 +38,12 @@ func outMsg(id, uid, recipient, method string) backend.OutboundMessage {
 	}
 }
 
+// withPrevious returns m with a Previous of size octets.
+func withPrevious(m backend.OutboundMessage, size int) backend.OutboundMessage {
+	m.Previous = bytes.Repeat([]byte("x"), size)
+	return m
+}
+
 func ids(msgs []backend.OutboundMessage) []string {
 	out := make([]string, len(msgs))
 	for i, m := range msgs {
@@ -115,6 +121,9 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		if !bytes.HasPrefix(c.Data, []byte("BEGIN:VCALENDAR")) {
 			t.Errorf("claimed Data %q: the caller's later change leaked into the store", c.Data)
 		}
+		if len(c.Previous) != 0 {
+			t.Errorf("claimed Previous %q of a message queued without one", c.Previous)
+		}
 		if c.Attempts != 1 || c.Lease == "" || c.LastError != "" {
 			t.Errorf("claimed Attempts=%d Lease=%q LastError=%q, want 1, a lease, none", c.Attempts, c.Lease, c.LastError)
 		}
@@ -128,6 +137,29 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		if left := claim(t, q, outboxT0.Add(time.Hour)); len(left) != 0 {
 			t.Errorf("a completed message came back: %v", ids(left))
 		}
+	})
+	t.Run("PreviousRoundTrip", func(t *testing.T) {
+		f, q := open(t)
+		prev := []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:uid-1\r\nLOCATION:Room 1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+		m := outMsg("p1", "uid-1", "mailto:bob@remote.example", "REQUEST")
+		m.Previous = append([]byte(nil), prev...)
+		_, err := q.PutObjectEnqueue(f.ctx, f.aliceCal+"p.ics", event("uid-1", "20260310T100000Z", ""), nil, []backend.OutboundMessage{m})
+		noErr(t, "PutObjectEnqueue", err)
+		m.Previous[0] = 'X' // the store keeps its own copy
+		got := claim(t, q, outboxT0)
+		if len(got) != 1 {
+			t.Fatalf("Claim returned %d messages, want 1", len(got))
+		}
+		if !bytes.Equal(got[0].Previous, prev) {
+			t.Errorf("claimed Previous %q, want %q", got[0].Previous, prev)
+		}
+		got[0].Previous[0] = 'Y' // nor shares it with a claimer
+		noErr(t, "Retry", q.Retry(f.ctx, "p1", got[0].Lease, outboxT0, "later"))
+		again := claim(t, q, outboxT0)
+		if len(again) != 1 || !bytes.Equal(again[0].Previous, prev) {
+			t.Fatalf("Previous after a retry: %+v, want %q", again, prev)
+		}
+		noErr(t, "Complete", q.Complete(f.ctx, again[0].Lease, "p1"))
 	})
 	t.Run("CompleteBatch", func(t *testing.T) {
 		f, q := open(t)
@@ -160,6 +192,7 @@ func runOutbox(t *testing.T, newStore NewStore) {
 			"no data":      {ID: "b", UID: "u", Recipient: "mailto:x@y", Method: "REQUEST"},
 			"NUL in UID":   outMsg("b", "u\x00id", "mailto:bob@remote.example", "REQUEST"),
 			"bad UTF-8":    outMsg("b\xff", "uid-1", "mailto:bob@remote.example", "REQUEST"),
+			"big previous": withPrevious(outMsg("b", "uid-1", "mailto:bob@remote.example", "REQUEST"), backend.MaxOutboundPreviousSize+1),
 		} {
 			wantErr(t, "Enqueue("+name+")", q.Enqueue(f.ctx, []backend.OutboundMessage{good, bad}), backend.ErrInvalidData)
 			_, err := q.PutObjectEnqueue(f.ctx, f.aliceCal+"inv.ics", event("inv", "20260310T100000Z", ""), nil, []backend.OutboundMessage{good, bad})

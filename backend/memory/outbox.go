@@ -92,6 +92,7 @@ func (s *Store) enqueueLocked(msgs []backend.OutboundMessage) {
 			continue
 		}
 		m.Data = cloneBytes(m.Data)
+		m.Previous = cloneBytes(m.Previous)
 		m.Attempts, m.LastError, m.Lease = 0, "", ""
 		if m.Enqueued.IsZero() {
 			m.Enqueued = now
@@ -187,6 +188,7 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.
 		q.msg.Lease = token
 		out[i] = q.msg
 		out[i].Data = cloneBytes(q.msg.Data)
+		out[i].Previous = cloneBytes(q.msg.Previous)
 	}
 	return out, nil
 }

@@ -18,7 +18,8 @@ import (
 // Compile-time check that the store keeps a delivery queue.
 var _ backend.Outbox = (*Store)(nil)
 
-// The outbox table (schema version 2) holds one row per queued message.
+// The outbox table (schema version 2, previous added in 3) holds one row
+// per queued message; previous is NULL when the message has none.
 // Its id gives the order; pair_key is a hash of
 // backend.OutboundMessage.PairKey (see pairKey);
 // times are Unix microseconds, 0 for "none"; lease is "" and lease_until
@@ -90,14 +91,22 @@ func (s *Store) enqueue(ctx context.Context, tx *txn, msgs []backend.OutboundMes
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (msg_id, pair_key, sender, object_path, uid, recipient,
-			method, supersedes, data, enqueued, attempts, next_attempt, last_error, lease, lease_until)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', '', 0) ON CONFLICT (msg_id) DO NOTHING`),
-			m.ID, key, m.Sender, m.ObjectPath, m.UID, m.Recipient, m.Method, m.Supersedes, m.Data,
+			method, supersedes, data, previous, enqueued, attempts, next_attempt, last_error, lease, lease_until)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', '', 0) ON CONFLICT (msg_id) DO NOTHING`),
+			m.ID, key, m.Sender, m.ObjectPath, m.UID, m.Recipient, m.Method, m.Supersedes, m.Data, nullBytes(m.Previous),
 			enq.UnixMicro(), micros(m.NextAttempt)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// nullBytes returns b for a nullable BLOB column: nil (NULL) when empty.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 // pairKey returns the stored form of the ordering key of uid and
@@ -125,7 +134,7 @@ func fromMicros(us int64) time.Time {
 }
 
 // claimColumns are what Claim returns of each row, in scanClaimed order.
-const claimColumns = `id, msg_id, sender, object_path, uid, recipient, method, supersedes, data,
+const claimColumns = `id, msg_id, sender, object_path, uid, recipient, method, supersedes, data, previous,
 	enqueued, attempts, next_attempt, last_error`
 
 // claimable selects the ids Claim takes: due, not leased, and the oldest
@@ -177,7 +186,7 @@ func (s *Store) Claim(ctx context.Context, at time.Time, limit int, lease time.D
 				enq, next  int64
 				supersedes bool
 			)
-			if err := rows.Scan(&id, &m.ID, &m.Sender, &m.ObjectPath, &m.UID, &m.Recipient, &m.Method, &supersedes, &m.Data,
+			if err := rows.Scan(&id, &m.ID, &m.Sender, &m.ObjectPath, &m.UID, &m.Recipient, &m.Method, &supersedes, &m.Data, &m.Previous,
 				&enq, &m.Attempts, &next, &m.LastError); err != nil {
 				return err
 			}

@@ -111,8 +111,14 @@ var migrations = [][]string{
 		)`,
 		`CREATE INDEX outbox_pair ON outbox (pair_key, id)`,
 	},
+	// Version 3: what the recipient saw before an update
+	// (backend.OutboundMessage.Previous), so that a queued update mail
+	// lists what changed. NULL when unknown, as in rows queued before.
+	{
+		`ALTER TABLE outbox ADD COLUMN previous {blob}`,
+	},
 }
 
 // SchemaVersion is the schema version this package writes. Open migrates
 // older databases to it and refuses newer ones.
-const SchemaVersion = 2
+const SchemaVersion = 3
