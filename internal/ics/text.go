@@ -17,6 +17,11 @@ func textFault(s string) int {
 			i += 8
 			continue
 		}
+		// Fewer than eight bytes left: the last eight of s cover them
+		// (and some already checked) in one step.
+		if i+8 > len(s) && len(s) >= 8 && notPrintable8(load64(s, len(s)-8)) == 0 {
+			return -1
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if isControl(c) {
