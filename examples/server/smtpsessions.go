@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -150,6 +151,17 @@ func (s *trackedSession) Rcpt(to string, opts *smtp.RcptOptions) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Recipient lookup failed, try again later"}
 	}
 	return s.Session.Rcpt(to, opts)
+}
+
+// LMTPData implements smtp.LMTPSession, so that over LMTP every
+// recipient gets its own reply: it hands the mail to the wrapped
+// session's LMTPData when it has one. Otherwise it answers as go-smtp does
+// for a session without it: Data's one reply, for every recipient.
+func (s *trackedSession) LMTPData(r io.Reader, status smtp.StatusCollector) error {
+	if l, ok := s.Session.(smtp.LMTPSession); ok {
+		return l.LMTPData(r, status)
+	}
+	return s.Session.Data(r)
 }
 
 // Reset ends the transaction (go-smtp calls it after the reply to DATA,
