@@ -127,13 +127,28 @@ func buildSide(o *Object, reg *registry, isNew bool, p *planner) (*side, error) 
 	s := &side{obj: o}
 	var seen []uint32 // seen[id] == gen: id already listed in this component
 	var gen uint32
+	// One allocation for the component records, one for all their
+	// member and index lists (each capped at its component's attendees).
+	// add runs once per component, so infos never grows past its
+	// capacity and the pointers into it stay valid.
+	n, total := len(o.Overrides), 0
+	if o.Master != nil {
+		n++
+		total += len(o.Master.Props[ical.PropAttendee])
+	}
+	for _, in := range o.Overrides {
+		total += len(in.Component.Props[ical.PropAttendee])
+	}
+	infos := make([]compInfo, 0, n)
+	lists := make([]int32, 2*total)
 	add := func(c *ical.Component, key time.Time, master bool) *compInfo {
 		gen++
-		ci := &compInfo{c: c, key: key, master: master}
+		infos = append(infos, compInfo{c: c, key: key, master: master})
+		ci := &infos[len(infos)-1]
 		ci.cancelled = strings.EqualFold(propValue(c, ical.PropStatus), "CANCELLED")
 		atts := c.Props[ical.PropAttendee]
-		ci.members = make([]int32, 0, len(atts))
-		ci.propIdx = make([]int32, 0, len(atts))
+		ci.members, lists = lists[:0:len(atts)], lists[len(atts):]
+		ci.propIdx, lists = lists[:0:len(atts)], lists[len(atts):]
 		// The new version is our copy: duplicates and empty values are
 		// dropped from it. The old version belongs to the caller and is
 		// only read.
