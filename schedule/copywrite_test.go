@@ -96,3 +96,26 @@ func TestCopyAndInboxItem(t *testing.T) {
 		}
 	}
 }
+
+// TestNewCopyOutsideUnfitDefault: when the default calendar does not take
+// the component, the copy's guessed place is refused by the store and the
+// copy goes to a calendar that takes it (RFC 6638 §4.3), delivered.
+func TestNewCopyOutsideUnfitDefault(t *testing.T) {
+	e := newEnv(t, nil, cyrus, wilfredo)
+	ctx := context.Background()
+	journal := &backend.Calendar{Path: "/wilfredo/calendars/journal/", Owner: "/wilfredo/", SupportedComponents: []string{"VJOURNAL"}}
+	if err := e.store.CreateCalendar(ctx, journal); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetDefaultCalendar(ctx, "/wilfredo/", journal.Path); err != nil {
+		t.Fatal(err)
+	}
+	e.do("cyrus", "PUT", "/cyrus/calendars/default/unfit.ics", invite("unfit", "cyrus@example.com", "wilfredo@example.com")).must(t, 201)
+	obj, _ := e.copyOf("/wilfredo/", "unfit")
+	if !strings.HasPrefix(obj.Path, "/wilfredo/calendars/default/") {
+		t.Errorf("copy at %s, want in /wilfredo/calendars/default/", obj.Path)
+	}
+	if _, org := e.copyOf("/cyrus/", "unfit"); !strings.Contains(org, "SCHEDULE-STATUS=1.2") {
+		t.Errorf("not delivered:\n%s", org)
+	}
+}

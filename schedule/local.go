@@ -166,6 +166,7 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 	originator := from.originator(msg)
 	mu := h.locks.lock(rcpt.Path, uid)
 	defer mu.Unlock()
+	verifyPath := false // set once a new copy did not fit the default calendar
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
 		existing, err := h.store.ObjectByUID(ctx, rcpt.Path, uid)
 		if errors.Is(err, backend.ErrNotFound) {
@@ -205,7 +206,7 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 				opts.ScheduleTag = newTag()
 			}
 		} else {
-			path, err = h.newCopyPath(ctx, rcpt, applied.Calendar, uid)
+			path, err = h.newCopyPath(ctx, rcpt, applied.Calendar, uid, verifyPath)
 			if err != nil {
 				h.log.InfoContext(ctx, "schedule: no calendar for a new copy", "recipient", recipient, "err", err)
 				return nil, false, StatusNoRoute
@@ -220,6 +221,9 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 		case errors.Is(err, errInboxItem):
 			h.log.ErrorContext(ctx, "schedule: inbox item", "recipient", recipient, "err", err)
 			return nil, false, StatusTempFailure
+		case existing == nil && !verifyPath && (errors.Is(err, backend.ErrUnsupportedComponent) || errors.Is(err, backend.ErrNotFound)):
+			verifyPath = true // the default calendar does not take it: choose another
+			continue
 		case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
 			continue // changed concurrently: read again and re-apply
 		case errors.Is(err, backend.ErrInvalidData):
@@ -248,8 +252,17 @@ func (h *Handler) queueRefresh(rcpt *backend.Principal, msg *itip.Message, appli
 // newCopyPath chooses where a new copy goes: the recipient's default
 // calendar (RFC 6638 §4.3), or the first calendar that accepts the
 // component. A recipient without any such calendar gets one created,
-// which becomes their default calendar when they have none.
-func (h *Handler) newCopyPath(ctx context.Context, rcpt *backend.Principal, cal *ical.Calendar, uid string) (string, error) {
+// which becomes their default calendar when they have none. Unless
+// verify, a default calendar is taken without reading it (the write
+// fails with backend.ErrUnsupportedComponent or backend.ErrNotFound when
+// it does not fit; ask again with verify then): one query fewer per
+// invitation in the common case.
+func (h *Handler) newCopyPath(ctx context.Context, rcpt *backend.Principal, cal *ical.Calendar, uid string, verify bool) (string, error) {
+	if !verify {
+		if def, err := h.store.DefaultCalendar(ctx, rcpt.Path); err == nil {
+			return def + objectName(uid), nil
+		}
+	}
 	comp := ""
 	for _, c := range cal.Children {
 		if c.Name != ical.CompTimezone {
