@@ -453,8 +453,11 @@ func TestPruneOverridesIsSafe(t *testing.T) {
 		for _, day := range rng.Perm(60)[:1+rng.Intn(6)] {
 			rid := start.AddDate(0, 0, day)
 			moved := rid.Add(time.Duration(rng.Intn(30*24)-15*24) * time.Hour)
-			fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:s\nDTSTAMP:20250101T000000Z\nRECURRENCE-ID%s:%s\nDTSTART%s:%s\nDURATION:PT%dH\nEND:VEVENT\n",
-				tzid, at(rid), tzid, at(moved), 1+rng.Intn(30))
+			// Some overrides carry a rule or RDATE of their own, which
+			// the expander ignores, so pruning may too.
+			extra := []string{"", "", "", "RRULE:FREQ=DAILY\n", "RDATE:" + jan5.Format("20060102T150405Z") + "\n"}[rng.Intn(5)]
+			fmt.Fprintf(&b, "BEGIN:VEVENT\nUID:s\nDTSTAMP:20250101T000000Z\nRECURRENCE-ID%s:%s\nDTSTART%s:%s\nDURATION:PT%dH\n%sEND:VEVENT\n",
+				tzid, at(rid), tzid, at(moved), 1+rng.Intn(30), extra)
 		}
 		cal := calendar(t, b.String())
 		ws := jan5.Add(time.Duration(rng.Intn(30*24)) * time.Hour)

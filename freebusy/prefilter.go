@@ -196,8 +196,17 @@ func keepOverride(comp *ical.Component, masterDur, startUnix, endUnix int64) boo
 	if len(rid) == 0 || len(rid[0].Params["RANGE"]) > 0 {
 		return true
 	}
-	if componentMayOverlap(comp, startUnix, endUnix) {
+	// An override is one instance at its own DTSTART: the expander reads
+	// no RRULE or RDATE of it.
+	s, isDate, ok := wallStart(comp)
+	if !ok {
 		return true
+	}
+	if s-prefilterMargin < endUnix {
+		dur, ok := wallDuration(comp, s, isDate)
+		if !ok || s+dur+prefilterMargin > startUnix {
+			return true
+		}
 	}
 	if masterDur < 0 {
 		return false // nothing to replace
