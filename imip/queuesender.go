@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/ics"
 	"github.com/go-autoschedule/autoschedule/itip"
 	"github.com/go-autoschedule/autoschedule/queue"
 )
@@ -18,9 +19,10 @@ import (
 // for concurrent use.
 //
 // Each backend.OutboundMessage becomes one mail: its Data (the iTIP
-// message) is decoded, composed for its Recipient with the message's ID
-// as ComposeInput.Key, so that every attempt of one queued message has
-// the same Message-ID and bytes (a receiver drops the copy of a mail sent
+// message) is decoded, its Previous (when set) becomes
+// ComposeInput.Previous so that an update lists what changed, and it is
+// composed for its Recipient with the message's ID as ComposeInput.Key,
+// so that every attempt of one queued message has the same Message-ID and bytes (a receiver drops the copy of a mail sent
 // again after a crash), and handed to the Transport. The result tells the
 // worker what to do:
 //
@@ -66,6 +68,16 @@ func (s *QueueSender) Send(ctx context.Context, m *backend.OutboundMessage) erro
 		return queue.Permanent(itip.StatusNoDelivery, fmt.Errorf("%w: queued message %s: %w", ErrMalformed, m.ID, err))
 	}
 	in := &ComposeInput{Message: msg, Recipient: m.Recipient, Key: m.ID}
+	if len(m.Previous) > 0 {
+		// Only the list of changes depends on it: a version that cannot be
+		// read leaves the list out rather than holding the mail back.
+		if prev, err := ics.Decode(m.Previous); err == nil {
+			in.Previous = prev
+		} else {
+			log.WarnContext(ctx, "imip: queued message's previous version unreadable; sending without the changes",
+				"queue_id", m.ID, "err", err)
+		}
+	}
 	if s.Directory != nil && m.Sender != "" {
 		if p, err := s.Directory.PrincipalByPath(ctx, m.Sender); err == nil {
 			in.OriginatorName = p.DisplayName

@@ -24,25 +24,31 @@ func (c *collector) Send(_ context.Context, m *Outgoing) error {
 	return nil
 }
 
-// FuzzQueueSender hands arbitrary queued data and recipients to
-// QueueSender.Send: it must never panic; data it cannot decode and
+// FuzzQueueSender hands arbitrary queued data, recipients and previous
+// versions to QueueSender.Send: it must never panic; data it cannot decode and
 // recipients that are not mailto: fail for good (a *queue.PermanentError),
 // so that the worker does not retry them; what it sends goes to the
-// queued recipient with a Message-ID derived from the queue ID.
+// queued recipient with a Message-ID derived from the queue ID. A
+// previous version, readable or not, never makes a message fail.
 func FuzzQueueSender(f *testing.F) {
-	f.Add([]byte(invitationICS), "mailto:bob@remote.example")
-	f.Add([]byte(strings.Replace(replyICS, "%s", "ACCEPTED", 1)), "mailto:carol@remote.example")
-	f.Add([]byte("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"), "mailto:x@y.example")
-	f.Add([]byte(invitationICS), "urn:uuid:1")
-	f.Add([]byte(invitationICS), "mailto:\"a b\"@x\r\nBcc: evil@example")
+	f.Add([]byte(invitationICS), "mailto:bob@remote.example", []byte(nil))
+	f.Add([]byte(invitationICS), "mailto:bob@remote.example", []byte(invitationICS))
+	f.Add([]byte(invitationICS), "mailto:bob@remote.example", []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID"))
+	f.Add([]byte(strings.Replace(replyICS, "%s", "ACCEPTED", 1)), "mailto:carol@remote.example", []byte(invitationICS))
+	f.Add([]byte("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"), "mailto:x@y.example", []byte(nil))
+	f.Add([]byte(invitationICS), "urn:uuid:1", []byte(nil))
+	f.Add([]byte(invitationICS), "mailto:\"a b\"@x\r\nBcc: evil@example", []byte(nil))
 	c := &collector{}
 	qs := &QueueSender{Composer: mustComposer(f, ComposerOptions{}), Transport: c, Logger: quiet}
-	f.Fuzz(func(t *testing.T, data []byte, recipient string) {
+	f.Fuzz(func(t *testing.T, data []byte, recipient string, previous []byte) {
 		c.mu.Lock()
 		c.sent = c.sent[:0]
 		c.mu.Unlock()
-		m := &backend.OutboundMessage{ID: "fuzz@example.org", Recipient: recipient, Data: data}
+		m := &backend.OutboundMessage{ID: "fuzz@example.org", Recipient: recipient, Data: data, Previous: previous}
 		err := qs.Send(context.Background(), m)
+		if m.Previous = nil; (qs.Send(context.Background(), m) == nil) != (err == nil) {
+			t.Fatalf("the previous version decides whether the message fails: %v", err)
+		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if err != nil {
@@ -55,12 +61,13 @@ func FuzzQueueSender(f *testing.F) {
 			}
 			return
 		}
-		if len(c.sent) != 1 {
-			t.Fatalf("%d mails for one message", len(c.sent))
+		if len(c.sent) != 2 {
+			t.Fatalf("%d mails for two sends of one message", len(c.sent))
 		}
-		out := c.sent[0]
-		if want, _ := recipientEmail(recipient); out.To != want || out.MessageID != messageID(m.ID, "example.org") {
-			t.Fatalf("mail to %q with Message-ID %q for %q", out.To, out.MessageID, recipient)
+		for _, out := range c.sent {
+			if want, _ := recipientEmail(recipient); out.To != want || out.MessageID != messageID(m.ID, "example.org") {
+				t.Fatalf("mail to %q with Message-ID %q for %q", out.To, out.MessageID, recipient)
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/emersion/go-ical"
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/itip"
@@ -158,6 +159,26 @@ func (h *Handler) planQueued(ctx context.Context, sender *backend.Principal, sta
 		}
 	}
 	return qw, nil
+}
+
+// withPrevious gives the REQUESTs of qw (may be nil) what their
+// recipients saw of old, the object before an organizer's modification
+// (queue.PreviousView), so that the mails list what changed. A view over
+// backend.MaxOutboundPreviousSize is left out: the mail is then sent
+// without the list.
+func (qw *queuedWrite) withPrevious(old *ical.Calendar) {
+	if qw == nil || old == nil {
+		return
+	}
+	for i := range qw.msgs {
+		m := &qw.msgs[i]
+		if m.Method != itip.MethodRequest {
+			continue
+		}
+		if prev := queue.PreviousView(old, m.Recipient); len(prev) <= backend.MaxOutboundPreviousSize {
+			m.Previous = prev
+		}
+	}
 }
 
 // putEnqueue stores the object like Store.PutObject, and the queued

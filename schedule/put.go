@@ -231,6 +231,9 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	if err != nil {
 		return nil, err
 	}
+	if act.Role == itip.RoleOrganizer {
+		qw.withPrevious(oldCal) // update mails list what changed
+	}
 	obj, err := h.putEnqueue(ctx, dst.path, stored, putOpts, qw)
 	unlock()
 	if err != nil {

@@ -1,0 +1,82 @@
+package queue
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/go-autoschedule/autoschedule/internal/ics"
+)
+
+// previousOld is an organizer's stored series with an override that only
+// carol attends, a time zone, an alarm and private properties.
+const previousOld = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" +
+	"BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\n" +
+	"TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" +
+	"BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\nBEGIN:STANDARD\r\nDTSTART:19701101T020000\r\n" +
+	"TZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n" +
+	"BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20261120T100000Z\r\nDTSTART;TZID=Europe/Berlin:20261203T100000\r\n" +
+	"DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Review\r\nLOCATION:Room 1\r\nSEQUENCE:2\r\n" +
+	"X-PRIVATE-NOTE:organizer only\r\nATTACH:https://example.org/minutes\r\n" +
+	"ORGANIZER;CN=Alice:mailto:alice@example.org\r\n" +
+	"ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED;SCHEDULE-STATUS=1.1:mailto:bob@remote.example\r\n" +
+	"BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nDESCRIPTION:soon\r\nEND:VALARM\r\nEND:VEVENT\r\n" +
+	"BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20261120T100000Z\r\nRECURRENCE-ID;TZID=America/New_York:20261210T040000\r\n" +
+	"DTSTART;TZID=America/New_York:20261210T050000\r\nDURATION:PT1H\r\nSUMMARY:Review with Carol\r\n" +
+	"ORGANIZER;CN=Alice:mailto:alice@example.org\r\nATTENDEE:mailto:carol@remote.example\r\nEND:VEVENT\r\n" +
+	"END:VCALENDAR\r\n"
+
+func TestPreviousView(t *testing.T) {
+	old, err := ics.Decode([]byte(previousOld))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		recipient   string
+		want, avoid []string
+		components  int
+	}{
+		{"mailto:BOB@remote.example", // addresses compare like calendar user addresses
+			[]string{"TZID:Europe/Berlin", "DTSTART;TZID=Europe/Berlin:20261203T100000", "RRULE:FREQ=WEEKLY;COUNT=4",
+				"SUMMARY:Review\r\n", "LOCATION:Room 1", "SEQUENCE:2", "ORGANIZER;CN=Alice:", "ATTENDEE;CN=Bob:mailto:bob@remote.example"},
+			[]string{"America/New_York", "Carol", "VALARM", "X-PRIVATE-NOTE", "ATTACH", "PARTSTAT", "SCHEDULE-STATUS", "DTSTAMP"},
+			2},
+		{"mailto:carol@remote.example",
+			[]string{"TZID:America/New_York", "RECURRENCE-ID;TZID=America/New_York:20261210T040000", "SUMMARY:Review with Carol"},
+			[]string{"Europe/Berlin", "Room 1", "bob@remote.example", "RRULE"},
+			2},
+		{"mailto:dave@remote.example", nil, []string{"VEVENT", "VTIMEZONE"}, 0},
+	} {
+		view := PreviousView(old, tc.recipient)
+		got, err := ics.Decode(view)
+		if err != nil {
+			t.Fatalf("%s: the view does not decode: %v\n%s", tc.recipient, err, view)
+		}
+		if len(got.Children) != tc.components {
+			t.Errorf("%s: %d components, want %d:\n%s", tc.recipient, len(got.Children), tc.components, view)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(string(view), w) {
+				t.Errorf("%s: view lacks %q:\n%s", tc.recipient, w, view)
+			}
+		}
+		for _, a := range tc.avoid {
+			if strings.Contains(string(view), a) {
+				t.Errorf("%s: view holds %q:\n%s", tc.recipient, a, view)
+			}
+		}
+	}
+	if again, err := ics.Decode([]byte(previousOld)); err != nil || string(ics.Encode(again)) != string(ics.Encode(old)) {
+		t.Errorf("PreviousView changed the calendar it was given (%v)", err)
+	}
+}
+
+func BenchmarkPreviousView(b *testing.B) {
+	old, err := ics.Decode([]byte(previousOld))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for range b.N {
+		PreviousView(old, "mailto:bob@remote.example")
+	}
+}
