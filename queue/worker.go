@@ -253,6 +253,13 @@ type result struct {
 // it directly to drive delivery from a scheduler of your own (then do not
 // call Run). When the worker is stopping, claimed messages not yet sent
 // are released.
+//
+// A message that was not sent (a temporary failure, or not attempted
+// because the worker is stopping) is given back as soon as that is known,
+// not after the batch: a worker killed later in the batch leaves it
+// waiting for its retry time, not for the lease. Only messages whose send
+// was under way when the worker died wait for the lease (they may have
+// been sent).
 func (w *Worker) Process(ctx context.Context) (int, error) {
 	msgs, err := w.cfg.Outbox.Claim(ctx, w.cfg.Now(), w.cfg.BatchSize, w.cfg.Lease)
 	if err != nil || len(msgs) == 0 {
@@ -267,19 +274,38 @@ func (w *Worker) Process(ctx context.Context) (int, error) {
 			defer wg.Done()
 			for i := range next {
 				results[i] = w.send(ctx, &msgs[i])
+				w.giveBack(ctx, &msgs[i], &results[i])
 			}
 		}()
 	}
+feed:
 	for i := range msgs {
-		next <- i
+		select {
+		case next <- i:
+			continue
+		case <-w.stopping:
+		case <-ctx.Done():
+		}
+		// Every sender is busy and the worker stops: the rest of the
+		// batch goes back now, without waiting for the sends in flight.
+		for j := i; j < len(msgs); j++ {
+			results[j] = result{outcome: outcomeReleased}
+			w.giveBack(ctx, &msgs[j], &results[j])
+		}
+		break feed
 	}
 	close(next)
 	wg.Wait()
-	// Book-keeping must happen even when a hard stop cancelled ctx.
-	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.cfg.SendTimeout)
+	bctx, cancel := w.bookkeeping(ctx)
 	defer cancel()
 	w.record(bctx, msgs, results)
 	return len(msgs), nil
+}
+
+// bookkeeping returns the context of the writes that record results: they
+// must happen even when a hard stop cancelled ctx, bounded by SendTimeout.
+func (w *Worker) bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), w.cfg.SendTimeout)
 }
 
 // send sends one message unless the worker is stopping, and classifies
@@ -322,9 +348,39 @@ func (w *Worker) safeSend(ctx context.Context, m *backend.OutboundMessage) (err 
 	return w.cfg.Sender.Send(ctx, m)
 }
 
-// record writes the statuses back and then completes, retries or releases
-// each message. Statuses go first: a crash in between resends a message
-// (at least once) but never loses its status.
+// giveBack makes a message that was not sent due again: at once when it
+// was released, at r.next after a temporary failure. The Retry is
+// committed before the failure is logged as "will retry". Sent and failed
+// messages are left to record.
+func (w *Worker) giveBack(ctx context.Context, m *backend.OutboundMessage, r *result) {
+	if r.outcome != outcomeRetry && r.outcome != outcomeReleased {
+		return
+	}
+	ctx, cancel := w.bookkeeping(ctx)
+	defer cancel()
+	if r.outcome == outcomeReleased {
+		if err := w.cfg.Outbox.Release(ctx, m.ID, m.Lease); err != nil {
+			w.recordError(ctx, err, m.ID)
+			return
+		}
+		w.released.Add(1)
+		return
+	}
+	if err := w.cfg.Outbox.Retry(ctx, m.ID, m.Lease, r.next, r.err.Error()); err != nil {
+		w.recordError(ctx, err, m.ID)
+		w.log.WarnContext(ctx, "queue: delivery failed, retry not recorded", "id", m.ID, "recipient", m.Recipient,
+			"attempt", m.Attempts, "err", r.err)
+		return
+	}
+	w.retried.Add(1)
+	w.log.WarnContext(ctx, "queue: delivery failed, will retry", "id", m.ID, "recipient", m.Recipient,
+		"attempt", m.Attempts, "next", r.next, "err", r.err)
+}
+
+// record writes the statuses of sent and failed messages back and then
+// completes them. Statuses go first: a crash in between resends a message
+// (at least once) but never loses its status. (giveBack recorded the
+// others already.)
 func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, results []result) {
 	if w.cfg.Store != nil {
 		byPath := map[string][]statusUpdate{}
@@ -354,7 +410,6 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 	done := map[string][]string{} // lease → IDs to complete
 	for i := range msgs {
 		m, r := &msgs[i], &results[i]
-		var err error
 		switch r.outcome {
 		case outcomeSent:
 			w.sent.Add(1)
@@ -365,16 +420,7 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 			w.log.ErrorContext(ctx, "queue: delivery failed for good", "id", m.ID, "recipient", m.Recipient,
 				"method", m.Method, "attempt", m.Attempts, "status", r.status, "err", r.err)
 			done[m.Lease] = append(done[m.Lease], m.ID)
-		case outcomeRetry:
-			w.retried.Add(1)
-			w.log.WarnContext(ctx, "queue: delivery failed, will retry", "id", m.ID, "recipient", m.Recipient,
-				"attempt", m.Attempts, "next", r.next, "err", r.err)
-			err = w.cfg.Outbox.Retry(ctx, m.ID, m.Lease, r.next, r.err.Error())
-		case outcomeReleased:
-			w.released.Add(1)
-			err = w.cfg.Outbox.Release(ctx, m.ID, m.Lease)
 		}
-		w.recordError(ctx, err, m.ID)
 	}
 	for lease, ids := range done {
 		w.recordError(ctx, w.cfg.Outbox.Complete(ctx, lease, ids...), ids[0])
