@@ -25,7 +25,8 @@ const processTimeout = time.Minute
 // with Parse, using the SMTP envelope, and handed to p with Process.
 //
 // The reply says what happened. Refusals by Parse apply to every
-// recipient: 552 5.3.4 for mail over MaxSize; 554 5.6.0 for malformed
+// recipient: 552 5.3.4 for mail over MaxSize or over the go-smtp
+// server's MaxMessageBytes; 554 5.6.0 for malformed
 // mail or mail without a calendar; 550 5.7.1 for a spoofed or
 // unauthenticated sender; 550 5.1.1 when the message is not for the
 // envelope recipients; 451 4.3.0 when p fails as a whole (the MTA
@@ -157,7 +158,9 @@ func combinedReply(st map[string]schedule.Status, rcpts []string) error {
 // smtpReply maps a Parse refusal to an SMTP reply.
 func smtpReply(err error) *smtp.SMTPError {
 	switch {
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrTooLarge), errors.Is(err, smtp.ErrDataTooLarge):
+		// The second: go-smtp's own limit (Server.MaxMessageBytes) ended
+		// the read of the mail inside Parse.
 		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "message too large"}
 	case errors.Is(err, ErrSpoofed), errors.Is(err, ErrNotAuthenticated):
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender is not the organizer or attendee of the calendar message"}

@@ -32,10 +32,17 @@ func serveReceiver(t *testing.T, r *Receiver, p Processor) string {
 // returns its address.
 func serveBackend(t *testing.T, be smtp.Backend, lmtp bool) string {
 	t.Helper()
+	return serveConfigured(t, be, func(srv *smtp.Server) { srv.LMTP = lmtp })
+}
+
+// serveConfigured runs be as a server on 127.0.0.1:0, with the changes of
+// configure to the test defaults, and returns its address.
+func serveConfigured(t *testing.T, be smtp.Backend, configure func(*smtp.Server)) string {
+	t.Helper()
 	srv := smtp.NewServer(be)
-	srv.LMTP = lmtp
 	srv.Domain = "mx.test"
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	configure(srv)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -94,5 +101,37 @@ func TestSMTPBackend(t *testing.T) {
 	broken := serveReceiver(t, &Receiver{Logger: quiet}, failingProcessor{})
 	if err := submit(t, broken, "gina@gmail.example", []string{"bob@example.org"}, fixture(t, "google-request.eml")); !errors.As(err, &se) || se.Code != 451 {
 		t.Errorf("processor failure: %v, want 451", err)
+	}
+}
+
+// TestSMTPBackendServerSizeLimit: when the go-smtp server's own
+// MaxMessageBytes, below the Receiver's MaxSize, cuts the mail off, the
+// sender is told 552 5.3.4 (too large), over SMTP and for every LMTP
+// recipient, not 554 (malformed); nothing is processed.
+func TestSMTPBackendServerSizeLimit(t *testing.T) {
+	var p fakeProcessor
+	r := &Receiver{Logger: quiet}
+	mail := fixture(t, "google-request.eml")
+	limit := func(lmtp bool) func(*smtp.Server) {
+		return func(srv *smtp.Server) {
+			srv.LMTP = lmtp
+			srv.MaxMessageBytes = int64(len(mail) / 2)
+		}
+	}
+
+	addr := serveConfigured(t, r.SMTPBackend(&p), limit(false))
+	var se *smtp.SMTPError
+	err := submit(t, addr, "gina@gmail.example", []string{"bob@example.org"}, mail)
+	if !errors.As(err, &se) || se.Code != 552 || se.EnhancedCode != (smtp.EnhancedCode{5, 3, 4}) {
+		t.Errorf("SMTP, over the server's limit: %v, want 552 5.3.4", err)
+	}
+
+	lmtpAddr := serveConfigured(t, r.SMTPBackend(&p), limit(true))
+	codes := lmtpSend(t, lmtpAddr, "gina@gmail.example", []string{"bob@example.org", "carol@example.org"}, mail)
+	if codes["bob@example.org"] != 552 || codes["carol@example.org"] != 552 {
+		t.Errorf("LMTP, over the server's limit: %v, want 552 for both", codes)
+	}
+	if len(p.calls) != 0 {
+		t.Errorf("mail over the limit was processed: %q", p.calls)
 	}
 }
