@@ -1,7 +1,6 @@
 package freebusy
 
 import (
-	"cmp"
 	"slices"
 	"time"
 )
@@ -46,14 +45,10 @@ func (k busyKind) Type() Type {
 }
 
 // mergeBusy sorts bt by type and start and coalesces overlapping and
-// adjacent entries of one type, in place.
-func mergeBusy(bt []busyTime) []busyTime {
-	slices.SortFunc(bt, func(a, b busyTime) int {
-		if a.kind != b.kind {
-			return cmp.Compare(a.kind, b.kind)
-		}
-		return cmp.Compare(a.start, b.start)
-	})
+// adjacent entries of one type, in place. No entry may start before
+// base; *scratch is memory for the sort (see sortBusy).
+func mergeBusy(bt []busyTime, scratch *[]busyTime, base int64) []busyTime {
+	sortBusy(bt, scratch, base)
 	out := bt[:0]
 	for _, x := range bt {
 		if n := len(out); n > 0 && out[n-1].kind == x.kind && x.start <= out[n-1].end {

@@ -30,7 +30,8 @@ func TestIncrementalCompaction(t *testing.T) {
 			}
 		}
 		c.compact()
-		want := mergeBusy(slices.Clone(all))
+		var scratch []busyTime
+		want := mergeBusy(slices.Clone(all), &scratch, c.startUnix)
 		if fmt.Sprint(c.busy) != fmt.Sprint(want) {
 			t.Fatalf("round %d (%d added): incremental %d periods, full merge %d", round, n, len(c.busy), len(want))
 		}
@@ -49,10 +50,46 @@ func TestMergeSorted(t *testing.T) {
 			s := int64(rng.Intn(1000))
 			b = append(b, busyTime{s, s + int64(rng.Intn(30)), busyKind(rng.Intn(3))})
 		}
-		want := mergeBusy(append(slices.Clone(a), b...))
-		got := mergeSorted(nil, mergeBusy(a), mergeBusy(b))
+		var scratch []busyTime
+		want := mergeBusy(append(slices.Clone(a), b...), &scratch, 0)
+		got := mergeSorted(nil, mergeBusy(a, &scratch, 0), mergeBusy(b, &scratch, 0))
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("mergeSorted %v, want %v", got, want)
+		}
+	}
+}
+
+// TestSortBusy compares the radix sort with a stable comparison sort, for
+// offsets needing one to four digit passes, one or several types, and
+// scratch memory too small, reused, or left from a longer sort.
+func TestSortBusy(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	var scratch []busyTime
+	for i := 0; i < 500; i++ {
+		base := int64(rng.Intn(1 << 30))
+		span := []int64{1, 100, 1 << 11, 1 << 12, 1 << 22, 1 << 23, 1 << 40}[rng.Intn(7)]
+		kinds := 1 + rng.Intn(3)
+		bt := make([]busyTime, rng.Intn(3000))
+		for j := range bt {
+			s := base + rng.Int63n(span)
+			bt[j] = busyTime{s, s + int64(rng.Intn(100)), busyKind(rng.Intn(kinds))}
+		}
+		want := slices.Clone(bt)
+		slices.SortStableFunc(want, func(a, b busyTime) int {
+			if a.kind != b.kind {
+				return int(a.kind) - int(b.kind)
+			}
+			switch {
+			case a.start < b.start:
+				return -1
+			case a.start > b.start:
+				return 1
+			}
+			return 0
+		})
+		sortBusy(bt, &scratch, base)
+		if !slices.Equal(bt, want) {
+			t.Fatalf("case %d (%d times, span %d, %d types): radix order differs", i, len(bt), span, kinds)
 		}
 	}
 }

@@ -82,6 +82,7 @@ type computation struct {
 	busy               []busyTime
 	merged             int               // busy[:merged] is sorted and coalesced
 	spare              []busyTime        // the other buffer of compact
+	sortTmp            []busyTime        // scratch memory of mergeBusy
 	pruned             []*ical.Component // memory for pruneOverridesInto
 	compactAt          int               // merge busy times when there are this many
 	overflow           bool              // more than maxPeriods periods after merging
@@ -119,7 +120,7 @@ func (c *computation) fork() *computation {
 	f.isUser = nil
 	f.yieldFn = f.yield
 	f.busy, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
-	f.merged, f.spare, f.pruned = 0, nil, nil
+	f.merged, f.spare, f.sortTmp, f.pruned = 0, nil, nil, nil
 	return &f
 }
 
@@ -147,11 +148,11 @@ func (c *computation) add(start, end time.Time, t Type) {
 // of the answer rather than by the number of instances.
 func (c *computation) compact() {
 	if c.merged == 0 || c.merged > len(c.busy) {
-		c.busy = mergeBusy(c.busy)
+		c.busy = mergeBusy(c.busy, &c.sortTmp, c.startUnix)
 	} else {
 		// Only what was added since the last compaction is sorted; it is
 		// then merged with the part already in order.
-		tail := mergeBusy(c.busy[c.merged:])
+		tail := mergeBusy(c.busy[c.merged:], &c.sortTmp, c.startUnix)
 		out := mergeSorted(c.spare[:0], c.busy[:c.merged], tail)
 		c.spare, c.busy = c.busy[:0], out
 	}
