@@ -29,7 +29,8 @@ type grouper struct {
 	requests         map[string]*group // by signature; nil until the first
 	cancels          map[string]*group // by signature; nil until the first
 	order            []*group
-	sig              []byte
+	sig              []byte      // signature of the view being grouped
+	sigBuf           [64]byte    // sig's initial storage
 	cands            []time.Time // see candidateKeys
 }
 

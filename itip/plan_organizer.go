@@ -11,9 +11,14 @@ import (
 
 // organizer plans a write by the organizer (RFC 6638 §3.2.1).
 func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
-	capacity := 8
-	if newObj != nil && newObj.Master != nil {
-		capacity += len(newObj.Master.Props[ical.PropAttendee])
+	// Sized for the attendees of the master, usually all of them: a map
+	// hinted at 8 or fewer stays in one group of slots (two allocations
+	// instead of a full table's four or more).
+	capacity := 0
+	for _, o := range [...]*Object{newObj, oldObj} {
+		if o != nil && o.Master != nil {
+			capacity = max(capacity, len(o.Master.Props[ical.PropAttendee]))
+		}
 	}
 	reg := newRegistry(p, capacity)
 	var oldSide, newSide *side
@@ -49,6 +54,7 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 		}
 	}
 	g := &grouper{p: p, act: act, reg: reg, oldSide: oldSide, newSide: newSide}
+	g.sig = g.sigBuf[:0]
 	wholeCancel := newSide != nil && newSide.master != nil && newSide.master.cancelled &&
 		(oldSide == nil || oldSide.master == nil || !oldSide.master.cancelled)
 	exdateAdded := false

@@ -141,6 +141,8 @@ func buildSide(o *Object, reg *registry, isNew bool, p *planner) (*side, error) 
 	}
 	infos := make([]compInfo, 0, n)
 	lists := make([]int32, 2*total)
+	// Participant ids stay below those known plus this side's entries.
+	seen = make([]uint32, 0, len(reg.parts)+total)
 	add := func(c *ical.Component, key time.Time, master bool) *compInfo {
 		gen++
 		infos = append(infos, compInfo{c: c, key: key, master: master})
