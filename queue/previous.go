@@ -9,9 +9,10 @@ import (
 // previousProps are the properties of an event (or to-do) that a mail's
 // list of changes compares (imip: title, time, place, recurrence,
 // description, attendees) or needs to find the component (UID,
-// RECURRENCE-ID); PreviousView keeps only these.
+// RECURRENCE-ID), and DTSTAMP, which a valid component must have;
+// PreviousView keeps only these.
 var previousProps = [...]string{
-	ical.PropUID, ical.PropRecurrenceID, ical.PropSequence,
+	ical.PropUID, ical.PropDateTimeStamp, ical.PropRecurrenceID, ical.PropSequence,
 	ical.PropSummary, ical.PropLocation, ical.PropDescription,
 	ical.PropDateTimeStart, ical.PropDateTimeEnd, ical.PropDue, ical.PropDuration,
 	ical.PropRecurrenceRule, ical.PropOrganizer, ical.PropAttendee,
