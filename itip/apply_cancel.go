@@ -162,7 +162,7 @@ func (c *copyEdit) truncate(msg *ical.Component, key time.Time) error {
 		case tz.Floating:
 			until = limit.In(c.old.floating).Format("20060102T150405")
 		default:
-			until = limit.UTC().Format("20060102T150405Z")
+			until = utcDateTime(limit)
 		}
 		var parts []string
 		for _, part := range strings.Split(rr.Value, ";") {

@@ -379,7 +379,7 @@ func (a *applier) checkOrganizerCopy() error {
 // overrides; with only, just the instances listed. Attendees that get the
 // same instances share one Message.
 func (a *applier) requests(o *Object, kind UpdateKind, skip, to string, only []time.Time) []*Message {
-	stamp := a.opts.Now.UTC().Format("20060102T150405Z")
+	stamp := utcDateTime(a.opts.Now)
 	type group struct {
 		master     bool
 		keys       []time.Time // overrides sent
@@ -532,7 +532,7 @@ func sameKeyList(a, b []time.Time) bool {
 // refreshRequest returns the REFRESH (RFC 5546 §3.2.6) the recipient sends
 // to the organizer to get the whole object.
 func (a *applier) refreshRequest() *Message {
-	stamp := a.opts.Now.UTC().Format("20060102T150405Z")
+	stamp := utcDateTime(a.opts.Now)
 	c := &ical.Component{Name: a.msg.Kind, Props: make(ical.Props, 4)}
 	setProp(c, ical.PropUID, a.msg.UID)
 	setProp(c, ical.PropDateTimeStamp, stamp)

@@ -28,7 +28,7 @@ func recordReplyRevision(att *ical.Prop, c *ical.Component) {
 	if !ok {
 		return
 	}
-	att.Params.Set(paramReplyStamp, t.UTC().Format("20060102T150405Z"))
+	att.Params.Set(paramReplyStamp, utcDateTime(t))
 	att.Params.Set(paramReplySequence, strconv.Itoa(Sequence(c)))
 }
 

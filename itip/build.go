@@ -111,12 +111,12 @@ func propAt(o *Object, model *ical.Prop, t time.Time) ical.Prop {
 	v, err := o.Time(model)
 	switch {
 	case err != nil:
-		out.Value = t.UTC().Format("20060102T150405Z")
+		out.Value = utcDateTime(t)
 	case v.Kind == tz.Date:
 		out.Params[ical.ParamValue] = []string{"DATE"}
 		out.Value = t.In(o.floating).Format("20060102")
 	case v.Kind == tz.UTC:
-		out.Value = t.UTC().Format("20060102T150405Z")
+		out.Value = utcDateTime(t)
 	case v.Kind == tz.Zoned:
 		out.Params[ical.ParamTimezoneID] = model.Params[ical.ParamTimezoneID]
 		out.Value = t.In(v.Time.Location()).Format("20060102T150405")
@@ -139,7 +139,7 @@ func instanceFromMaster(o *Object, master *ical.Component, key time.Time) *ical.
 		start = firstProp(master.Props, ical.PropDue)
 	}
 	if start == nil {
-		p := ical.Prop{Name: ical.PropRecurrenceID, Params: ical.Params{}, Value: key.UTC().Format("20060102T150405Z")}
+		p := ical.Prop{Name: ical.PropRecurrenceID, Params: ical.Params{}, Value: utcDateTime(key)}
 		out.Props[ical.PropRecurrenceID] = []ical.Prop{p}
 		return out
 	}

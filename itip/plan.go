@@ -301,7 +301,7 @@ func newPlanner(opts PlanOptions) *planner {
 	if p.floating == nil {
 		p.floating = time.UTC
 	}
-	p.stamp = p.now.UTC().Format("20060102T150405Z")
+	p.stamp = utcDateTime(p.now)
 	return p
 }
 
