@@ -16,6 +16,7 @@ type span struct {
 	start  tz.Value
 	dur    NominalDuration
 	allDay bool
+	due    bool // start is a VTODO's DUE: there is no DTSTART
 }
 
 // end returns the end of an instance starting at s.
@@ -42,7 +43,7 @@ func (x *Expander) componentSpan(c *ical.Component, res *tz.Resolver, floating *
 		if err != nil {
 			return span{}, false, fmt.Errorf("%s: %w", endName, err)
 		}
-		return span{start: v, allDay: v.Kind == tz.Date}, true, nil
+		return span{start: v, allDay: v.Kind == tz.Date, due: true}, true, nil
 	}
 	start, err := x.parse(startProp, res, floating)
 	if err != nil {

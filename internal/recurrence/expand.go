@@ -389,7 +389,7 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 			return obj, nil
 		}
 		obj.span = sp
-		if firstProp(obj.master, ical.PropDateTimeStart) == nil {
+		if sp.due {
 			return obj, nil // RRULE needs DTSTART (RFC 5545 §3.8.5.3)
 		}
 		for _, p := range obj.master.Props[ical.PropRecurrenceRule] {
@@ -406,7 +406,8 @@ func (x *Expander) prepareIn(obj *object, comps []*ical.Component, res *tz.Resol
 // isOneOff reports whether c is a whole object on its own that occurs
 // once: no RECURRENCE-ID, RRULE, RDATE or EXDATE.
 func isOneOff(c *ical.Component) bool {
-	return len(c.Props[ical.PropRecurrenceID]) == 0 && len(c.Props[ical.PropRecurrenceRule]) == 0 &&
+	// RRULE first: a recurring master is told apart with one lookup.
+	return len(c.Props[ical.PropRecurrenceRule]) == 0 && len(c.Props[ical.PropRecurrenceID]) == 0 &&
 		len(c.Props[ical.PropRecurrenceDates]) == 0 && len(c.Props[ical.PropExceptionDates]) == 0
 }
 

@@ -151,7 +151,17 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 	if floating == nil || len(v) < 8 || len(v) > 16 {
 		return tz.Value{}, false
 	}
-	vt := param(p, "VALUE")
+	var vt, tzid string
+	switch len(p.Params) {
+	case 0:
+	case 1:
+		// The usual lone parameter is TZID; then there is no VALUE.
+		if tzid = param(p, "TZID"); tzid == "" {
+			vt = param(p, "VALUE")
+		}
+	default:
+		vt, tzid = param(p, "VALUE"), param(p, "TZID")
+	}
 	if len(v) == 8 && vt == "" || vt != "" && strings.EqualFold(vt, "DATE") {
 		w, ok := wallDigits(v, false)
 		if !ok {
@@ -159,7 +169,7 @@ func (x *Expander) parseCommon(p *ical.Prop, res *tz.Resolver, floating *time.Lo
 		}
 		return tz.Value{Time: x.memos.instant(w, floating), Kind: tz.Date}, true
 	}
-	return x.parseDateTime(v, param(p, "TZID"), res, floating)
+	return x.parseDateTime(v, tzid, res, floating)
 }
 
 // parseDateTime is res.ParseDateTime(v, tzid, floating) for values
