@@ -44,9 +44,6 @@ func (h *Handler) serveCalendar(q *request) error {
 		return httpError(http.StatusForbidden, q.r.Method+" of a calendar collection")
 	case http.MethodDelete:
 		return h.deleteCalendar(q)
-	case http.MethodOptions:
-		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
-		return nil
 	}
 	h.next.ServeHTTP(q.w, q.r)
 	return nil

@@ -190,6 +190,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 	}
 	actor, _ := backend.PrincipalFromContext(r.Context())
 	req := &request{w: w, r: r, t: t, actor: actor}
+	if r.Method == http.MethodOptions {
+		return h.options(req)
+	}
 	switch t.kind {
 	case kindInbox, kindInboxItem:
 		return h.serveInbox(req)
@@ -205,9 +208,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) error {
 		return h.serveObject(req)
 	}
 	switch r.Method {
-	case http.MethodOptions:
-		h.next.ServeHTTP(withAutoSchedule(w), r)
-		return nil
 	case "PROPPATCH":
 		return h.refusePropPatch(req)
 	case http.MethodPut:

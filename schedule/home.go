@@ -17,9 +17,6 @@ func (h *Handler) serveHome(q *request) error {
 	case "PROPFIND":
 	case "REPORT":
 		return h.reportHome(q)
-	case http.MethodOptions:
-		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
-		return nil
 	case http.MethodPut, http.MethodPost, http.MethodDelete, "PROPPATCH", "COPY", "MOVE", "MKCOL", "MKCALENDAR":
 		// The home belongs to the server: only calendars are made in it.
 		return httpError(http.StatusMethodNotAllowed, q.r.Method+" on the calendar home")

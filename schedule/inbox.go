@@ -20,9 +20,6 @@ const icalContentType = "text/calendar; charset=utf-8"
 // looked at, so a refused request learns nothing (§11.4).
 func (h *Handler) serveInbox(q *request) error {
 	owner := q.t.principal
-	if q.r.Method == http.MethodOptions {
-		return h.optionsScheduling(q, "OPTIONS, PROPFIND, PROPPATCH, REPORT, GET, HEAD, DELETE")
-	}
 	priv, err := h.privileges(q.ctx(), q.actor, owner.Path, privilege.Inbox)
 	if err != nil {
 		return err
@@ -74,14 +71,6 @@ func (h *Handler) serveInbox(q *request) error {
 	// Only the server creates inbox items (§2.2): PUT, POST, COPY, MOVE
 	// and MKCOL are refused.
 	return forbidden(q.r.Method + " into the inbox")
-}
-
-// optionsScheduling answers OPTIONS on the inbox or outbox.
-func (h *Handler) optionsScheduling(q *request, allow string) error {
-	q.w.Header().Set("Dav", "1, 3, access-control, calendar-access, calendar-auto-schedule, "+schedulingControlsCapability)
-	q.w.Header().Set("Allow", allow)
-	q.w.WriteHeader(http.StatusOK)
-	return nil
 }
 
 // inboxProps are the properties of the inbox collection for an actor

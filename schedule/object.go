@@ -23,9 +23,6 @@ func (h *Handler) serveObject(q *request) error {
 			return err
 		}
 		return h.refusePropPatch(q)
-	case http.MethodOptions:
-		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
-		return nil
 	case "PROPFIND":
 		body, err := readBody(q.r, xmlLimit)
 		if err != nil {

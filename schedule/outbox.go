@@ -29,9 +29,6 @@ const (
 // and POST of free-busy requests (§5).
 func (h *Handler) serveOutbox(q *request) error {
 	owner := q.t.principal
-	if q.r.Method == http.MethodOptions {
-		return h.optionsScheduling(q, "OPTIONS, PROPFIND, POST")
-	}
 	priv, err := h.privileges(q.ctx(), q.actor, owner.Path, privilege.Outbox)
 	if err != nil {
 		return err

@@ -13,9 +13,6 @@ import (
 func (h *Handler) servePrincipal(q *request) error {
 	switch q.r.Method {
 	case "PROPFIND":
-	case http.MethodOptions:
-		h.next.ServeHTTP(withAutoSchedule(q.w), q.r)
-		return nil
 	case http.MethodGet, http.MethodHead, "REPORT":
 		h.next.ServeHTTP(q.w, q.r)
 		return nil
