@@ -3,6 +3,10 @@ package backend
 import (
 	"bytes"
 	"context"
+
+	"github.com/emersion/go-ical"
+
+	"github.com/go-autoschedule/autoschedule/internal/ics"
 )
 
 // Prepared is calendar object data together with the Index that
@@ -26,6 +30,20 @@ func Prepare(ctx context.Context, data []byte) (*Prepared, error) {
 		return nil, err
 	}
 	return &Prepared{data: bytes.Clone(data), idx: idx}, nil
+}
+
+// PrepareCalendar encodes cal (ics.Encode, as it is to be stored) and
+// indexes it with IndexCalendar, without parsing the encoding again: for
+// a writer that already holds the decoded calendar. cal must be as
+// ics.Decode returns it, or built like it (upper-case component and
+// property names): its Index is then the one MakeIndexContext computes
+// from the encoding, which FuzzPrepareCalendar checks.
+func PrepareCalendar(ctx context.Context, cal *ical.Calendar) (*Prepared, error) {
+	idx, err := IndexCalendar(ctx, cal)
+	if err != nil {
+		return nil, err
+	}
+	return &Prepared{data: ics.Encode(cal), idx: idx}, nil
 }
 
 // Data returns the prepared bytes: pass this very slice to PutObject with

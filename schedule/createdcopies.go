@@ -14,7 +14,7 @@ import (
 // createdCopies remembers, for one batch of deliveries, the copy a REQUEST
 // creates for recipients who have none. itip.Apply documents that this copy
 // does not depend on the recipient (one of the message's attendees), so it
-// is applied, encoded and indexed (backend.Prepare) once per message, not
+// is applied, encoded and indexed (backend.PrepareCalendar) once per message, not
 // once per recipient: 100 local attendees of a new event cost one Apply
 // and one parse, not 100. Deliveries running in parallel wait for the
 // first one's copy instead of each making their own.
@@ -70,26 +70,34 @@ func (h *Handler) applyMessage(ctx context.Context, msg *itip.Message, existing 
 		return h.applyOne(msg, existing, recipient, originator)
 	}
 	defer close(c.done)
-	out, err := h.applyOne(msg, existing, recipient, originator)
-	if err != nil || out.data == nil || out.applied.Outcome != itip.OutcomeCreated || len(out.applied.Refresh) != 0 {
-		return out, err
+	applied, err := h.apply(msg, existing, recipient, originator)
+	if err != nil || applied.Calendar == nil {
+		return appliedCopy{applied: applied}, err
 	}
+	// Only a created copy without refreshes is the same for everyone.
 	// Data the store would refuse is not shared: each recipient's write
 	// then reports the store's error as before.
-	if p, perr := backend.Prepare(ctx, out.data); perr == nil {
-		c.ok, c.applied, c.prepared = true, out.applied, p
-		out.data, out.prepared = p.Data(), p
+	if applied.Outcome == itip.OutcomeCreated && len(applied.Refresh) == 0 {
+		if p, err := backend.PrepareCalendar(ctx, applied.Calendar); err == nil {
+			c.ok, c.applied, c.prepared = true, applied, p
+			return appliedCopy{applied: applied, data: p.Data(), prepared: p}, nil
+		}
 	}
-	return out, nil
+	return appliedCopy{applied: applied, data: ics.Encode(applied.Calendar)}, nil
 }
 
 // applyOne applies msg for one recipient and encodes the result.
 func (h *Handler) applyOne(msg *itip.Message, existing *ical.Calendar, recipient, originator string) (appliedCopy, error) {
-	applied, err := itip.Apply(msg.Calendar, existing, recipient, itip.ApplyOptions{Now: h.now(), Originator: originator})
+	applied, err := h.apply(msg, existing, recipient, originator)
 	if err != nil || applied.Calendar == nil {
 		return appliedCopy{applied: applied}, err
 	}
 	return appliedCopy{applied: applied, data: ics.Encode(applied.Calendar)}, nil
+}
+
+// apply applies msg to the recipient's copy (nil: none yet).
+func (h *Handler) apply(msg *itip.Message, existing *ical.Calendar, recipient, originator string) (*itip.Applied, error) {
+	return itip.Apply(msg.Calendar, existing, recipient, itip.ApplyOptions{Now: h.now(), Originator: originator})
 }
 
 // isAttendeeOf reports whether addr is an ATTENDEE of some component of cal.

@@ -209,15 +209,20 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		setStatuses(act.Object, predicted)
 	}
 	stored := data
+	var prepared *backend.Prepared // the encoding, indexed without parsing it again
 	if act.Object != nil && (act.Role != itip.RoleNone || old != nil && old.ScheduleTag != "") {
-		stored = ics.Encode(act.Object)
+		if p, perr := backend.PrepareCalendar(ctx, act.Object); perr == nil {
+			stored, prepared = p.Data(), p
+		} else {
+			stored = ics.Encode(act.Object) // the store says what is wrong with it
+		}
 	}
 	tag := ""
 	if act.Role != itip.RoleNone && act.Operation != itip.OpRemove {
 		// Every write by a client changes the Schedule-Tag (§3.2.10).
 		tag = newTag()
 	}
-	putOpts := &backend.PutOptions{IfNoneMatch: old == nil, ScheduleTag: tag}
+	putOpts := &backend.PutOptions{IfNoneMatch: old == nil, ScheduleTag: tag, Prepared: prepared}
 	if old != nil {
 		putOpts.IfMatch = old.ETag
 	}
