@@ -1,51 +1,28 @@
 package main
 
 import (
-	"errors"
 	"net/http"
 	"strings"
-
-	"github.com/go-autoschedule/autoschedule/backend"
 )
 
-// createMethods is the Allow header of a URL where a calendar can be
-// created: an unmapped URL directly in the user's calendar home.
-const createMethods = "OPTIONS, MKCALENDAR, MKCOL"
-
-// options answers OPTIONS through next (go-webdav and the scheduling
-// middleware write the DAV header) with an Allow header that tells the
-// truth about calendar creation, which go-webdav does not know about: an
-// unmapped URL in the user's calendar home allows MKCALENDAR and extended
-// MKCOL and nothing else, and no other URL allows MKCOL (calendarCreator
-// refuses it everywhere else). The DAV header gains extended-mkcol (RFC
-// 5689 §3).
+// options answers OPTIONS through next: the scheduling middleware lists
+// MKCOL in Allow exactly where a calendar can be made (a free name
+// directly in the user's own calendar home, RFC 5689 extended MKCOL), and
+// the server takes MKCALENDAR there too (calendarCreator serves both
+// there and refuses them elsewhere). The DAV header gains extended-mkcol
+// (RFC 5689 §3).
 func (c *calendarCreator) options(w http.ResponseWriter, r *http.Request) {
-	rewrite := func(allow string) string { return withoutMethod(allow, "MKCOL") }
-	if c.creatable(r) {
-		rewrite = func(string) string { return createMethods }
-	}
-	aw := &allowWriter{ResponseWriter: w, rewrite: rewrite}
+	aw := &allowWriter{ResponseWriter: w, rewrite: withMkcalendar}
 	c.next.ServeHTTP(aw, r)
 	aw.fix()
 }
 
-// creatable reports whether a calendar can be made at r's URL by the
-// authenticated user: a direct child of their home that does not exist.
-func (c *calendarCreator) creatable(r *http.Request) bool {
-	principalPath, ok := backend.PrincipalFromContext(r.Context())
-	if !ok {
-		return false
+// withMkcalendar adds MKCALENDAR to an Allow value that lists MKCOL.
+func withMkcalendar(allow string) string {
+	if !hasField(allow, "MKCOL") || hasField(allow, "MKCALENDAR") {
+		return allow
 	}
-	pr, err := c.store.PrincipalByPath(r.Context(), principalPath)
-	if err != nil {
-		return false
-	}
-	calPath, ok := calendarPathIn(pr, r.URL.Path)
-	if !ok {
-		return false
-	}
-	_, err = c.store.Calendar(r.Context(), calPath)
-	return errors.Is(err, backend.ErrNotFound)
+	return allow + ", MKCALENDAR"
 }
 
 // extendedMkcol is the DAV header's name for RFC 5689's extended MKCOL.
@@ -60,18 +37,6 @@ func hasField(list, field string) bool {
 		}
 	}
 	return false
-}
-
-// withoutMethod removes method from a comma-separated Allow value.
-func withoutMethod(allow, method string) string {
-	fields := strings.Split(allow, ",")
-	kept := fields[:0]
-	for _, f := range fields {
-		if f = strings.TrimSpace(f); f != "" && f != method {
-			kept = append(kept, f)
-		}
-	}
-	return strings.Join(kept, ", ")
 }
 
 // allowWriter rewrites the Allow header once, before the header is sent.
