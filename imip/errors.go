@@ -9,7 +9,8 @@ import (
 // Sentinel errors. Errors returned by this package wrap one of them, so
 // callers branch with errors.Is.
 var (
-	// ErrTooLarge: the e-mail exceeds Receiver.MaxSize.
+	// ErrTooLarge: the e-mail exceeds Receiver.MaxSize, or the size
+	// limit of the go-smtp server it is read from (MaxMessageBytes).
 	ErrTooLarge = errors.New("imip: message too large")
 	// ErrTooComplex: the MIME tree is nested deeper than Receiver.MaxDepth
 	// or has more than Receiver.MaxParts parts.

@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-ical"
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-smtp"
 
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
@@ -148,6 +149,11 @@ func (r *Receiver) parse(ctx context.Context, mail io.Reader, env Envelope) (*In
 		max = DefaultMaxMailSize
 	}
 	data, err := io.ReadAll(io.LimitReader(mail, max+1))
+	if errors.Is(err, smtp.ErrDataTooLarge) {
+		// The SMTP server's own limit (smtp.Server.MaxMessageBytes) cut
+		// the mail off before MaxSize.
+		return nil, refusedBy(ErrTooLarge, err, "over the SMTP server's size limit")
+	}
 	if err != nil {
 		return nil, refusedBy(ErrMalformed, err, "reading the mail")
 	}

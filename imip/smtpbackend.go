@@ -158,9 +158,7 @@ func combinedReply(st map[string]schedule.Status, rcpts []string) error {
 // smtpReply maps a Parse refusal to an SMTP reply.
 func smtpReply(err error) *smtp.SMTPError {
 	switch {
-	case errors.Is(err, ErrTooLarge), errors.Is(err, smtp.ErrDataTooLarge):
-		// The second: go-smtp's own limit (Server.MaxMessageBytes) ended
-		// the read of the mail inside Parse.
+	case errors.Is(err, ErrTooLarge):
 		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "message too large"}
 	case errors.Is(err, ErrSpoofed), errors.Is(err, ErrNotAuthenticated):
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "sender is not the organizer or attendee of the calendar message"}
