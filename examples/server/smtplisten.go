@@ -63,9 +63,9 @@ func startMailListener(cfg *mailConfig, tlsConfig *tls.Config, dir backend.Direc
 	srv := smtp.NewServer(sessions)
 	srv.LMTP = cfg.lmtp
 	srv.Domain = cfg.hostname
-	// One octet above the Receiver's limit, so that the Receiver, which
-	// reads one octet past it, answers 552 itself: go-smtp's own limit
-	// shows up inside Parse as a read error, answered 554 (malformed).
+	// One octet above the Receiver's limit, which reads one octet past
+	// it: the Receiver's own check refuses the mail (552, logged with the
+	// limit). go-smtp's limit would be answered 552 as well.
 	srv.MaxMessageBytes = cfg.listenMaxSize + 1
 	srv.MaxRecipients = cfg.listenMaxRecipients
 	srv.ReadTimeout = cfg.listenTimeout
