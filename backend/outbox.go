@@ -52,19 +52,24 @@ type OutboundMessage struct {
 	// the event (a REQUEST carrying every instance they are invited to, or
 	// a CANCEL of the whole event). Enqueuing such a message drops every
 	// older REQUEST for the same UID and Recipient that is not under
-	// an unexpired lease: it is obsolete before it was sent.
+	// an unexpired lease: it is obsolete before it was sent. The message
+	// then takes the Previous of the oldest REQUEST it drops (nil
+	// included): its recipient never saw the dropped ones, so what they
+	// saw last is what the oldest of them would have changed.
 	Supersedes bool
 	// Data is the iTIP message, iCalendar text.
 	Data []byte
 	// Previous is what the recipient saw of the event before the write
 	// that queued this message, as iCalendar text, so that the mail can
 	// say what changed ("Updated: ..." with the old and new time and
-	// place); nil when unknown or not an update. The scheduling
-	// middleware fills it for the REQUESTs of an organizer's modification
-	// with the previous stored version reduced to what a summary of
-	// changes reads (queue.PreviousView); each message keeps its own copy.
-	// It is optional: a sender that cannot use it sends the message
-	// without the list of changes.
+	// place); nil when unknown. The scheduling middleware fills it for
+	// the REQUESTs an organizer's write queues: the previous stored
+	// version reduced to the recipient's part of it and what a summary of
+	// changes reads (queue.PreviousView), an empty calendar when there was
+	// none (the recipient is invited, not updated). Stores keep a copy per
+	// message (per row: one write to n recipients stores n views, each
+	// usually well under a kilobyte). It is optional: a sender that cannot
+	// use it sends the message without the list of changes.
 	Previous []byte
 	// Enqueued is when the message was queued; stores set it when zero.
 	Enqueued time.Time

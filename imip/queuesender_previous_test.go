@@ -119,3 +119,52 @@ func TestQueuedUpdateListsChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestQueuedSupersededUpdatesListChangesSinceLastMail: updates queued
+// while an earlier one waits replace it, and the one mail that goes out
+// lists every change since the mail the attendee last got; an invitation
+// that an update superseded before it was sent goes out as an invitation.
+func TestQueuedSupersededUpdatesListChangesSinceLastMail(t *testing.T) {
+	sk := startSink(t, "plain", nil)
+	s := newQueuedSetup(t, mustSender(t, SenderOptions{Addr: sk.addr, Security: PlainText}))
+	w := s.worker()
+	put := func(body string, want int) {
+		t.Helper()
+		if code, b := s.do(http.MethodPut, queuedPath, body); code != want {
+			t.Fatalf("PUT: %d %s", code, b)
+		}
+	}
+	put(reviewEvent("review-sup", "20261203T100000Z", "Room 1", 0, "erin@remote.example"), http.StatusCreated)
+	s.process(w)
+	put(reviewEvent("review-sup", "20261203T100000Z", "Room 2", 1, "erin@remote.example", "gina@remote.example"), http.StatusNoContent)
+	put(reviewEvent("review-sup", "20261204T100000Z", "Room 2", 2, "erin@remote.example", "gina@remote.example"), http.StatusNoContent)
+	if n := s.process(w); n != 2 {
+		t.Fatalf("the worker sent %d messages for two updates, want one per attendee", n)
+	}
+	mails := map[string]*parsedMail{}
+	for _, m := range sk.received()[1:] {
+		mails[m.to[0]] = parseBack(t, m.data)
+	}
+	erin, gina := mails["erin@remote.example"], mails["gina@remote.example"]
+	if erin == nil || gina == nil {
+		t.Fatalf("mails after the updates to %v, want erin and gina", mails)
+	}
+	if subj, _ := erin.header.Subject(); subj != "Updated: Queued review" {
+		t.Errorf("erin's Subject %q", subj)
+	}
+	text := string(erin.part(t, "text/plain").body)
+	for _, want := range []string{
+		"  - When: Thursday, 3 December 2026, 10:00 – 11:00 (UTC) -> Friday, 4 December 2026, 10:00 – 11:00 (UTC)",
+		"  - Where: Room 1 -> Room 2",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("erin's text part lacks %q (a change of the superseded update):\n%s", want, text)
+		}
+	}
+	if subj, _ := gina.header.Subject(); subj != "Invitation: Queued review" {
+		t.Errorf("gina's Subject %q, want an invitation: she got no mail before", subj)
+	}
+	if body := string(gina.part(t, "text/plain").body); strings.Contains(body, "What changed") {
+		t.Errorf("gina's invitation lists changes:\n%s", body)
+	}
+}

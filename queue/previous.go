@@ -27,14 +27,15 @@ var previousProps = [...]string{
 // and the instances recipient was not invited to are left out, which
 // keeps queue rows small and shows the recipient nothing new.
 //
-// A recipient who was not invited before gets a calendar without
-// components: the mail is then an invitation, with no changes listed.
+// A recipient who was not invited before, or any recipient when old is
+// nil (a new event), gets a calendar without components: the mail is then
+// an invitation, with no changes listed.
 func PreviousView(old *ical.Calendar, recipient string) []byte {
 	view := ical.NewCalendar()
-	for _, name := range [...]string{ical.PropVersion, ical.PropProductID} {
-		if p := old.Props.Get(name); p != nil {
-			view.Props.Set(&ical.Prop{Name: p.Name, Value: p.Value})
-		}
+	view.Props.SetText(ical.PropVersion, "2.0")
+	view.Props.SetText(ical.PropProductID, previousProductID)
+	if old == nil {
+		return ics.Encode(view)
 	}
 	zones := map[string]bool{}
 	for _, c := range old.Children {
@@ -72,6 +73,9 @@ func PreviousView(old *ical.Calendar, recipient string) []byte {
 	}
 	return ics.Encode(view)
 }
+
+// previousProductID is the PRODID of the views PreviousView makes.
+const previousProductID = "-//go-autoschedule//previous view//EN"
 
 // involves reports whether addr is the organizer or an attendee of c.
 func involves(c *ical.Component, addr string) bool {

@@ -66,6 +66,9 @@ func TestPreviousView(t *testing.T) {
 			}
 		}
 	}
+	if got, err := ics.Decode(PreviousView(nil, "mailto:bob@remote.example")); err != nil || len(got.Children) != 0 {
+		t.Errorf("the view of no event: %v, %v; want a calendar without components", got, err)
+	}
 	if again, err := ics.Decode([]byte(previousOld)); err != nil || string(ics.Encode(again)) != string(ics.Encode(old)) {
 		t.Errorf("PreviousView changed the calendar it was given (%v)", err)
 	}
@@ -95,7 +98,7 @@ func ExamplePreviousView() {
 	fmt.Print(strings.ReplaceAll(string(PreviousView(old, "mailto:bob@remote.example")), "\r\n", "\n"))
 	// Output:
 	// BEGIN:VCALENDAR
-	// PRODID:-//example//EN
+	// PRODID:-//go-autoschedule//previous view//EN
 	// VERSION:2.0
 	// BEGIN:VEVENT
 	// UID:u1

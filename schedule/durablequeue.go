@@ -162,12 +162,14 @@ func (h *Handler) planQueued(ctx context.Context, sender *backend.Principal, sta
 }
 
 // withPrevious gives the REQUESTs of qw (may be nil) what their
-// recipients saw of old, the object before an organizer's modification
-// (queue.PreviousView), so that the mails list what changed. A view over
-// backend.MaxOutboundPreviousSize is left out: the mail is then sent
-// without the list.
+// recipients saw of old, the object before an organizer's write, nil for
+// a new one (queue.PreviousView), so that the mails list what changed,
+// and a recipient who saw nothing yet gets an invitation even when a
+// later update supersedes the unsent first REQUEST (the store hands its
+// Previous on). A view over backend.MaxOutboundPreviousSize is left out:
+// the mail is then sent without the list.
 func (qw *queuedWrite) withPrevious(old *ical.Calendar) {
-	if qw == nil || old == nil {
+	if qw == nil {
 		return
 	}
 	for i := range qw.msgs {

@@ -413,6 +413,38 @@ func runOutbox(t *testing.T, newStore NewStore) {
 			t.Errorf("delivered %v, want %v (req-1 and req-2 superseded by req-3)", got, want)
 		}
 	})
+	t.Run("SupersedingTakesOldestPrevious", func(t *testing.T) {
+		f, q := open(t)
+		bob, carol := "mailto:bob@remote.example", "mailto:carol@remote.example"
+		with := func(m backend.OutboundMessage, prev string, supersedes bool) backend.OutboundMessage {
+			if prev != "" {
+				m.Previous = []byte(prev)
+			}
+			m.Supersedes = supersedes
+			return m
+		}
+		// bob saw v0, then two updates were queued unsent: the newest must
+		// list the changes since v0. carol's first invitation was never
+		// sent: the update that drops it has no previous version either.
+		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{
+			with(outMsg("bob-1", "u", bob, "REQUEST"), "v0", true),
+			with(outMsg("bob-2", "u", bob, "REQUEST"), "v1", true),
+			with(outMsg("carol-1", "u", carol, "REQUEST"), "", true),
+		}))
+		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{
+			with(outMsg("bob-3", "u", bob, "REQUEST"), "v2", true),
+			with(outMsg("carol-2", "u", carol, "REQUEST"), "v2", true),
+			with(outMsg("dave-1", "u", "mailto:dave@remote.example", "REQUEST"), "v2", true),
+		}))
+		got := map[string]string{}
+		for _, m := range claim(t, q, outboxT0) {
+			got[m.ID] = string(m.Previous)
+		}
+		want := map[string]string{"bob-3": "v0", "carol-2": "", "dave-1": "v2"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("claimed ID → Previous %v, want %v", got, want)
+		}
+	})
 	t.Run("LeasedRequestIsNotSuperseded", func(t *testing.T) {
 		f, q := open(t)
 		bob := "mailto:bob@remote.example"
@@ -420,11 +452,12 @@ func runOutbox(t *testing.T, newStore NewStore) {
 		c := claim(t, q, outboxT0)
 		newer := outMsg("req-2", "u", bob, "REQUEST")
 		newer.Supersedes = true
+		newer.Previous = []byte("v1")              // what req-1, being sent, shows
 		newer.Enqueued = outboxT0.Add(time.Second) // req-1's lease still runs
 		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{newer}))
 		noErr(t, "Complete(req-1)", q.Complete(f.ctx, c[0].Lease, "req-1"))
-		if got := claim(t, q, outboxT0.Add(time.Second)); !sameIDs(got, "req-2") {
-			t.Errorf("claimed %v, want [req-2] after the in-flight req-1", ids(got))
+		if got := claim(t, q, outboxT0.Add(time.Second)); !sameIDs(got, "req-2") || string(got[0].Previous) != "v1" {
+			t.Errorf("claimed %v, want [req-2] with its own Previous after the in-flight req-1", got)
 		}
 	})
 	t.Run("ConcurrentClaimersTakeEachMessageOnce", func(t *testing.T) {

@@ -99,7 +99,9 @@ func (s *Store) enqueueLocked(msgs []backend.OutboundMessage) {
 		}
 		key := m.PairKey()
 		if m.Supersedes {
-			o.dropSuperseded(key, m.Enqueued)
+			if prev, dropped := o.dropSuperseded(key, m.Enqueued); dropped {
+				m.Previous = prev
+			}
 		}
 		o.seq++
 		q := &queued{msg: m, seq: o.seq, key: key}
@@ -110,12 +112,16 @@ func (s *Store) enqueueLocked(msgs []backend.OutboundMessage) {
 }
 
 // dropSuperseded removes the REQUESTs of the pair that no lease holds at
-// time now.
-func (o *outbox) dropSuperseded(key string, now time.Time) {
+// time now, and returns the Previous of the oldest of them and whether
+// there was one.
+func (o *outbox) dropSuperseded(key string, now time.Time) (prev []byte, dropped bool) {
 	list := o.pairs[key]
 	kept := list[:0]
 	for _, q := range list {
 		if q.msg.Method == "REQUEST" && !q.leaseUntil.After(now) {
+			if !dropped {
+				prev, dropped = q.msg.Previous, true
+			}
 			delete(o.byID, q.msg.ID)
 			o.bury(q)
 			continue
@@ -126,6 +132,7 @@ func (o *outbox) dropSuperseded(key string, now time.Time) {
 		list[i] = nil
 	}
 	o.setPair(key, kept)
+	return prev, dropped
 }
 
 // bury marks q removed from order, and compacts order once half of it is

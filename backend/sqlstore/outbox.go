@@ -84,21 +84,51 @@ func (s *Store) enqueue(ctx context.Context, tx *txn, msgs []backend.OutboundMes
 			enq = stamp
 		}
 		key := pairKey(m.UID, m.Recipient)
+		previous := m.Previous
 		if m.Supersedes {
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outbox
-				WHERE pair_key = ? AND method = 'REQUEST' AND lease_until <= ?`), key, enq.UnixMicro()); err != nil {
+			prev, dropped, err := s.dropSuperseded(ctx, tx, key, enq)
+			if err != nil {
 				return err
+			}
+			if dropped {
+				previous = prev
 			}
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO outbox (msg_id, pair_key, sender, object_path, uid, recipient,
 			method, supersedes, data, previous, enqueued, attempts, next_attempt, last_error, lease, lease_until)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', '', 0) ON CONFLICT (msg_id) DO NOTHING`),
-			m.ID, key, m.Sender, m.ObjectPath, m.UID, m.Recipient, m.Method, m.Supersedes, m.Data, nullBytes(m.Previous),
+			m.ID, key, m.Sender, m.ObjectPath, m.UID, m.Recipient, m.Method, m.Supersedes, m.Data, nullBytes(previous),
 			enq.UnixMicro(), micros(m.NextAttempt)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// dropSuperseded deletes in tx the REQUESTs of the pair key that no
+// lease holds at time at, and returns the previous column of the oldest
+// of them and whether there was one.
+func (s *Store) dropSuperseded(ctx context.Context, tx *txn, key string, at time.Time) (prev []byte, dropped bool, err error) {
+	rows, err := tx.QueryContext(ctx, s.q(`DELETE FROM outbox
+		WHERE pair_key = ? AND method = 'REQUEST' AND lease_until <= ? RETURNING id, previous`), key, at.UnixMicro())
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var oldest int64
+	for rows.Next() {
+		var (
+			id int64
+			p  []byte
+		)
+		if err := rows.Scan(&id, &p); err != nil {
+			return nil, false, err
+		}
+		if !dropped || id < oldest {
+			oldest, prev, dropped = id, p, true
+		}
+	}
+	return prev, dropped, rows.Err()
 }
 
 // nullBytes returns b for a nullable BLOB column: nil (NULL) when empty.

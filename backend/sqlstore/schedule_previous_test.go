@@ -14,7 +14,7 @@ import (
 // Options.Queue on the SQL store queues an organizer's update with what
 // the attendee saw before (OutboundMessage.Previous), in the object's
 // transaction; a restarted process claims it with that view, while the
-// first invitation carries none.
+// first invitation carries an empty one.
 func TestScheduleQueuePreviousAcrossRestart(t *testing.T) {
 	for _, d := range reopeners {
 		t.Run(d.name, func(t *testing.T) {
@@ -45,8 +45,8 @@ func TestScheduleQueuePreviousAcrossRestart(t *testing.T) {
 			if err != nil || len(first) != 1 {
 				t.Fatalf("Claim of the invitation: %d messages, %v", len(first), err)
 			}
-			if first[0].Previous != nil {
-				t.Errorf("the invitation carries a previous version:\n%s", first[0].Previous)
+			if first[0].Previous == nil || strings.Contains(string(first[0].Previous), "VEVENT") {
+				t.Errorf("the invitation carries previous version %q, want an empty calendar", first[0].Previous)
 			}
 			if err := s1.Complete(ctx, first[0].Lease, first[0].ID); err != nil {
 				t.Fatal(err)
