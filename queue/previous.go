@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"encoding/binary"
+
 	"github.com/emersion/go-ical"
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
@@ -30,19 +32,57 @@ var previousProps = [...]string{
 // A recipient who was not invited before, or any recipient when old is
 // nil (a new event), gets a calendar without components: the mail is then
 // an invitation, with no changes listed.
+//
+// For several recipients of one write, PreviousViews builds each
+// distinct view once.
 func PreviousView(old *ical.Calendar, recipient string) []byte {
+	return NewPreviousViews(old).For(recipient)
+}
+
+// PreviousViews makes the PreviousView of one old version for the
+// recipients of one write. Recipients who were in the same components
+// see the same view, which is built once and shared: callers must not
+// modify the slices For returns. It is not safe for concurrent use.
+type PreviousViews struct {
+	old   *ical.Calendar
+	views map[string][]byte // components involving a recipient → view
+	key   []byte            // scratch for the map key
+}
+
+// NewPreviousViews returns the views of old (nil: a new event).
+func NewPreviousViews(old *ical.Calendar) *PreviousViews {
+	return &PreviousViews{old: old, views: map[string][]byte{}}
+}
+
+// For returns PreviousView(old, recipient).
+func (v *PreviousViews) For(recipient string) []byte {
+	v.key = v.key[:0]
+	if v.old != nil {
+		for i, c := range v.old.Children {
+			if c.Name != ical.CompTimezone && involves(c, recipient) {
+				v.key = binary.AppendUvarint(v.key, uint64(i))
+			}
+		}
+	}
+	if view, ok := v.views[string(v.key)]; ok {
+		return view
+	}
+	view := v.build()
+	v.views[string(v.key)] = view
+	return view
+}
+
+// build encodes the view of the components whose indexes v.key lists.
+func (v *PreviousViews) build() []byte {
 	view := ical.NewCalendar()
 	view.Props.SetText(ical.PropVersion, "2.0")
 	view.Props.SetText(ical.PropProductID, previousProductID)
-	if old == nil {
-		return ics.Encode(view)
-	}
 	zones := map[string]bool{}
-	for _, c := range old.Children {
-		if c.Name == ical.CompTimezone || !involves(c, recipient) {
-			continue
-		}
-		v := ical.NewComponent(c.Name)
+	for rest := v.key; len(rest) > 0; {
+		i, n := binary.Uvarint(rest)
+		rest = rest[n:]
+		c := v.old.Children[i]
+		out := ical.NewComponent(c.Name)
 		for _, name := range previousProps {
 			for _, p := range c.Props[name] {
 				kept := ical.Prop{Name: p.Name, Value: p.Value, Params: ical.Params{}}
@@ -54,14 +94,14 @@ func PreviousView(old *ical.Calendar, recipient string) []byte {
 				if tzid := kept.Params.Get(ical.ParamTimezoneID); tzid != "" {
 					zones[tzid] = true
 				}
-				v.Props.Add(&kept)
+				out.Props.Add(&kept)
 			}
 		}
-		view.Children = append(view.Children, v)
+		view.Children = append(view.Children, out)
 	}
 	if len(zones) > 0 {
 		var tzs []*ical.Component
-		for _, c := range old.Children {
+		for _, c := range v.old.Children {
 			if c.Name != ical.CompTimezone {
 				continue
 			}

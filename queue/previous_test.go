@@ -74,6 +74,28 @@ func TestPreviousView(t *testing.T) {
 	}
 }
 
+// TestPreviousViewsShared: recipients who were in the same components
+// share one view; the others get their own, equal to PreviousView's.
+func TestPreviousViewsShared(t *testing.T) {
+	old, err := ics.Decode([]byte(strings.Replace(previousOld, "ATTENDEE:mailto:carol", "ATTENDEE:mailto:dave@remote.example\r\nATTENDEE:mailto:carol", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewPreviousViews(old)
+	bob, carol, dave := v.For("mailto:bob@remote.example"), v.For("mailto:carol@remote.example"), v.For("mailto:dave@remote.example")
+	if &carol[0] != &dave[0] {
+		t.Error("carol and dave, in the same override, got separate views")
+	}
+	if string(bob) == string(carol) {
+		t.Error("bob, in the series, got carol's view of the override")
+	}
+	for _, r := range []string{"mailto:bob@remote.example", "mailto:carol@remote.example", "mailto:erin@remote.example"} {
+		if got, want := v.For(r), PreviousView(old, r); string(got) != string(want) {
+			t.Errorf("%s: For gave\n%s\nPreviousView\n%s", r, got, want)
+		}
+	}
+}
+
 func BenchmarkPreviousView(b *testing.B) {
 	old, err := ics.Decode([]byte(previousOld))
 	if err != nil {

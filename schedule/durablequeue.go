@@ -172,12 +172,18 @@ func (qw *queuedWrite) withPrevious(old *ical.Calendar) {
 	if qw == nil {
 		return
 	}
+	var views *queue.PreviousViews // made for the first REQUEST
 	for i := range qw.msgs {
 		m := &qw.msgs[i]
 		if m.Method != itip.MethodRequest {
 			continue
 		}
-		if prev := queue.PreviousView(old, m.Recipient); len(prev) <= backend.MaxOutboundPreviousSize {
+		if views == nil {
+			views = queue.NewPreviousViews(old)
+		}
+		// Recipients with the same view share one slice; the stores copy
+		// it.
+		if prev := views.For(m.Recipient); len(prev) <= backend.MaxOutboundPreviousSize {
 			m.Previous = prev
 		}
 	}

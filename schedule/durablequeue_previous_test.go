@@ -2,6 +2,9 @@ package schedule
 
 import (
 	"bytes"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -47,6 +50,40 @@ func TestQueueRequestsCarryPrevious(t *testing.T) {
 			}
 		default:
 			t.Errorf("unexpected %s to %s", m.Method, m.Recipient)
+		}
+	}
+}
+
+// BenchmarkUpdateRemoteAttendees is an organizer's update (a moved time)
+// of an event with 10 remote (mailto:) attendees through Options.Queue on
+// the memory store: planning, the recipients' previous views, storing the
+// object and the 10 REQUESTs.
+func BenchmarkUpdateRemoteAttendees(b *testing.B) {
+	users, addrs := benchUsers(3)
+	for i := 0; i < 10; i++ {
+		addrs = append(addrs, fmt.Sprintf("r%02d@remote.example", i))
+	}
+	e := newEnv(b, &Options{Queue: &QueueOptions{Domain: "example.com"}}, users...)
+	handler := authenticate(e.h)
+	const path = "/cyrus/calendars/default/update.ics"
+	versions := [2]string{invite("update", "cyrus@example.com", addrs...), ""}
+	versions[1] = strings.ReplaceAll(strings.ReplaceAll(versions[0], "20090610T160000Z", "20090611T160000Z"), "20090610T170000Z", "20090611T170000Z")
+	put := func(body string) int {
+		req := httptest.NewRequest("PUT", path, strings.NewReader(body))
+		req.SetBasicAuth("cyrus", "x")
+		req.Header.Set("Content-Type", "text/calendar")
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, req)
+		return w.Code
+	}
+	if code := put(versions[0]); code != http.StatusCreated {
+		b.Fatalf("first PUT: %d", code)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if code := put(versions[(i+1)%2]); code != http.StatusNoContent {
+			b.Fatalf("update: %d", code)
 		}
 	}
 }
