@@ -25,9 +25,12 @@ import (
 // same store as Outbox and Store sends them later, through a queue.Sender
 // such as imip.QueueSender, and writes 1.1 (sent) or a failure status back
 // into the object. A write that fails queues nothing; a crash after the
-// write loses nothing. Messages that arise after a write (the refreshes
-// an organizer's copy sends to the other attendees after a reply, RFC
-// 6638 §4.2) are queued with Outbox.Enqueue.
+// write loses nothing. The REQUESTs of an organizer's write carry what
+// each recipient saw before (backend.OutboundMessage.Previous, see
+// queue.PreviousView), so that an update mail can list what changed even
+// when it is sent long after the write. Messages that arise after a
+// write (the refreshes an organizer's copy sends to the other attendees
+// after a reply, RFC 6638 §4.2) are queued with Outbox.Enqueue.
 //
 // Delivery order per recipient: a user hosted by the store is delivered
 // to locally; anyone else goes to the queue when Accept takes them, then
