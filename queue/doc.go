@@ -32,7 +32,9 @@
 // never hold the same message at once (leases; row locks on PostgreSQL).
 // Messages for one UID and recipient go out in the order they were
 // queued, and a queued REQUEST that a newer one makes obsolete is dropped
-// unsent (OutboundMessage.Supersedes, set by Messages).
+// unsent (OutboundMessage.Supersedes, set by Messages). The newer one then
+// inherits the dropped one's OutboundMessage.Previous (what the recipient
+// saw last, made by PreviousView), so its mail lists every change since.
 //
 // Delivery is at least once, not exactly once: a worker that dies after a
 // send but before recording it leaves the message to be claimed again when
