@@ -50,7 +50,9 @@ func (h *Handler) mayQueryFreeBusy(ctx context.Context, actor, owner string) (bo
 // over cals with a text/calendar body holding one VFREEBUSY. The calendars
 // count whatever their schedule-calendar-transp unless honourTransp is set
 // (a query on the calendar home is the owner's busy time, RFC 6638 §9.1);
-// TRANSP, STATUS and the owner's PARTSTAT are honoured per instance.
+// TRANSP, STATUS and the owner's PARTSTAT are honoured per instance, and
+// VAVAILABILITY objects stored in those calendars shape the answer
+// (RFC 7953). Objects are parsed through the Handler's cache (loadBusy).
 func (h *Handler) freeBusyQuery(q *request, root *node, cals []backend.Calendar, honourTransp bool) error {
 	ok, err := h.mayQueryFreeBusy(q.ctx(), q.actor, q.t.principal.Path)
 	if err != nil {
