@@ -40,7 +40,10 @@ type Store struct {
 	// group runs SQLite's write transactions in group commits; nil for
 	// PostgreSQL (concurrent transactions) and while migrating.
 	group *groupCommitter
-	log   *slog.Logger
+	// checkpoints copies SQLite's write-ahead log into the database file
+	// in the background; nil for PostgreSQL.
+	checkpoints *checkpointer
+	log         *slog.Logger
 }
 
 // Compile-time checks of the interfaces the store implements.
@@ -76,8 +79,9 @@ const walCheckpointPages = 10000
 // WAL mode: readers never wait for the writer, and writes go through one
 // connection, so concurrent writers queue in the process instead of
 // failing with SQLITE_BUSY, and the writes that queued are committed as
-// one group. The log is copied into the database file every
-// walCheckpointPages pages. Other processes may share the file; they wait
+// one group. A background connection copies the log into the database
+// file every checkpointInterval, so that commits do not have to (they
+// still do once the log reaches walCheckpointPages). Other processes may share the file; they wait
 // up to ten seconds for its write lock.
 func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, ":") || strings.HasPrefix(path, "file:") {
@@ -119,6 +123,11 @@ func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error)
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
 	s.read = read
+	if s.checkpoints, err = startCheckpointer(dsn("synchronous(NORMAL)"), s.log); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
+	}
 	s.rq, s.wq = newStatementCache(read), newStatementCache(write)
 	s.group = newGroupCommitter(s)
 	return s, nil
@@ -161,8 +170,11 @@ func (s *Store) Close() error {
 		s.group.close()
 	}
 	var err error
+	if s.checkpoints != nil {
+		err = s.checkpoints.close()
+	}
 	if s.rq != nil {
-		err = s.rq.Close()
+		err = errors.Join(err, s.rq.Close())
 	}
 	if s.wq != nil && s.wq != s.rq {
 		err = errors.Join(err, s.wq.Close())
