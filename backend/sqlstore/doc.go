@@ -31,7 +31,9 @@
 // SQLITE_BUSY. Writes that queue while one runs are committed together
 // (group commit): each in a savepoint of one transaction, so one write's
 // failure rolls back only its own changes, and the transaction's begin
-// and commit are paid once for the group. Transient failures (SQLITE_BUSY, PostgreSQL serialization
+// and commit are paid once for the group. A connection of its own copies
+// the log into the database file in the background (PASSIVE
+// checkpoints), so that commits do not stop to do it. Transient failures (SQLITE_BUSY, PostgreSQL serialization
 // failures and deadlocks) are retried a few times.
 //
 // Each query text is prepared once per connection and then reused (a
