@@ -1,10 +1,13 @@
 package freebusy
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -167,8 +170,11 @@ func (c *computation) overflowError() error {
 }
 
 // objectsParallel counts objects, splitting them among workers when there
-// are enough to pay for it. A panic in a worker is raised again here, in
-// the caller's goroutine.
+// are enough to pay for it. Workers take chunks of objectsPerChunk in
+// turn rather than a fixed share each, so that a worker slowed down (by
+// heavier objects, or by a core busy with other work) does not hold up
+// the answer. A panic in a worker is raised again here, in the caller's
+// goroutine.
 func (c *computation) objectsParallel(ctx context.Context, objects []Object) error {
 	workers := min(runtime.GOMAXPROCS(0), len(objects)/objectsPerWorker)
 	if workers <= 1 {
@@ -177,16 +183,30 @@ func (c *computation) objectsParallel(ctx context.Context, objects []Object) err
 	parts := make([]*computation, workers)
 	errs := make([]error, workers)
 	panics := make([]any, workers)
+	var next atomic.Int64 // first index of the next chunk
+	var failed atomic.Bool
 	var wg sync.WaitGroup
-	chunk := (len(objects) + workers - 1) / workers
 	for w := range parts {
-		lo, hi := w*chunk, min((w+1)*chunk, len(objects))
 		parts[w] = c.fork()
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			defer func() { panics[w] = recover() }()
-			errs[w] = parts[w].objects(ctx, lo, objects[lo:hi])
+			defer func() {
+				if panics[w] = recover(); panics[w] != nil {
+					failed.Store(true)
+				}
+			}()
+			for !failed.Load() {
+				lo := int(next.Add(objectsPerChunk)) - objectsPerChunk
+				if lo >= len(objects) {
+					return
+				}
+				hi := min(lo+objectsPerChunk, len(objects))
+				if errs[w] = parts[w].objects(ctx, lo, objects[lo:hi]); errs[w] != nil {
+					failed.Store(true)
+					return
+				}
+			}
 		}(w)
 	}
 	wg.Wait()
@@ -194,14 +214,18 @@ func (c *computation) objectsParallel(ctx context.Context, objects []Object) err
 		if panics[w] != nil {
 			panic(panics[w])
 		}
+	}
+	for w := range parts {
 		if errs[w] != nil {
 			return errs[w]
 		}
 	}
-	for _, p := range parts { // in order, so problems stay sorted by index
+	for _, p := range parts {
 		c.busy = append(c.busy, p.busy...)
 		c.problems = append(c.problems, p.problems...)
 	}
+	// Each worker's problems are in index order; interleave them.
+	slices.SortStableFunc(c.problems, func(a, b *ObjectError) int { return cmp.Compare(a.Index, b.Index) })
 	c.compact()
 	if c.overflow {
 		return c.overflowError()
@@ -209,8 +233,12 @@ func (c *computation) objectsParallel(ctx context.Context, objects []Object) err
 	return nil
 }
 
-// objectsPerWorker is the fewest objects given to one goroutine.
-const objectsPerWorker = 256
+// objectsPerWorker is the fewest objects per goroutine worth starting
+// one for; objectsPerChunk is how many a worker takes at a time.
+const (
+	objectsPerWorker = 256
+	objectsPerChunk  = 128
+)
 
 // objects counts objects, the first of which has index first.
 func (c *computation) objects(ctx context.Context, first int, objects []Object) error {
