@@ -2,10 +2,13 @@ package schedule
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/backend/memory"
 )
 
 // bernardBusy returns the FREEBUSY lines of bernard's answer to the B.5
@@ -99,5 +102,62 @@ func TestFreeBusyPostAvailability(t *testing.T) {
 	}
 	if strings.Contains(got, "T010000Z") {
 		t.Errorf("the transparent calendar's availability counted:\n%s", got)
+	}
+}
+
+// rangeCountingStore counts whole-range reads and makes the objects in
+// vanish look deleted after they were listed.
+type rangeCountingStore struct {
+	*memory.Store
+	rangeReads int
+	vanish     map[string]bool
+}
+
+func (s *rangeCountingStore) ObjectsInRange(ctx context.Context, cal string, start, end time.Time) ([]backend.Object, error) {
+	s.rangeReads++
+	return s.Store.ObjectsInRange(ctx, cal, start, end)
+}
+
+func (s *rangeCountingStore) Object(ctx context.Context, path string) (*backend.Object, error) {
+	if s.vanish[path] {
+		return nil, backend.ErrNotFound
+	}
+	return s.Store.Object(ctx, path)
+}
+
+// TestFreeBusyPostReadsOnlyMisses: with a warm cache, an answer lists the
+// candidates without their data and reads only the objects written since
+// (no whole-range read); an object deleted between listing and reading
+// does not count; a cold cache reads the range once.
+func TestFreeBusyPostReadsOnlyMisses(t *testing.T) {
+	e := newEnv(t, nil, cyrus, bernard)
+	counting := &rangeCountingStore{Store: e.store, vanish: map[string]bool{}}
+	e.h.store = counting
+	path := func(i int) string { return fmt.Sprintf("/bernard/calendars/default/c%d.ics", i) }
+	for i := 0; i < 8; i++ {
+		putPlain(t, e, path(i), busyEvent(fmt.Sprint(i), fmt.Sprintf("20090602T%02d0000Z", 8+i), fmt.Sprintf("20090602T%02d3000Z", 8+i)))
+	}
+	if got := bernardBusy(t, e); !strings.Contains(got, "20090602T150000Z/20090602T153000Z") {
+		t.Fatalf("cold answer:\n%s", got)
+	}
+	if counting.rangeReads != 1 {
+		t.Fatalf("cold cache: %d range reads, want 1", counting.rangeReads)
+	}
+	putPlain(t, e, path(0), busyEvent("0", "20090603T080000Z", "20090603T083000Z"))
+	putPlain(t, e, path(7), busyEvent("7", "20090603T150000Z", "20090603T153000Z"))
+	counting.vanish[path(7)] = true // rewritten, then deleted after the listing
+	got := bernardBusy(t, e)
+	if counting.rangeReads != 1 {
+		t.Errorf("warm cache: %d range reads, want still 1", counting.rangeReads)
+	}
+	for _, want := range []string{"20090603T080000Z/20090603T083000Z", "20090602T090000Z/20090602T093000Z"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %s in\n%s", want, got)
+		}
+	}
+	for _, gone := range []string{"20090602T080000Z", "T150000Z"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("%s still counts:\n%s", gone, got)
+		}
 	}
 }
