@@ -23,8 +23,9 @@ type NewStore func(t *testing.T) Store
 
 // Run runs the whole conformance suite against the stores newStore builds,
 // as subtests of t grouped by area (Directory, Calendars, Objects,
-// TimeRange, Inbox, Concurrency, and RangeRefs and Outbox for stores
-// that implement backend.RangeLister and backend.Outbox).
+// TimeRange, Inbox, Concurrency, and RangeRefs, CopyDeliver and Outbox
+// for stores that implement backend.RangeLister, backend.CopyDeliverer
+// and backend.Outbox).
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("Directory", func(t *testing.T) { runDirectory(t, newStore) })
 	t.Run("Calendars", func(t *testing.T) { runCalendars(t, newStore) })
@@ -32,6 +33,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("TimeRange", func(t *testing.T) { runTimeRange(t, newStore) })
 	t.Run("RangeRefs", func(t *testing.T) { runRangeRefs(t, newStore) })
 	t.Run("Inbox", func(t *testing.T) { runInbox(t, newStore) })
+	t.Run("CopyDeliver", func(t *testing.T) { runCopyDeliver(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
 }
