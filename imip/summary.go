@@ -279,13 +279,8 @@ func kindOf(msg *itip.Message, main *ical.Component, prev *ical.Calendar, recipi
 // any component of cal.
 func wasRecipient(cal *ical.Calendar, addr string) bool {
 	for _, c := range cal.Children {
-		if p := c.Props.Get(ical.PropOrganizer); p != nil && caladdr.Equal(p.Value, addr) {
+		if itip.Involves(c, addr) {
 			return true
-		}
-		for _, a := range c.Props[ical.PropAttendee] {
-			if caladdr.Equal(a.Value, addr) {
-				return true
-			}
 		}
 	}
 	return false

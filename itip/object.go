@@ -384,6 +384,15 @@ const (
 	ParamScheduleStatus    = "SCHEDULE-STATUS"     // status of the last message (§7.3)
 )
 
+// Involves reports whether addr (compared with caladdr.Equal) is the
+// ORGANIZER of c or one of its ATTENDEEs.
+func Involves(c *ical.Component, addr string) bool {
+	if p := c.Props.Get(ical.PropOrganizer); p != nil && caladdr.Equal(p.Value, addr) {
+		return true
+	}
+	return Attendee(c, addr) != nil
+}
+
 // Attendee returns the first ATTENDEE property of c whose address equals
 // addr (compared with caladdr.Equal), or nil.
 func Attendee(c *ical.Component, addr string) *ical.Prop {

@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/emersion/go-ical"
-	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
+	"github.com/go-autoschedule/autoschedule/itip"
 )
 
 // previousProps are the properties of an event (or to-do) that a mail's
@@ -59,7 +59,7 @@ func (v *PreviousViews) For(recipient string) []byte {
 	v.key = v.key[:0]
 	if v.old != nil {
 		for i, c := range v.old.Children {
-			if c.Name != ical.CompTimezone && involves(c, recipient) {
+			if c.Name != ical.CompTimezone && itip.Involves(c, recipient) {
 				v.key = binary.AppendUvarint(v.key, uint64(i))
 			}
 		}
@@ -116,16 +116,3 @@ func (v *PreviousViews) build() []byte {
 
 // previousProductID is the PRODID of the views PreviousView makes.
 const previousProductID = "-//go-autoschedule//previous view//EN"
-
-// involves reports whether addr is the organizer or an attendee of c.
-func involves(c *ical.Component, addr string) bool {
-	if p := c.Props.Get(ical.PropOrganizer); p != nil && caladdr.Equal(p.Value, addr) {
-		return true
-	}
-	for _, a := range c.Props[ical.PropAttendee] {
-		if caladdr.Equal(a.Value, addr) {
-			return true
-		}
-	}
-	return false
-}
