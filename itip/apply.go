@@ -54,6 +54,11 @@ const (
 	// already reflects it (a redelivery, a REFRESH). Nothing is to be
 	// stored; Applied.Refresh may still hold messages to deliver.
 	OutcomeUnchanged
+	// OutcomeForUser: the message is valid for the copy but is for the
+	// calendar user to act on (a COUNTER proposing a change to the
+	// organizer, a DECLINECOUNTER refusing one): nothing is to be stored
+	// but the message itself, in the recipient's inbox.
+	OutcomeForUser
 )
 
 // String returns the lower-case name of the outcome.
@@ -69,6 +74,8 @@ func (o Outcome) String() string {
 		return "cancelled"
 	case OutcomeUnchanged:
 		return "unchanged"
+	case OutcomeForUser:
+		return "for-user"
 	}
 	return "unknown"
 }
@@ -140,8 +147,11 @@ const maxCopyOverrides = maxApplyComponents / 2
 // instances it names, STATUS:CANCELLED. REPLY updates the attendee's
 // PARTSTAT and SCHEDULE-STATUS in the organizer's copy and returns the
 // status-only REQUESTs for the other attendees. REFRESH returns the
-// REQUEST answering it. COUNTER, DECLINECOUNTER and PUBLISH are ignored:
-// they are for the user to act on.
+// REQUEST answering it. COUNTER and DECLINECOUNTER change nothing: they
+// are checked against the copy like a REPLY and a CANCEL (a COUNTER must
+// come from an attendee of the organizer's copy, a DECLINECOUNTER from the
+// ORGANIZER of the attendee's) and returned as OutcomeForUser, for the
+// user to act on. PUBLISH is ignored.
 //
 // A message older than the copy (lower SEQUENCE, or equal SEQUENCE and
 // older DTSTAMP, RFC 5546 §2.1.5) is ignored; one of the same revision
@@ -185,8 +195,8 @@ func Apply(msg, existing *ical.Calendar, recipient string, opts ApplyOptions) (*
 	}
 	method := strings.ToUpper(propValue(msg.Component, ical.PropMethod))
 	switch method {
-	case MethodRequest, MethodAdd, MethodCancel, MethodReply, MethodRefresh:
-	case MethodCounter, MethodDeclineCounter, MethodPublish:
+	case MethodRequest, MethodAdd, MethodCancel, MethodReply, MethodRefresh, MethodCounter, MethodDeclineCounter:
+	case MethodPublish:
 		return &Applied{Method: method, Outcome: OutcomeIgnored,
 			Reason: method + " is not applied automatically; it is for the calendar user to act on"}, nil
 	case "":
@@ -234,6 +244,10 @@ func Apply(msg, existing *ical.Calendar, recipient string, opts ApplyOptions) (*
 		res, err = a.reply()
 	case MethodRefresh:
 		res, err = a.refresh()
+	case MethodCounter:
+		res, err = a.counter()
+	case MethodDeclineCounter:
+		res, err = a.declineCounter()
 	}
 	if err != nil {
 		return nil, err

@@ -40,6 +40,10 @@ import (
 //     after processing, and the other attendees refreshed after a REPLY
 //     (RFC 6638 §4.2, through local delivery and the Deliverers): 1.2.
 //     Stale messages (older SEQUENCE, DTSTAMP) are ignored, still 1.2;
+//   - a COUNTER (an attendee proposes a change, e.g. Outlook's "propose
+//     new time") and a DECLINECOUNTER change no copy: checked against it
+//     like a REPLY and a CANCEL, they are filed in the recipient's inbox
+//     for the user to act on: 1.2;
 //   - a REQUEST or CANCEL whose ORGANIZER is not the stored copy's, and a
 //     REPLY from someone who is not an attendee of the organizer's copy,
 //     are refused and logged: 3.8. Other refusals by itip.Apply, and a
