@@ -173,7 +173,8 @@ func sameCalendar(t *testing.T, got, want *backend.Calendar) {
 	t.Helper()
 	same := got.Path == want.Path && got.Owner == want.Owner && got.DisplayName == want.DisplayName &&
 		got.Description == want.Description && got.Transparent == want.Transparent &&
-		got.MaxResourceSize == want.MaxResourceSize && len(got.SupportedComponents) == len(want.SupportedComponents)
+		got.MaxResourceSize == want.MaxResourceSize && got.TimeZone == want.TimeZone &&
+		len(got.SupportedComponents) == len(want.SupportedComponents)
 	if same {
 		for i := range got.SupportedComponents {
 			if got.SupportedComponents[i] != want.SupportedComponents[i] {

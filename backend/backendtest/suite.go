@@ -23,9 +23,9 @@ type NewStore func(t *testing.T) Store
 
 // Run runs the whole conformance suite against the stores newStore builds,
 // as subtests of t grouped by area (Directory, Calendars, Objects,
-// TimeRange, Inbox, Concurrency, and RangeRefs, CopyDeliver and Outbox
-// for stores that implement backend.RangeLister, backend.CopyDeliverer
-// and backend.Outbox).
+// TimeRange, Inbox, Concurrency, TimeZone, and RangeRefs, CopyDeliver,
+// Outbox and Availability for stores that implement backend.RangeLister,
+// backend.CopyDeliverer, backend.Outbox and backend.AvailabilityStore).
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("Directory", func(t *testing.T) { runDirectory(t, newStore) })
 	t.Run("Calendars", func(t *testing.T) { runCalendars(t, newStore) })
@@ -36,6 +36,8 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("CopyDeliver", func(t *testing.T) { runCopyDeliver(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { runConcurrency(t, newStore) })
 	t.Run("Outbox", func(t *testing.T) { runOutbox(t, newStore) })
+	t.Run("TimeZone", func(t *testing.T) { runTimeZone(t, newStore) })
+	t.Run("Availability", func(t *testing.T) { runAvailability(t, newStore) })
 }
 
 // fixture is a store with two provisioned principals.

@@ -31,6 +31,9 @@ type Store struct {
 	defaults   map[string]string              // principal Path → default calendar path
 	inboxes    map[string]map[string]*inboxItem
 	outbox     outbox // the delivery queue (outbox.go)
+	// availability is each principal's calendar-availability
+	// (availability.go), by principal Path.
+	availability map[string][]byte
 }
 
 // calendar is one calendar collection and its objects.
@@ -69,6 +72,8 @@ func New(opts ...Option) *Store {
 		owned:      map[string]map[string]struct{}{},
 		defaults:   map[string]string{},
 		inboxes:    map[string]map[string]*inboxItem{},
+
+		availability: map[string][]byte{},
 	}
 	for _, o := range opts {
 		o(s)

@@ -10,7 +10,7 @@ import (
 	"github.com/go-autoschedule/autoschedule/backend"
 )
 
-const calendarColumns = `c.path, p.path, c.display_name, c.description, c.components, c.transparent, c.max_resource_size`
+const calendarColumns = `c.path, p.path, c.display_name, c.description, c.components, c.transparent, c.max_resource_size, c.time_zone`
 
 // scanCalendar reads one row of calendarColumns.
 func scanCalendar(sc interface{ Scan(...any) error }) (*backend.Calendar, error) {
@@ -18,7 +18,7 @@ func scanCalendar(sc interface{ Scan(...any) error }) (*backend.Calendar, error)
 		cal   backend.Calendar
 		comps string
 	)
-	if err := sc.Scan(&cal.Path, &cal.Owner, &cal.DisplayName, &cal.Description, &comps, &cal.Transparent, &cal.MaxResourceSize); err != nil {
+	if err := sc.Scan(&cal.Path, &cal.Owner, &cal.DisplayName, &cal.Description, &comps, &cal.Transparent, &cal.MaxResourceSize, &cal.TimeZone); err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(comps), &cal.SupportedComponents); err != nil {
@@ -97,9 +97,9 @@ func (s *Store) CreateCalendar(ctx context.Context, cal *backend.Calendar) error
 			return err
 		}
 		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO calendars
-			(principal_id, path, display_name, description, components, transparent, max_resource_size)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			id, cal.Path, cal.DisplayName, cal.Description, encodeComponents(cal.SupportedComponents), cal.Transparent, cal.MaxResourceSize)
+			(principal_id, path, display_name, description, components, transparent, max_resource_size, time_zone)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+			id, cal.Path, cal.DisplayName, cal.Description, encodeComponents(cal.SupportedComponents), cal.Transparent, cal.MaxResourceSize, cal.TimeZone)
 		if c, ok := uniqueViolation(err); ok && c == constraintCalendarPath {
 			return backend.ErrExists
 		}
@@ -120,8 +120,8 @@ func (s *Store) UpdateCalendar(ctx context.Context, cal *backend.Calendar) error
 	var n int64
 	err := s.inTx(ctx, func(tx *txn) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE calendars SET display_name = ?, description = ?, components = ?,
-			transparent = ?, max_resource_size = ? WHERE path = ?`),
-			cal.DisplayName, cal.Description, encodeComponents(cal.SupportedComponents), cal.Transparent, cal.MaxResourceSize, cal.Path)
+			transparent = ?, max_resource_size = ?, time_zone = ? WHERE path = ?`),
+			cal.DisplayName, cal.Description, encodeComponents(cal.SupportedComponents), cal.Transparent, cal.MaxResourceSize, cal.TimeZone, cal.Path)
 		if err != nil {
 			return err
 		}

@@ -117,8 +117,18 @@ var migrations = [][]string{
 	{
 		`ALTER TABLE outbox ADD COLUMN previous {blob}`,
 	},
+	// Version 4: a calendar's CALDAV:calendar-timezone (iCalendar text,
+	// '' for none) and each principal's CALDAV:calendar-availability
+	// (backend.AvailabilityStore, availability.go).
+	{
+		`ALTER TABLE calendars ADD COLUMN time_zone TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE availability (
+			principal_id BIGINT NOT NULL PRIMARY KEY REFERENCES principals (id) ON DELETE CASCADE,
+			data {blob} NOT NULL
+		)`,
+	},
 }
 
 // SchemaVersion is the schema version this package writes. Open migrates
 // older databases to it and refuses newer ones.
-const SchemaVersion = 3
+const SchemaVersion = 4
