@@ -111,7 +111,7 @@ type Calendar struct {
 	// octets; 0 means the store's default.
 	MaxResourceSize int64
 	// TimeZone is CALDAV:calendar-timezone (RFC 4791 §5.2.2): iCalendar
-	// text with exactly one VTIMEZONE (see CheckTimeZone and
+	// text with exactly one VTIMEZONE (see CanonicalTimeZone and
 	// TimeZoneForID), in which the calendar's floating and DATE values
 	// are placed; "" for none. It also answers calendar-timezone-id
 	// (RFC 7809, see TimeZoneID).

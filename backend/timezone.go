@@ -25,7 +25,7 @@ var (
 )
 
 // Calendar.TimeZone holds the CALDAV:calendar-timezone property: an
-// iCalendar object with exactly one VTIMEZONE, as CheckTimeZone accepts
+// iCalendar object with exactly one VTIMEZONE, as CanonicalTimeZone returns
 // it, or "" for none. Setting the CALDAV:calendar-timezone-id property
 // stores the VTIMEZONE TimeZoneForID generates for the name, so that one
 // field answers both properties: calendar-timezone is the text as stored,
@@ -44,44 +44,49 @@ const (
 // timeZoneProdID is the PRODID of generated calendar-timezone values.
 const timeZoneProdID = "-//go-autoschedule//calendar-timezone//EN"
 
-// CheckTimeZone checks a CALDAV:calendar-timezone value: an iCalendar
-// object whose only component is one VTIMEZONE, with a TZID that resolves
-// (through internal/tz: an IANA or Windows name, else the VTIMEZONE's own
-// rules) to a time zone. It returns that TZID, or an error wrapping
-// ErrInvalidTimeZone.
-func CheckTimeZone(text string) (tzid string, err error) {
-	_, tzid, err = parseTimeZone(text)
-	return tzid, err
+// CanonicalTimeZone checks a CALDAV:calendar-timezone value: an
+// iCalendar object whose only component is one VTIMEZONE, with a TZID
+// that resolves (through internal/tz: an IANA or Windows name, else the
+// VTIMEZONE's own rules) to a time zone. It returns the value re-encoded
+// (CRLF line ends, long lines folded), the form Calendar.TimeZone keeps,
+// or an error wrapping ErrInvalidTimeZone.
+func CanonicalTimeZone(text string) (string, error) {
+	cal, _, _, err := parseTimeZone(text)
+	if err != nil {
+		return "", err
+	}
+	return string(ics.Encode(cal)), nil
 }
 
-// parseTimeZone is CheckTimeZone that also returns the location.
-func parseTimeZone(text string) (*time.Location, string, error) {
+// parseTimeZone parses and checks a calendar-timezone value (see
+// CanonicalTimeZone) and returns it with its location and TZID.
+func parseTimeZone(text string) (*ical.Calendar, *time.Location, string, error) {
 	cal, err := ics.Decode([]byte(text))
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrInvalidTimeZone, err)
+		return nil, nil, "", fmt.Errorf("%w: %w", ErrInvalidTimeZone, err)
 	}
 	var vtz *ical.Component
 	for _, c := range cal.Children {
 		if c.Name != ical.CompTimezone {
-			return nil, "", fmt.Errorf("%w: a %s component besides the VTIMEZONE", ErrInvalidTimeZone, c.Name)
+			return nil, nil, "", fmt.Errorf("%w: a %s component besides the VTIMEZONE", ErrInvalidTimeZone, c.Name)
 		}
 		if vtz != nil {
-			return nil, "", fmt.Errorf("%w: more than one VTIMEZONE", ErrInvalidTimeZone)
+			return nil, nil, "", fmt.Errorf("%w: more than one VTIMEZONE", ErrInvalidTimeZone)
 		}
 		vtz = c
 	}
 	if vtz == nil {
-		return nil, "", fmt.Errorf("%w: no VTIMEZONE", ErrInvalidTimeZone)
+		return nil, nil, "", fmt.Errorf("%w: no VTIMEZONE", ErrInvalidTimeZone)
 	}
 	p := vtz.Props.Get(ical.PropTimezoneID)
 	if p == nil || strings.TrimSpace(p.Value) == "" {
-		return nil, "", fmt.Errorf("%w: VTIMEZONE without TZID", ErrInvalidTimeZone)
+		return nil, nil, "", fmt.Errorf("%w: VTIMEZONE without TZID", ErrInvalidTimeZone)
 	}
 	loc, err := tz.NewResolver(cal).Location(p.Value)
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: %w", ErrInvalidTimeZone, err)
+		return nil, nil, "", fmt.Errorf("%w: %w", ErrInvalidTimeZone, err)
 	}
-	return loc, p.Value, nil
+	return cal, loc, p.Value, nil
 }
 
 // TimeZoneForID returns the CALDAV:calendar-timezone value for a
@@ -119,7 +124,7 @@ func (c *Calendar) TimeZoneLocation() (*time.Location, error) {
 	if c.TimeZone == "" {
 		return nil, nil
 	}
-	loc, _, err := parseTimeZone(c.TimeZone)
+	_, loc, _, err := parseTimeZone(c.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("calendar %s: %w", c.Path, err)
 	}
@@ -133,7 +138,7 @@ func (c *Calendar) TimeZoneID() string {
 	if c.TimeZone == "" {
 		return ""
 	}
-	tzid, err := CheckTimeZone(c.TimeZone)
+	_, _, tzid, err := parseTimeZone(c.TimeZone)
 	if err != nil {
 		return ""
 	}

@@ -18,9 +18,9 @@ func TestTimeZoneForIDRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tzid, err := CheckTimeZone(text)
-	if err != nil || tzid != "Europe/Berlin" {
-		t.Fatalf("CheckTimeZone(generated) = %q, %v", tzid, err)
+	canon, err := CanonicalTimeZone(strings.ReplaceAll(text, "\r\n", "\n"))
+	if err != nil || canon != text {
+		t.Fatalf("CanonicalTimeZone(generated, LF line ends) = %q, %v; want %q", canon, err, text)
 	}
 	cal := Calendar{Path: "/c/", TimeZone: text}
 	if id := cal.TimeZoneID(); id != "Europe/Berlin" {
@@ -38,7 +38,7 @@ func TestTimeZoneForIDRoundTrip(t *testing.T) {
 	}
 }
 
-func TestCheckTimeZone(t *testing.T) {
+func TestCanonicalTimeZone(t *testing.T) {
 	cal := Calendar{Path: "/c/", TimeZone: customZone}
 	loc, err := cal.TimeZoneLocation()
 	if err != nil {
@@ -64,22 +64,26 @@ func TestCheckTimeZone(t *testing.T) {
 		"no rules":     strings.Replace(customZone, "BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530\r\nEND:STANDARD\r\n", "", 1),
 	}
 	for name, text := range bad {
-		if _, err := CheckTimeZone(text); !errors.Is(err, ErrInvalidTimeZone) {
-			t.Errorf("%s: CheckTimeZone = %v, want ErrInvalidTimeZone", name, err)
+		if _, err := CanonicalTimeZone(text); !errors.Is(err, ErrInvalidTimeZone) {
+			t.Errorf("%s: CanonicalTimeZone = %v, want ErrInvalidTimeZone", name, err)
 		}
 	}
 }
 
-func FuzzCheckTimeZone(f *testing.F) {
+func FuzzCanonicalTimeZone(f *testing.F) {
 	f.Add(customZone)
 	f.Add(strings.Replace(customZone, "My Office", "Europe/Paris", 1))
 	f.Fuzz(func(t *testing.T, text string) {
-		tzid, err := CheckTimeZone(text)
-		if err != nil && !errors.Is(err, ErrInvalidTimeZone) {
-			t.Fatalf("untyped error %v", err)
+		canon, err := CanonicalTimeZone(text)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidTimeZone) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
 		}
-		if err == nil && tzid == "" {
-			t.Fatal("accepted without a TZID")
+		again, err := CanonicalTimeZone(canon)
+		if err != nil || again != canon {
+			t.Fatalf("canonical form %q does not check again: %q, %v", canon, again, err)
 		}
 	})
 }
