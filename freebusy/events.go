@@ -20,20 +20,7 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 		return res
 	}
 	var expandErr error
-	eachGroup(cal.Children, ical.CompEvent, func(comps []*ical.Component) {
-		if expandErr != nil || (c.prefilter && !mayOverlap(comps, c.startUnix, c.endUnix)) {
-			return
-		}
-		if c.prefilter {
-			kept := pruneOverridesInto(c.pruned[:0], comps, c.startUnix, c.endUnix)
-			if len(kept) < len(comps) {
-				// Shortened: kept is in c.pruned's memory or in a larger
-				// new buffer worth keeping; never in the calendar's own.
-				c.pruned = kept[:0]
-			}
-			comps = kept
-		}
-		c.types = c.types[:0]
+	expandGroup := func(comps []*ical.Component) {
 		err := c.expander.Expand(ctx, comps, resolver(), c.loc, c.start, c.end, c.lim, c.yieldFn)
 		if err == nil {
 			return
@@ -43,7 +30,33 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 			return
 		}
 		c.problem(false, index, propValue(comps[0], "UID"), err)
-	})
+	}
+	handled := false
+	if run, adjacent := adjacentRun(cal.Children, ical.CompEvent); c.prefilter && adjacent && len(run) > 1 {
+		var kept []*ical.Component
+		if kept, handled = pruneSeries(&c.pruned, run, c.startUnix, c.endUnix); kept != nil {
+			c.types = c.types[:0]
+			expandGroup(kept)
+		}
+	}
+	if !handled {
+		eachGroup(cal.Children, ical.CompEvent, func(comps []*ical.Component) {
+			if expandErr != nil || (c.prefilter && !mayOverlap(comps, c.startUnix, c.endUnix)) {
+				return
+			}
+			if c.prefilter {
+				kept := pruneOverridesInto(c.pruned[:0], comps, c.startUnix, c.endUnix)
+				if len(kept) < len(comps) {
+					// Shortened: kept is in c.pruned's memory or in a larger
+					// new buffer worth keeping; never in the calendar's own.
+					c.pruned = kept[:0]
+				}
+				comps = kept
+			}
+			c.types = c.types[:0]
+			expandGroup(comps)
+		})
+	}
 	if expandErr != nil {
 		return expandErr
 	}

@@ -14,32 +14,47 @@ type componentGroup struct {
 // the usual object, where those children are adjacent and share one UID,
 // it allocates nothing, and a lone child's UID is not even read.
 func eachGroup(children []*ical.Component, name string, fn func(comps []*ical.Component)) {
-	first, last := -1, -1
-	for i, child := range children {
-		if child.Name != name {
-			continue
-		}
-		if first < 0 {
-			first = i
-		} else if last != i-1 {
-			eachGroupByUID(children, name, fn)
-			return
-		}
-		last = i
-	}
-	switch {
-	case first < 0:
+	run, adjacent := adjacentRun(children, name)
+	if !adjacent {
+		eachGroupByUID(children, name, fn)
 		return
-	case first < last:
-		uid := propValue(children[first], "UID")
-		for _, c := range children[first+1 : last+1] {
+	}
+	if len(run) == 0 {
+		return
+	}
+	if len(run) > 1 {
+		uid := propValue(run[0], "UID")
+		for _, c := range run[1:] {
 			if propValue(c, "UID") != uid {
 				eachGroupByUID(children, name, fn)
 				return
 			}
 		}
 	}
-	fn(children[first : last+1])
+	fn(run)
+}
+
+// adjacentRun returns the children named name when they follow each
+// other (none at all is an empty run), without reading their UIDs;
+// adjacent is false when other children come between them.
+func adjacentRun(children []*ical.Component, name string) (run []*ical.Component, adjacent bool) {
+	first, last := -1, -1
+	for i, child := range children {
+		if child.Name != name {
+			continue
+		}
+		if first >= 0 && last != i-1 {
+			return nil, false
+		}
+		if first < 0 {
+			first = i
+		}
+		last = i
+	}
+	if first < 0 {
+		return nil, true
+	}
+	return children[first : last+1], true
 }
 
 // eachGroupByUID is eachGroup for children that are not one adjacent

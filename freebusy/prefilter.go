@@ -26,14 +26,17 @@ const prefilterMargin = 2 * 24 * 3600
 //
 // A component with RDATE (which may precede DTSTART), or with a value the
 // filter cannot read, is always a candidate: the expander decides, and
-// reports what is wrong.
+// reports what is wrong. So are the components of a group with an
+// override that has RANGE=THISANDFUTURE.
 func mayOverlap(comps []*ical.Component, startUnix, endUnix int64) bool {
 	for _, comp := range comps {
 		if componentMayOverlap(comp, startUnix, endUnix) {
 			return true
 		}
 	}
-	return false
+	// An override with RANGE=THISANDFUTURE may move the master's
+	// instances from anywhere into the range.
+	return len(comps) > 1 && movesLater(comps)
 }
 
 func componentMayOverlap(comp *ical.Component, startUnix, endUnix int64) bool {
@@ -51,6 +54,14 @@ func componentMayOverlap(comp *ical.Component, startUnix, endUnix int64) bool {
 	if !ok {
 		return true
 	}
+	return rulesMayReach(comp, s, dur, startUnix)
+}
+
+// rulesMayReach reports whether an instance of comp (no RDATE, DTSTART
+// at the wall-clock second s, instances dur seconds long) may end after
+// startUnix: false only when every RRULE has an UNTIL (or there is none)
+// and the last possible instance ends before it.
+func rulesMayReach(comp *ical.Component, s, dur, startUnix int64) bool {
 	last := s // the latest possible start of an instance
 	for _, r := range comp.Props["RRULE"] {
 		until, ok := ruleUntil(r.Value)
@@ -169,7 +180,7 @@ func pruneOverridesInto(buf, comps []*ical.Component, startUnix, endUnix int64) 
 	}
 	var kept []*ical.Component
 	for i, comp := range comps {
-		if keepOverride(comp, masterDur, startUnix, endUnix) {
+		if keepOverride(comp, firstProp(comp, "RECURRENCE-ID"), masterDur, startUnix, endUnix) {
 			if kept != nil {
 				kept = append(kept, comp)
 			}
@@ -182,18 +193,37 @@ func pruneOverridesInto(buf, comps []*ical.Component, startUnix, endUnix int64) 
 			kept = append(buf[:0], comps[:i]...)
 		}
 	}
-	if kept == nil {
+	if kept == nil || movesLater(kept) {
 		return comps
 	}
 	return kept
 }
 
-// keepOverride reports whether comp (a master, or an override of a master
-// whose instances last masterDur seconds; -1 when there is no master) may
-// matter in the range.
-func keepOverride(comp *ical.Component, masterDur, startUnix, endUnix int64) bool {
-	rid := comp.Props["RECURRENCE-ID"]
-	if len(rid) == 0 || len(rid[0].Params["RANGE"]) > 0 {
+// movesLater reports whether one of kept has RANGE=THISANDFUTURE (any
+// RANGE, to be safe). Such an override moves the master's later
+// instances, and with them the instances other overrides replace: an
+// override whose RECURRENCE-ID is far from the range may then replace
+// an instance moved into it, so nothing may be dropped. An override
+// with RANGE that keepOverride drops moves nothing into or out of the
+// range, nor any instance another override replaces.
+func movesLater(kept []*ical.Component) bool {
+	for _, comp := range kept {
+		if rid := firstProp(comp, "RECURRENCE-ID"); rid != nil && len(rid.Params) > 0 && len(rid.Params["RANGE"]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// keepOverride reports whether comp, whose RECURRENCE-ID is rid (nil for
+// a master, which is always kept), may matter in the range, as an
+// override of a master whose instances last masterDur seconds (-1 when
+// there is no master). Its RANGE parameter is read only when the
+// override would otherwise be dropped and could move instances into the
+// range: that takes a RECURRENCE-ID before the range's end, or a start of
+// its own before it.
+func keepOverride(comp *ical.Component, rid *ical.Prop, masterDur, startUnix, endUnix int64) bool {
+	if rid == nil {
 		return true
 	}
 	// An override is one instance at its own DTSTART: the expander reads
@@ -209,13 +239,30 @@ func keepOverride(comp *ical.Component, masterDur, startUnix, endUnix int64) boo
 		}
 	}
 	if masterDur < 0 {
-		return false // nothing to replace
+		return false // nothing to replace or move
 	}
-	r, _, ok := wallClock(rid[0].Value)
+	r, _, ok := wallClock(rid.Value)
 	if !ok {
 		return true
 	}
-	return r-prefilterMargin < endUnix && r+masterDur+prefilterMargin > startUnix
+	if r-prefilterMargin < endUnix && r+masterDur+prefilterMargin > startUnix {
+		return true // the instance it replaces may be in the range
+	}
+	// RANGE=THISANDFUTURE moves every later instance by the override's
+	// own start minus r: each moved one starts after s. When both s and
+	// r are after the range, nothing moves into it or out of it.
+	if s-prefilterMargin >= endUnix && r-prefilterMargin >= endUnix {
+		return false
+	}
+	return len(rid.Params["RANGE"]) > 0
+}
+
+// firstProp returns comp's first property called name, or nil.
+func firstProp(comp *ical.Component, name string) *ical.Prop {
+	if ps := comp.Props[name]; len(ps) > 0 {
+		return &ps[0]
+	}
+	return nil
 }
 
 // wallSpan reads comp's wall-clock DTSTART and how long its instances
