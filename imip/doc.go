@@ -68,7 +68,11 @@
 // decoded, legacy charsets converted. Each message must come from the
 // mail's sender: the From header (and MAIL FROM, see EnvelopeCheck) must
 // be the ORGANIZER of a REQUEST, CANCEL or ADD, or the ATTENDEE of a
-// REPLY, or their SENT-BY (RFC 6047 §2.2.1, §3). The receiving MTA's
+// REPLY, or a SENT-BY of theirs that Receiver.SentBy trusts (by default a
+// delegate in the same domain: RFC 6047 §3 leaves proxies to the
+// receiver). The mail must have one From field with a plain address
+// (none that only becomes the originator's once a "?" or "%40" is
+// decoded). The receiving MTA's
 // Authentication-Results (DKIM, SPF, DMARC) go to a Verdict hook that can
 // refuse (the default refuses dmarc=fail). The size of the mail and of
 // its MIME tree is bounded. Everything refused is a *RefusedError

@@ -13,7 +13,6 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 	"github.com/emersion/go-smtp"
 
-	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
 	"github.com/go-autoschedule/autoschedule/itip"
 )
@@ -37,7 +36,7 @@ const (
 	// the originator's domain, a subdomain of it or a parent domain.
 	EnvelopeAligned EnvelopeCheck = iota
 	// EnvelopeExact requires MAIL FROM to be the originator's address (or
-	// its SENT-BY).
+	// a SENT-BY that SentBy trusts).
 	EnvelopeExact
 	// EnvelopeIgnored does not look at MAIL FROM (for senders with
 	// per-message bounce addresses; rely on Verdict then).
@@ -103,6 +102,9 @@ type Receiver struct {
 	// Verdict decides on the MTA's authentication results; nil means
 	// RefuseDMARCFail.
 	Verdict VerdictFunc
+	// SentBy decides whether a SENT-BY parameter naming the mail's
+	// sender is believed: nil means SameDomainSentBy.
+	SentBy SentByFunc
 	// Logger receives a line for every refused mail; nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -116,7 +118,10 @@ type Receiver struct {
 //
 // Every message must come from the mail's sender: the From header (and
 // MAIL FROM, see Envelope) must be the ATTENDEE of a REPLY, REFRESH or
-// COUNTER, or the ORGANIZER of other methods, or their SENT-BY. Then
+// COUNTER, or the ORGANIZER of other methods, or a SENT-BY of theirs
+// that SentBy trusts; the mail must have exactly one From field, with an
+// address that names the same mailbox as an e-mail and as a calendar user
+// address (no "?", "%" or Unicode case folding into ASCII). Then
 // Verdict is asked. Any failure is a *RefusedError wrapping ErrTooLarge,
 // ErrTooComplex, ErrMalformed, ErrNoCalendar, ErrSpoofed,
 // ErrNotAuthenticated or ErrWrongRecipient (or is the context's error),
@@ -169,14 +174,19 @@ func (r *Receiver) parse(ctx context.Context, mail io.Reader, env Envelope) (*In
 	if id, err := mh.MessageID(); err == nil {
 		in.MessageID = clip(id, 200)
 	}
+	if n := len(h.Values("From")); n != 1 {
+		// RFC 5322 §3.6 allows one; the MTA may have authenticated
+		// another one than this package would read.
+		return in, refused(ErrSpoofed, "%d From fields", n)
+	}
 	from, err := mh.AddressList("From")
 	if err != nil || len(from) != 1 {
 		return in, refused(ErrSpoofed, "the From header must name exactly one address")
 	}
-	in.From = strings.ToLower(from[0].Address)
-	if _, ok := caladdr.Email("mailto:" + in.From); !ok {
-		return in, refused(ErrSpoofed, "From %q is not an e-mail address", clip(in.From, 100))
+	if !singleMailbox(from[0].Address) {
+		return in, refused(ErrSpoofed, "From %q is not a plain e-mail address", clip(from[0].Address, 100))
 	}
+	in.From = strings.ToLower(from[0].Address)
 
 	w := &walker{maxDepth: orDefault(r.MaxDepth, DefaultMaxDepth), maxParts: orDefault(r.MaxParts, DefaultMaxParts)}
 	if err := w.walk(h, body, 0); err != nil {
@@ -216,7 +226,10 @@ func (r *Receiver) message(ctx context.Context, p calendarPart, from string, env
 	if p.method != "" && p.method != msg.Method {
 		return nil, refused(ErrMalformed, "Content-Type method=%s but METHOD:%s", clip(p.method, 30), msg.Method)
 	}
-	allowed := allowedSenders(msg)
+	allowed, err := r.allowedSenders(ctx, msg, from)
+	if err != nil {
+		return nil, err
+	}
 	if !hasAddress(allowed, from) {
 		return nil, refused(ErrSpoofed, "From %s is not %s (%s)", from, msg.Originator, msg.Method)
 	}

@@ -1,7 +1,11 @@
 package imip
 
 import (
+	"context"
+	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
 
@@ -10,21 +14,66 @@ import (
 )
 
 // allowedSenders returns the addresses allowed to send msg: its
-// originator and the SENT-BY of the originator's properties.
-func allowedSenders(msg *itip.Message) []string {
+// originator and the SENT-BY of the originator's properties that r.SentBy
+// trusts. A SENT-BY naming from that is not trusted is an error wrapping
+// ErrSpoofed.
+func (r *Receiver) allowedSenders(ctx context.Context, msg *itip.Message, from string) ([]string, error) {
 	out := []string{msg.Originator}
 	name := ical.PropOrganizer
 	if msg.Method == itip.MethodReply || msg.Method == itip.MethodRefresh || msg.Method == itip.MethodCounter {
 		name = ical.PropAttendee
 	}
+	trust := r.SentBy
+	if trust == nil {
+		trust = SameDomainSentBy
+	}
 	for _, c := range msg.Components() {
 		for _, p := range c.Props[name] {
-			if sb := strings.Trim(p.Params.Get("SENT-BY"), `"`); sb != "" && caladdr.Equal(p.Value, msg.Originator) {
-				out = append(out, sb)
+			sb := strings.Trim(p.Params.Get(ical.ParamSentBy), `"`)
+			if sb == "" || !caladdr.Equal(p.Value, msg.Originator) || hasAddress(out, sb) {
+				continue
 			}
+			if err := trust(ctx, caladdr.Normalize(asMailto(sb)), caladdr.Normalize(msg.Originator)); err != nil {
+				if hasAddress([]string{sb}, from) {
+					return nil, refusedBy(ErrSpoofed, err, "SENT-BY "+clip(sb, 100)+" may not act for "+clip(msg.Originator, 100))
+				}
+				continue
+			}
+			out = append(out, sb)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// SameDomainSentBy is the default SentByFunc: it believes a SENT-BY whose
+// domain is the calendar user's, a subdomain of it or a parent domain (a
+// delegate in the same organisation, whose mail the receiving MTA
+// authenticates for that domain). RFC 6047 §3 leaves trusting anyone else
+// to the receiver: a SENT-BY is the message's own claim.
+func SameDomainSentBy(_ context.Context, sentBy, calendarUser string) error {
+	s, ok1 := caladdr.Email(sentBy)
+	u, ok2 := caladdr.Email(calendarUser)
+	if ok1 && ok2 && aligned(domainOf(s), domainOf(u)) {
+		return nil
+	}
+	return fmt.Errorf("%s is not in the domain of %s", clip(sentBy, 100), clip(calendarUser, 100))
+}
+
+// singleMailbox reports whether the e-mail address addr (as the mail
+// carries it) means the same mailbox to an MTA and as a calendar user
+// address: no "?" or "%" (which calendar-address normalisation cuts off or
+// decodes, so "gina%40a.example?@b.example" would speak for
+// gina@a.example while the MTA authenticated b.example), and no
+// character whose lower case is ASCII only through Unicode folding (the
+// Kelvin sign K).
+func singleMailbox(addr string) bool {
+	for _, c := range addr {
+		if c == '?' || c == '%' || c >= utf8.RuneSelf && unicode.ToLower(c) < utf8.RuneSelf {
+			return false
+		}
+	}
+	_, ok := caladdr.Email("mailto:" + addr)
+	return ok
 }
 
 // hasAddress reports whether the e-mail or calendar user address addr is
@@ -54,6 +103,9 @@ func (r *Receiver) checkEnvelope(mailFrom, from string, allowed []string) error 
 		return nil
 	}
 	env := strings.ToLower(strings.Trim(strings.TrimSpace(mailFrom), "<>"))
+	if env != "" && !singleMailbox(env) {
+		return refused(ErrSpoofed, "MAIL FROM %q is not a plain e-mail address", clip(mailFrom, 100))
+	}
 	if r.Envelope == EnvelopeExact {
 		if env != "" && hasAddress(allowed, env) {
 			return nil
@@ -84,3 +136,8 @@ func domainOf(email string) string {
 func aligned(a, b string) bool {
 	return a == b || strings.HasSuffix(a, "."+b) || strings.HasSuffix(b, "."+a)
 }
+
+// SentByFunc decides whether sentBy (a mailto: address, the mail's
+// sender) may act for calendarUser (the ORGANIZER or replying ATTENDEE
+// whose SENT-BY parameter names it); a non-nil error refuses the mail.
+type SentByFunc func(ctx context.Context, sentBy, calendarUser string) error

@@ -1,0 +1,183 @@
+package imip
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/go-autoschedule/autoschedule/schedule"
+)
+
+// googleUID is the UID of google-request.eml (Gina invites Bob).
+const googleUID = "0a1b2c3d4e5f6g7h8i9j@google.example"
+
+// calendarMail is a minimal iMIP mail: the header lines, then one
+// text/calendar part with method.
+func calendarMail(header, method, ics string) []byte {
+	return []byte("MIME-Version: 1.0\r\n" + header +
+		"Subject: test\r\nContent-Type: text/calendar; charset=utf-8; method=" + method + "\r\n\r\n" + ics)
+}
+
+// ginaCancel is a CANCEL of Gina's invitation to Bob whose ORGANIZER line
+// is organizer.
+func ginaCancel(organizer string) string {
+	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//evil//EN\r\nMETHOD:CANCEL\r\nBEGIN:VEVENT\r\n" +
+		"UID:" + googleUID + "\r\nDTSTAMP:20261106T120000Z\r\nDTSTART:20261210T160000Z\r\nSEQUENCE:1\r\n" +
+		organizer + "\r\nATTENDEE:mailto:bob@example.org\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+}
+
+// daveReply is a REPLY to Alice's event (tbReplyUID) whose ATTENDEE line
+// is attendee.
+func daveReply(attendee string) string {
+	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//evil//EN\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n" +
+		"UID:" + tbReplyUID + "\r\nDTSTAMP:20261106T120000Z\r\nDTSTART:20261204T140000Z\r\n" +
+		"ORGANIZER:mailto:alice@example.org\r\n" + attendee + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+}
+
+// newAuthorityServer is a calServer where Bob holds Gina's invitation and
+// Alice organizes an event Dave (remote) is invited to.
+func newAuthorityServer(t *testing.T) *calServer {
+	t.Helper()
+	cs := newCalServer(t, nil)
+	cs.put("alice", "/alice/calendars/default/ev.ics", answeredEvent(tbReplyUID, "mailto:dave@tb.example", "20261204T140000Z"))
+	if _, err := cs.receive(&Receiver{Logger: quiet}, fixture(t, "google-request.eml"), Envelope{MailFrom: "gina@gmail.example", Recipients: []string{"bob@example.org"}}); err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// wantNoChange runs mail through cs and requires that it is refused by
+// Parse with ErrSpoofed or, if it passes Parse, that no recipient got it,
+// and that nothing in the store changed.
+func wantNoChange(t *testing.T, cs *calServer, r *Receiver, mail []byte, env Envelope) {
+	t.Helper()
+	before := cs.state()
+	st, err := cs.receive(r, mail, env)
+	if err == nil {
+		for k, v := range st {
+			if strings.HasPrefix(string(v), "1.") {
+				t.Errorf("delivered to %s (%s)", k, v)
+			}
+		}
+	} else if !errors.Is(err, ErrSpoofed) {
+		t.Errorf("refused with %v, want ErrSpoofed", err)
+	}
+	if after := cs.state(); after != before {
+		t.Errorf("the mail changed the store:\nbefore\n%s\nafter\n%s", before, after)
+	}
+}
+
+// TestInboundAddressTricks: an address that only becomes the organizer's
+// or attendee's once calendar-address normalisation drops a "?query" or
+// decodes "%40" is another mailbox (the MTA authenticated the domain after
+// the last "@"), so it does not speak for them.
+func TestInboundAddressTricks(t *testing.T) {
+	cs := newAuthorityServer(t)
+	r := &Receiver{Logger: quiet}
+	for name, tc := range map[string]struct {
+		header, method, ics string
+		env                 Envelope
+	}{
+		"From with ?query": {
+			header: "From: Gina <gina@gmail.example?@evil.example>\r\n", method: "CANCEL",
+			ics: ginaCancel("ORGANIZER:mailto:gina@gmail.example"), env: Envelope{MailFrom: "bounce@gmail.example"},
+		},
+		"From with %40 and ?": {
+			header: "From: <gina%40gmail.example?@evil.example>\r\n", method: "CANCEL",
+			ics: ginaCancel("ORGANIZER:mailto:gina@gmail.example"),
+		},
+		"REPLY From with ?query": {
+			header: "From: <dave@tb.example?@evil.example>\r\n", method: "REPLY",
+			ics: daveReply("ATTENDEE;PARTSTAT=DECLINED:mailto:dave@tb.example"),
+		},
+		"MAIL FROM with ?query, exact": {
+			header: "From: <gina@gmail.example>\r\n", method: "CANCEL",
+			ics: ginaCancel("ORGANIZER:mailto:gina@gmail.example"), env: Envelope{MailFrom: "gina@gmail.example?@evil.example"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rr := r
+			if strings.HasPrefix(name, "MAIL FROM") {
+				rr = &Receiver{Logger: quiet, Envelope: EnvelopeExact}
+			}
+			wantNoChange(t, cs, rr, calendarMail(tc.header, tc.method, tc.ics), tc.env)
+		})
+	}
+	// Kate's REPLY from an address whose Kelvin sign only lower-cases to
+	// her "k".
+	kelvin := calendarMail("From: <\u212Aate@tb.example>\r\n", "REPLY", daveReply("ATTENDEE;PARTSTAT=DECLINED:mailto:kate@tb.example"))
+	if _, err := r.Parse(context.Background(), bytes.NewReader(kelvin), Envelope{}); !errors.Is(err, ErrSpoofed) {
+		t.Errorf("Kelvin sign: %v, want ErrSpoofed", err)
+	}
+	// The same CANCEL from Gina herself, with her address in capitals,
+	// goes through: the checks above are not just refusing everything.
+	st, err := cs.receive(r, calendarMail("From: Gina <GINA@Gmail.Example>\r\n", "CANCEL", ginaCancel("ORGANIZER:mailto:gina@gmail.example")), Envelope{})
+	if err != nil || st[bobAddr] != schedule.StatusDelivered {
+		t.Fatalf("Gina's own CANCEL: %v %v", st, err)
+	}
+}
+
+// TestInboundDisplayNameTricks: the display name is not the address.
+func TestInboundDisplayNameTricks(t *testing.T) {
+	cs := newAuthorityServer(t)
+	for _, from := range []string{
+		`"gina@gmail.example" <mallory@evil.example>`,
+		`gina@gmail.example <mallory@evil.example>`,
+		`=?utf-8?q?gina=40gmail=2Eexample?= <mallory@evil.example>`,
+		`mallory@evil.example (gina@gmail.example)`,
+	} {
+		t.Run(from, func(t *testing.T) {
+			wantNoChange(t, cs, &Receiver{Logger: quiet}, calendarMail("From: "+from+"\r\n", "CANCEL", ginaCancel("ORGANIZER:mailto:gina@gmail.example")), Envelope{})
+		})
+	}
+}
+
+// TestInboundRefusesSeveralFromFields: a mail with two From fields (RFC
+// 5322 allows one) is refused: the receiving MTA may have authenticated
+// the other one.
+func TestInboundRefusesSeveralFromFields(t *testing.T) {
+	cs := newAuthorityServer(t)
+	mail := calendarMail("From: <gina@gmail.example>\r\nFrom: <mallory@evil.example>\r\n", "CANCEL", ginaCancel("ORGANIZER:mailto:gina@gmail.example"))
+	wantNoChange(t, cs, &Receiver{Logger: quiet}, mail, Envelope{})
+}
+
+// TestInboundForeignSentBy: a SENT-BY is the message's own claim (RFC
+// 6047 §3: nothing in iTIP verifies it), so by default it is believed only
+// for a delegate in the calendar user's own domain. Mallory, sending
+// authentically as herself from another domain, cannot cancel Gina's
+// event or decline for Dave by naming herself SENT-BY; Receiver.SentBy
+// can allow such a proxy.
+func TestInboundForeignSentBy(t *testing.T) {
+	cs := newAuthorityServer(t)
+	r := &Receiver{Logger: quiet}
+	cancel := calendarMail("From: Mallory <mallory@evil.example>\r\n", "CANCEL",
+		ginaCancel(`ORGANIZER;SENT-BY="mailto:mallory@evil.example":mailto:gina@gmail.example`))
+	wantNoChange(t, cs, r, cancel, Envelope{MailFrom: "mallory@evil.example"})
+	reply := calendarMail("From: Mallory <mallory@evil.example>\r\n", "REPLY",
+		daveReply(`ATTENDEE;PARTSTAT=DECLINED;SENT-BY="mailto:mallory@evil.example":mailto:dave@tb.example`))
+	wantNoChange(t, cs, r, reply, Envelope{MailFrom: "mallory@evil.example"})
+
+	// A delegate in Gina's domain is believed by default.
+	sam := calendarMail("From: Sam <sam@gmail.example>\r\n", "CANCEL",
+		ginaCancel(`ORGANIZER;SENT-BY="mailto:sam@gmail.example":mailto:gina@gmail.example`))
+	if _, err := (&Receiver{Logger: quiet}).Parse(context.Background(), bytes.NewReader(sam), Envelope{}); err != nil {
+		t.Errorf("same-domain SENT-BY: %v", err)
+	}
+	// A hook trusting Mallory for Gina lets her through.
+	trusting := &Receiver{Logger: quiet, SentBy: func(_ context.Context, sentBy, calendarUser string) error {
+		if sentBy == "mailto:mallory@evil.example" && calendarUser == "mailto:gina@gmail.example" {
+			return nil
+		}
+		return errors.New("not a known proxy")
+	}}
+	st, err := cs.receive(trusting, cancel, Envelope{MailFrom: "mallory@evil.example"})
+	if err != nil || st[bobAddr] != schedule.StatusDelivered {
+		t.Errorf("trusted proxy: %v %v", st, err)
+	}
+	// … and refusing Sam.
+	if _, err := trusting.Parse(context.Background(), bytes.NewReader(sam), Envelope{}); !errors.Is(err, ErrSpoofed) {
+		t.Errorf("SENT-BY refused by the hook: %v", err)
+	}
+}
