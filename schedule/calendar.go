@@ -60,8 +60,50 @@ func (h *Handler) calendarExtraProps(q *request) func(string) []prop {
 		if err != nil {
 			return nil
 		}
-		return []prop{hide(transpProp(cal.Transparent))}
+		return append([]prop{hide(transpProp(cal.Transparent))}, timeZoneProps(cal)...)
 	}
+}
+
+// timeZoneProps are CALDAV:calendar-timezone (RFC 4791 §5.2.2) and
+// CALDAV:calendar-timezone-id (RFC 7809 §5.2) of cal, when it has a time
+// zone (the id only when its TZID is an IANA name). Neither is returned
+// for allprop.
+func timeZoneProps(cal *backend.Calendar) []prop {
+	if cal.TimeZone == "" {
+		return nil
+	}
+	props := []prop{hide(textProp(nsCalDAV, "calendar-timezone", cal.TimeZone))}
+	if id := cal.TimeZoneID(); id != "" {
+		props = append(props, hide(textProp(nsCalDAV, "calendar-timezone-id", id)))
+	}
+	return props
+}
+
+// setTimeZoneProp applies the set (or remove) of calendar-timezone or
+// calendar-timezone-id p to cal; both are kept in cal.TimeZone, so
+// removing either removes both. It returns the status of the property
+// and, for a value refused, the precondition it fails: valid-calendar-data
+// for a calendar-timezone that is not one VTIMEZONE of a time zone,
+// valid-timezone for an id that is no IANA zone.
+func setTimeZoneProp(cal *backend.Calendar, p *node, set bool) (int, Precondition) {
+	if !set {
+		cal.TimeZone = ""
+		return http.StatusOK, ""
+	}
+	if p.is(nsCalDAV, "calendar-timezone-id") {
+		text, err := backend.TimeZoneForID(p.text)
+		if err != nil {
+			return http.StatusForbidden, ValidTimezone
+		}
+		cal.TimeZone = text
+		return http.StatusOK, ""
+	}
+	text, err := backend.CanonicalTimeZone(p.text)
+	if err != nil {
+		return http.StatusForbidden, ValidCalendarData
+	}
+	cal.TimeZone = text
+	return http.StatusOK, ""
 }
 
 // objectExtraProps returns the schedule-tag of the object at p, when it
@@ -101,8 +143,10 @@ func (h *Handler) mayWriteCalendar(ctx context.Context, actor, owner string) (bo
 }
 
 // proppatchCalendar sets or removes schedule-calendar-transp,
-// displayname and calendar-description; other properties are refused.
-// RFC 4918 §9.2: all or nothing.
+// displayname, calendar-description, calendar-timezone and
+// calendar-timezone-id; other properties are refused. RFC 4918 §9.2: all
+// or nothing. A refused value is 403 with its precondition in the
+// propstat's DAV:error.
 func (h *Handler) proppatchCalendar(q *request) error {
 	ok, err := h.mayWriteCalendar(q.ctx(), q.actor, q.t.principal.Path)
 	if err != nil {
@@ -123,6 +167,7 @@ func (h *Handler) proppatchCalendar(q *request) error {
 	type result struct {
 		name   *node
 		status int
+		cond   Precondition // why status is not 200, when a precondition says it
 	}
 	var results []result
 	failed := false
@@ -133,7 +178,10 @@ func (h *Handler) proppatchCalendar(q *request) error {
 		}
 		for _, p := range op.child(nsDAV, "prop").childrenOrNil() {
 			status := http.StatusOK
+			var cond Precondition
 			switch {
+			case p.is(nsCalDAV, "calendar-timezone"), p.is(nsCalDAV, "calendar-timezone-id"):
+				status, cond = setTimeZoneProp(&cal, p, set)
 			case p.is(nsCalDAV, "schedule-calendar-transp"):
 				switch {
 				case !set:
@@ -161,7 +209,7 @@ func (h *Handler) proppatchCalendar(q *request) error {
 			if status != http.StatusOK {
 				failed = true
 			}
-			results = append(results, result{name: &node{name: p.name}, status: status})
+			results = append(results, result{name: &node{name: p.name}, status: status, cond: cond})
 		}
 	}
 	if !failed {
@@ -175,11 +223,21 @@ func (h *Handler) proppatchCalendar(q *request) error {
 		if failed && status == http.StatusOK {
 			status = http.StatusFailedDependency
 		}
-		resp.children = append(resp.children, el(nsDAV, "propstat",
-			el(nsDAV, "prop", res.name),
-			textEl(nsDAV, "status", "HTTP/1.1 "+statusLine(status))))
+		resp.children = append(resp.children, propstatEl(res.name.name, status, res.cond))
 	}
 	return writeMultistatus(q.w, []*node{resp})
+}
+
+// propstatEl is the DAV:propstat of a PROPPATCH for the property name:
+// its status and, when cond is set, the precondition it failed in a
+// DAV:error (RFC 4918 §14.22).
+func propstatEl(name xml.Name, status int, cond Precondition) *node {
+	ps := el(nsDAV, "propstat", el(nsDAV, "prop", &node{name: name}),
+		textEl(nsDAV, "status", "HTTP/1.1 "+statusLine(status)))
+	if cond != "" {
+		ps.children = append(ps.children, el(nsDAV, "error", el(cond.xmlName())))
+	}
+	return ps
 }
 
 // childrenOrNil returns n's children, nil for a nil node.

@@ -37,6 +37,7 @@ const (
 	DefaultCalendarNeeded           Precondition = "default-calendar-needed"
 	ValidScheduleDefaultCalendarURL Precondition = "valid-schedule-default-calendar-URL"
 	CalendarCollectionLocationOK    Precondition = "calendar-collection-location-ok"
+	ValidTimezone                   Precondition = "valid-timezone"
 	NumberOfMatchesWithinLimits     Precondition = "DAV:number-of-matches-within-limits"
 )
 

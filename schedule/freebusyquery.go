@@ -49,10 +49,13 @@ func (h *Handler) mayQueryFreeBusy(ctx context.Context, actor, owner string) (bo
 // freeBusyQuery answers a CALDAV:free-busy-query REPORT (RFC 4791 §7.10)
 // over cals with a text/calendar body holding one VFREEBUSY. The calendars
 // count whatever their schedule-calendar-transp unless honourTransp is set
-// (a query on the calendar home is the owner's busy time, RFC 6638 §9.1);
-// TRANSP, STATUS and the owner's PARTSTAT are honoured per instance, and
-// VAVAILABILITY objects stored in those calendars shape the answer
-// (RFC 7953). Objects are parsed through the Handler's cache (loadBusy).
+// (a query on the calendar home is the owner's busy time, RFC 6638 §9.1:
+// transparent calendars are skipped and the owner's calendar-availability
+// counts when any calendar is queried); TRANSP, STATUS and the owner's
+// PARTSTAT are honoured per instance, VAVAILABILITY objects stored in
+// those calendars shape the answer (RFC 7953), and floating and DATE
+// values are in the time zone of their calendar (calendar-timezone).
+// Objects are parsed through the Handler's cache (loadBusy).
 func (h *Handler) freeBusyQuery(q *request, root *node, cals []backend.Calendar, honourTransp bool) error {
 	ok, err := h.mayQueryFreeBusy(q.ctx(), q.actor, q.t.principal.Path)
 	if err != nil {
@@ -68,11 +71,15 @@ func (h *Handler) freeBusyQuery(q *request, root *node, cals []backend.Calendar,
 	}
 	ctx, cancel := context.WithTimeout(q.ctx(), freeBusyQueryTimeout)
 	defer cancel()
-	busy, err := h.loadBusy(ctx, cals, start, end, honourTransp)
+	var owner *backend.Principal
+	if honourTransp && len(cals) > 0 {
+		owner = q.t.principal // the owner's busy time: their calendar-availability counts
+	}
+	busy, err := h.loadBusy(ctx, cals, start, end, honourTransp, owner)
 	if err != nil {
 		return timeoutOr(err)
 	}
-	res, err := freebusy.Compute(ctx, busy.query(start, end, q.t.principal.Addresses), busy.objects)
+	res, err := h.compute(ctx, busy, start, end, q.t.principal.Addresses)
 	switch {
 	case errors.Is(err, freebusy.ErrInvalidQuery):
 		return &Error{Status: http.StatusBadRequest, Condition: ValidFilter, Err: err, Public: "time-range too long"}

@@ -180,6 +180,12 @@ func (h *Handler) propfindInbox(q *request, priv privilege.Privilege) error {
 	if err != nil {
 		return err
 	}
+	if pf.wants(availabilityName) {
+		// Read only when asked for by name: it is not returned for allprop.
+		if props, err = h.appendAvailabilityProp(q, props); err != nil {
+			return err
+		}
+	}
 	resp, err := propResponse(href(owner.InboxPath), pf, props)
 	if err != nil {
 		return err
@@ -230,7 +236,10 @@ func (h *Handler) getInboxItem(q *request) error {
 }
 
 // proppatchInbox sets schedule-default-calendar-URL (§9.2), which must
-// name one of the owner's calendars (§4.3.1.2).
+// name one of the owner's calendars (§4.3.1.2), and sets or removes
+// calendar-availability (RFC 7953 §7.2.4) when the store keeps it
+// (backend.AvailabilityStore); a value that is not availability data is
+// 403 with CALDAV:valid-calendar-data in its propstat. All or nothing.
 func (h *Handler) proppatchInbox(q *request) error {
 	body, err := readBody(q.r, xmlLimit)
 	if err != nil {
@@ -243,10 +252,14 @@ func (h *Handler) proppatchInbox(q *request) error {
 	owner := q.t.principal
 	resp := el(nsDAV, "response", hrefEl(href(owner.InboxPath)))
 	var newDefault string
+	var newAvailability []byte // the value to store, when setAvailability
+	setAvailability := false
+	as, keepsAvailability := h.store.(backend.AvailabilityStore)
 	failed := false
 	type result struct {
 		name   xml.Name
 		status int
+		cond   Precondition
 	}
 	var results []result
 	for _, op := range root.children {
@@ -256,7 +269,17 @@ func (h *Handler) proppatchInbox(q *request) error {
 		}
 		for _, p := range op.child(nsDAV, "prop").childrenOrNil() {
 			status := http.StatusOK
-			if !p.is(nsCalDAV, "schedule-default-calendar-URL") {
+			var cond Precondition
+			if keepsAvailability && p.is(availabilityName.Space, availabilityName.Local) {
+				setAvailability, newAvailability = true, nil
+				if set {
+					data, err := canonicalAvailability(p.text)
+					if err != nil {
+						status, cond = http.StatusForbidden, ValidCalendarData
+					}
+					newAvailability = data
+				}
+			} else if !p.is(nsCalDAV, "schedule-default-calendar-URL") {
 				status = http.StatusForbidden
 			} else if !set {
 				status = http.StatusForbidden // a default calendar is always kept
@@ -275,11 +298,16 @@ func (h *Handler) proppatchInbox(q *request) error {
 			if status != http.StatusOK {
 				failed = true
 			}
-			results = append(results, result{p.name, status})
+			results = append(results, result{p.name, status, cond})
 		}
 	}
 	if !failed && newDefault != "" {
 		if err := h.store.SetDefaultCalendar(q.ctx(), owner.Path, newDefault); err != nil {
+			return err
+		}
+	}
+	if !failed && setAvailability {
+		if err := as.SetAvailability(q.ctx(), owner.Path, newAvailability); err != nil {
 			return err
 		}
 	}
@@ -288,9 +316,24 @@ func (h *Handler) proppatchInbox(q *request) error {
 		if failed && status == http.StatusOK {
 			status = http.StatusFailedDependency
 		}
-		resp.children = append(resp.children, el(nsDAV, "propstat",
-			el(nsDAV, "prop", &node{name: res.name}),
-			textEl(nsDAV, "status", "HTTP/1.1 "+statusLine(status))))
+		resp.children = append(resp.children, propstatEl(res.name, status, res.cond))
 	}
 	return writeMultistatus(q.w, []*node{resp})
+}
+
+// appendAvailabilityProp adds the owner's calendar-availability to props
+// when the store keeps it and it is set.
+func (h *Handler) appendAvailabilityProp(q *request, props []prop) ([]prop, error) {
+	as, ok := h.store.(backend.AvailabilityStore)
+	if !ok {
+		return props, nil
+	}
+	data, err := as.Availability(q.ctx(), q.t.principal.Path)
+	if errors.Is(err, backend.ErrNotFound) {
+		return props, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(props, hide(textProp(availabilityName.Space, availabilityName.Local, string(data)))), nil
 }

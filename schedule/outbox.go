@@ -154,7 +154,7 @@ func (h *Handler) freeBusyFor(q *request, owner *backend.Principal, req *freebus
 		h.log.ErrorContext(ctx, "schedule: free-busy objects", "recipient", att.Value, "err", err)
 		return statusTempFailure, nil
 	}
-	res, err := freebusy.Compute(ctx, busy.query(req.Start, req.End, rcpt.Addresses), busy.objects)
+	res, err := h.compute(ctx, busy, req.Start, req.End, rcpt.Addresses)
 	if err != nil {
 		h.log.ErrorContext(ctx, "schedule: free-busy", "recipient", att.Value, "err", err)
 		return statusTempFailure, nil
