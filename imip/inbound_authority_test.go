@@ -181,3 +181,65 @@ func TestInboundForeignSentBy(t *testing.T) {
 		t.Errorf("SENT-BY refused by the hook: %v", err)
 	}
 }
+
+// TestInboundAuthorityOverObjects: mails authentic as to their sender
+// that reach for objects the sender has no say over change nothing: a
+// CANCEL or REQUEST for a UID another organizer (or a local user)
+// organizes, an ORGANIZER-less REPLY sent to an attendee instead of the
+// organizer, a second calendar part for another UID, a REPLY naming two
+// attendees.
+func TestInboundAuthorityOverObjects(t *testing.T) {
+	cs := newAuthorityServer(t)
+	r := &Receiver{Logger: quiet}
+	mallory := "From: Mallory <mallory@evil.example>\r\n"
+	request := func(uid, organizer, attendee string) string {
+		return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//evil//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n" +
+			"UID:" + uid + "\r\nDTSTAMP:20261106T120000Z\r\nDTSTART:20261204T140000Z\r\nSEQUENCE:9\r\nSUMMARY:Hijacked\r\n" +
+			"ORGANIZER:" + organizer + "\r\nATTENDEE:" + attendee + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+	}
+	for name, tc := range map[string]struct {
+		mail []byte
+		env  Envelope
+	}{
+		"CANCEL of Gina's event by Mallory": {
+			mail: calendarMail(mallory, "CANCEL", ginaCancel("ORGANIZER:mailto:mallory@evil.example")),
+		},
+		"REQUEST for Alice's own UID to Alice": {
+			mail: calendarMail(mallory, "REQUEST", request(tbReplyUID, "mailto:mallory@evil.example", "mailto:alice@example.org")),
+		},
+		"REQUEST for Alice's UID to her attendee Bob": {
+			mail: calendarMail(mallory, "REQUEST", request(tbReplyUID, "mailto:mallory@evil.example", "mailto:bob@example.org")),
+		},
+		"ORGANIZER-less REPLY to an attendee": {
+			mail: calendarMail("From: <dave@tb.example>\r\n", "REPLY",
+				strings.Replace(daveReply("ATTENDEE;PARTSTAT=DECLINED:mailto:dave@tb.example"), "ORGANIZER:mailto:alice@example.org\r\n", "", 1)),
+			env: Envelope{Recipients: []string{"bob@example.org"}},
+		},
+		"REPLY with two ATTENDEEs": {
+			mail: calendarMail("From: <dave@tb.example>\r\n", "REPLY",
+				daveReply("ATTENDEE;PARTSTAT=ACCEPTED:mailto:dave@tb.example\r\nATTENDEE;PARTSTAT=DECLINED:mailto:zoe@remote.example")),
+		},
+		"Gina's REQUEST plus a CANCEL of Alice's event": {
+			mail: []byte("MIME-Version: 1.0\r\nFrom: <gina@gmail.example>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" +
+				"--b\r\nContent-Type: text/calendar; method=CANCEL\r\n\r\n" +
+				strings.Replace(strings.Replace(ginaCancel("ORGANIZER:mailto:gina@gmail.example"), googleUID, tbReplyUID, 1), "mailto:bob@", "mailto:alice@", 1) +
+				"\r\n--b--\r\n"),
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := cs.state()
+			st, err := cs.receive(r, tc.mail, tc.env)
+			for k, v := range st {
+				if strings.HasPrefix(string(v), "1.") {
+					t.Errorf("delivered to %s (%s)", k, v)
+				}
+			}
+			if err != nil && !errors.Is(err, ErrMalformed) {
+				t.Errorf("refused with %v", err)
+			}
+			if after := cs.state(); after != before {
+				t.Errorf("the mail changed the store:\nbefore\n%s\nafter\n%s", before, after)
+			}
+		})
+	}
+}
