@@ -216,8 +216,10 @@ func applyProps(cal *backend.Calendar, req *mkcalendarRequest, mkcol bool) (fail
 }
 
 // applyProp sets one property on cal; it returns why it cannot, or "".
-// calendar-timezone and Apple's calendar-color and calendar-order, which
-// clients send when they create calendars, are accepted and not kept.
+// calendar-timezone (RFC 4791 §5.2.2) and calendar-timezone-id (RFC 7809)
+// are checked and kept in cal.TimeZone; Apple's calendar-color and
+// calendar-order, which clients send when they create calendars, are
+// accepted and not kept.
 func applyProp(cal *backend.Calendar, p *xmlProp) string {
 	switch p.XMLName {
 	case xml.Name{Space: nsDAV, Local: "displayname"}:
@@ -272,8 +274,19 @@ func applyProp(cal *backend.Calendar, p *xmlProp) string {
 		default:
 			return "expected opaque or transparent"
 		}
-	case xml.Name{Space: nsCalDAV, Local: "calendar-timezone"},
-		xml.Name{Space: nsApple, Local: "calendar-color"},
+	case xml.Name{Space: nsCalDAV, Local: "calendar-timezone"}:
+		text, err := backend.CanonicalTimeZone(p.Text)
+		if err != nil {
+			return "valid-calendar-data: not an iCalendar object with one VTIMEZONE of a time zone"
+		}
+		cal.TimeZone = text
+	case xml.Name{Space: nsCalDAV, Local: "calendar-timezone-id"}:
+		text, err := backend.TimeZoneForID(p.Text)
+		if err != nil {
+			return "valid-timezone: not a time zone identifier of the IANA database"
+		}
+		cal.TimeZone = text
+	case xml.Name{Space: nsApple, Local: "calendar-color"},
 		xml.Name{Space: nsApple, Local: "calendar-order"}:
 	default:
 		return "property not supported"
