@@ -21,11 +21,13 @@
 //     here, with schedule-inbox-URL, schedule-outbox-URL,
 //     calendar-user-address-set and calendar-user-type. On the calendar
 //     home, go-webdav's listing gains the inbox and outbox; on calendars
-//     and objects, schedule-calendar-transp and schedule-tag are merged
-//     into go-webdav's answer.
+//     and objects, schedule-calendar-transp, calendar-timezone,
+//     calendar-timezone-id and schedule-tag are merged into go-webdav's
+//     answer.
 //   - The inbox (PROPFIND, GET, HEAD, DELETE, REPORT calendar-multiget and
-//     calendar-query, PROPPATCH of schedule-default-calendar-URL) and the
-//     outbox (PROPFIND, POST of VFREEBUSY requests) are served here.
+//     calendar-query, PROPPATCH of schedule-default-calendar-URL and
+//     calendar-availability) and the outbox (PROPFIND, POST of VFREEBUSY
+//     requests) are served here.
 //   - REPORT CALDAV:free-busy-query (RFC 4791 §7.10) on a calendar (its
 //     objects, with Depth 1 or infinity) or on the calendar home (every
 //     calendar not marked transparent) is answered here with one
@@ -83,6 +85,26 @@
 // cannot be deleted (403 default-calendar-needed). An invitation to a
 // user without a calendar for it creates one, which becomes the default
 // when the user has none.
+//
+// # Time zones and availability
+//
+// CALDAV:calendar-timezone (RFC 4791 §5.2.2) and calendar-timezone-id
+// (RFC 7809) of a calendar are set with PROPPATCH (403 with
+// valid-calendar-data for a value that is not one VTIMEZONE of a time
+// zone, valid-timezone for an id that is no IANA zone) and kept as one
+// backend.Calendar.TimeZone: the VTIMEZONE text, the id being its TZID
+// when that is an IANA name. Free-busy answers place the floating and DATE
+// values of a calendar's objects in its zone (UTC without one).
+//
+// CALDAV:calendar-availability (RFC 7953 §7.2.4) on the inbox is set by
+// whoever may write the inbox's properties (the owner, by default) when
+// the store is a backend.AvailabilityStore: one VCALENDAR of VAVAILABILITY
+// components (and their VTIMEZONEs), else 403 valid-calendar-data. The
+// free-busy POST and the free-busy-query on the calendar home count it
+// with the VAVAILABILITY objects stored in calendars; a query on one
+// calendar counts only that calendar's. Floating and DATE values of
+// availability are in the user's zone: the zone of their calendars when
+// they agree, else that of the default calendar.
 //
 // # Attendee changes and client habits
 //
