@@ -268,7 +268,7 @@ func (c *Composer) Compose(in *ComposeInput) (*Outgoing, error) {
 			return nil, fmt.Errorf("imip: compose: %w", err)
 		}
 	}
-	return &Outgoing{MessageID: id, From: c.envFrom, To: to, Subject: sum.Subject, Data: out.Bytes()}, nil
+	return &Outgoing{MessageID: id, From: c.envFrom, To: to, Subject: sum.Subject, Data: foldHeader(out.Bytes())}, nil
 }
 
 // writePart writes one leaf part into the multipart writer w.

@@ -1,6 +1,7 @@
 package imip
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -30,4 +31,45 @@ func headerText(s string, max int) string {
 		b.WriteRune(r)
 	}
 	return clip(b.String(), max)
+}
+
+// maxHeaderLine is the line length RFC 5322 §2.1.1 asks header lines
+// to keep to (excluding CRLF).
+const maxHeaderLine = 78
+
+// foldHeader folds the lines of the header block at the start of data
+// (up to the first empty line) that are longer than maxHeaderLine at
+// their spaces. go-message folds a field only at 998 octets when its
+// first word (an encoded-word of a non-ASCII subject or display name) is
+// longer than its 76-octet soft limit.
+func foldHeader(data []byte) []byte {
+	end := bytes.Index(data, []byte("\r\n\r\n"))
+	if end < 0 {
+		return data
+	}
+	head := data[:end+2]
+	if !hasLongLine(head, maxHeaderLine+1) { // +1: the CR
+		return data
+	}
+	out := make([]byte, 0, len(data)+len(head)/maxHeaderLine*3)
+	for _, l := range bytes.SplitAfter(head, []byte("\r\n")) {
+		l = bytes.TrimSuffix(l, []byte("\r\n"))
+		for len(l) > maxHeaderLine {
+			// The last space that leaves a non-space on this line.
+			cut := bytes.LastIndexByte(l[:maxHeaderLine+1], ' ')
+			if cut <= 0 || len(bytes.TrimLeft(l[:cut], " \t")) == 0 {
+				cut = bytes.IndexByte(l[1:], ' ') + 1 // a long word: fold after it
+				if cut <= 0 {
+					break
+				}
+			}
+			out = append(out, l[:cut]...)
+			out = append(out, '\r', '\n')
+			l = l[cut:]
+		}
+		out = append(out, l...)
+		out = append(out, '\r', '\n')
+	}
+	out = out[:len(out)-2] // head ended with the CRLF of its last line
+	return append(out, data[end+2:]...)
 }
