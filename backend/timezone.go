@@ -24,18 +24,19 @@ var (
 	ErrUnknownTimeZone = errors.New("backend: unknown time zone identifier")
 )
 
-// Calendar.TimeZone holds the CALDAV:calendar-timezone property: an
-// iCalendar object with exactly one VTIMEZONE, as CanonicalTimeZone returns
-// it, or "" for none. Setting the CALDAV:calendar-timezone-id property
-// stores the VTIMEZONE TimeZoneForID generates for the name, so that one
-// field answers both properties: calendar-timezone is the text as stored,
-// calendar-timezone-id is its TZID when that is an IANA name
-// (Calendar.TimeZoneID). Keeping the text, not a zone name, keeps the
-// rules of a VTIMEZONE whose TZID is no known name.
+// The stored form. Calendar.TimeZone holds the CALDAV:calendar-timezone
+// property: an iCalendar object with exactly one VTIMEZONE, as
+// CanonicalTimeZone returns it, or "" for none. Setting the
+// CALDAV:calendar-timezone-id property stores the VTIMEZONE TimeZoneForID
+// generates for the name, so that one field answers both properties:
+// calendar-timezone is the text as stored, calendar-timezone-id is its
+// TZID when that is an IANA name (Calendar.TimeZoneID). Keeping the text,
+// not a zone name, keeps the rules of a VTIMEZONE whose TZID is no known
+// name.
 
-// timeZoneYears is the range of years whose offset changes a VTIMEZONE
-// generated for calendar-timezone-id lists; the rules in force at its end
-// carry on after it.
+// timeZoneFirstYear and timeZoneLastYear bound the years whose offset
+// changes a VTIMEZONE generated for calendar-timezone-id lists; the rules
+// in force at the end carry on after it.
 const (
 	timeZoneFirstYear = 1970
 	timeZoneLastYear  = 2037
