@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/recurrence"
+	"github.com/go-autoschedule/autoschedule/internal/tz"
 )
 
 // Compute computes the busy time of one calendar user within
@@ -81,6 +82,7 @@ type computation struct {
 	prefilter          bool                 // mayOverlap may be used: loc's offset is under a day
 	types              []componentBusyType  // busy type per component of the current group
 	expander           *recurrence.Expander // one per goroutine: shares resolved zones between objects
+	zoneless           *tz.Resolver         // one per goroutine: for calendars without VTIMEZONE
 	yieldFn            func(recurrence.Instance) bool
 	busy               []busyTime
 	merged             int               // busy[:merged] is sorted and coalesced
@@ -93,7 +95,7 @@ type computation struct {
 }
 
 // minCompact is the fewest periods worth merging before the end.
-const minCompact = 4096
+const minCompact = 1024
 
 func newComputation(q Query, lim recurrence.Limits) *computation {
 	c := &computation{
@@ -120,6 +122,7 @@ func (c *computation) fork() *computation {
 	f := *c
 	f.types = nil
 	f.expander = recurrence.NewExpander()
+	f.zoneless = nil
 	f.isUser = nil
 	f.yieldFn = f.yield
 	f.busy, f.problems, f.overflow, f.compactAt = nil, nil, false, minCompact
@@ -155,9 +158,11 @@ func (c *computation) compact() {
 	} else {
 		// Only what was added since the last compaction is sorted; it is
 		// then merged with the part already in order.
+		// The result goes back into c.busy, which keeps its capacity
+		// for the next busy times.
 		tail := mergeBusy(c.busy[c.merged:], &c.sortTmp, c.startUnix)
-		out := mergeSorted(c.spare[:0], c.busy[:c.merged], tail)
-		c.spare, c.busy = c.busy[:0], out
+		c.spare = mergeSorted(c.spare[:0], c.busy[:c.merged], tail)
+		c.busy = append(c.busy[:0], c.spare...)
 	}
 	c.merged = len(c.busy)
 	if len(c.busy) > c.maxPeriods {

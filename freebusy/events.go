@@ -3,6 +3,7 @@ package freebusy
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/emersion/go-ical"
 
@@ -15,7 +16,7 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 	var res *tz.Resolver
 	resolver := func() *tz.Resolver {
 		if res == nil {
-			res = tz.NewResolver(cal)
+			res = c.resolverFor(cal)
 		}
 		return res
 	}
@@ -70,6 +71,22 @@ func (c *computation) object(ctx context.Context, index int, cal *ical.Calendar)
 	return nil
 }
 
+// resolverFor returns a resolver for the TZIDs of cal. A calendar without
+// VTIMEZONE resolves every TZID as a calendar-less resolver does (tz
+// consults the calendar only for its VTIMEZONEs), so such calendars share
+// c's.
+func (c *computation) resolverFor(cal *ical.Calendar) *tz.Resolver {
+	for _, child := range cal.Children {
+		if len(child.Name) == len(ical.CompTimezone) && strings.EqualFold(child.Name, ical.CompTimezone) {
+			return tz.NewResolver(cal)
+		}
+	}
+	if c.zoneless == nil {
+		c.zoneless = tz.NewResolver(nil)
+	}
+	return c.zoneless
+}
+
 // yield counts one event instance.
 func (c *computation) yield(in recurrence.Instance) bool {
 	c.add(in.Start, in.End, c.instanceType(in.Component))
@@ -116,17 +133,27 @@ func (c *computation) componentType(comp *ical.Component) Type {
 	if len(c.users) == 0 {
 		return t
 	}
-	organizer := false
-	if ps := comp.Props["ORGANIZER"]; len(ps) > 0 {
-		organizer = c.hasUser(ps[0].Value)
-	}
+	// Whether the user is the ORGANIZER matters only for an unanswered
+	// PARTSTAT: it is read then, once.
+	organizer, knowOrganizer := false, false
 	var part Type
-	for i := range comp.Props["ATTENDEE"] {
-		a := &comp.Props["ATTENDEE"][i]
+	attendees := comp.Props["ATTENDEE"]
+	for i := range attendees {
+		a := &attendees[i]
 		if !c.hasUser(a.Value) {
 			continue
 		}
-		pt := partstatType(a.Params.Get("PARTSTAT"), organizer)
+		var partstat string // Params.Get without upper-casing the name
+		if vs := a.Params["PARTSTAT"]; len(vs) > 0 {
+			partstat = vs[0]
+		}
+		if !knowOrganizer && unanswered(partstat) {
+			if ps := comp.Props["ORGANIZER"]; len(ps) > 0 {
+				organizer = c.hasUser(ps[0].Value)
+			}
+			knowOrganizer = true
+		}
+		pt := partstatType(partstat, organizer)
 		if part == "" || pt.rank() > part.rank() {
 			part = pt
 		}
@@ -166,15 +193,21 @@ func (c *computation) hasUser(addr string) bool {
 // busy).
 func partstatType(partstat string, organizer bool) Type {
 	switch {
-	case organizer && (partstat == "" || equalFoldTrim(partstat, "NEEDS-ACTION")):
+	case organizer && unanswered(partstat):
 		return Busy
-	case partstat == "", equalFoldTrim(partstat, "NEEDS-ACTION"), equalFoldTrim(partstat, "TENTATIVE"):
+	case unanswered(partstat), equalFoldTrim(partstat, "TENTATIVE"):
 		return BusyTentative
 	case equalFoldTrim(partstat, "DECLINED"), equalFoldTrim(partstat, "DELEGATED"):
 		return Free
 	default:
 		return Busy
 	}
+}
+
+// unanswered reports whether a PARTSTAT says the user has not answered:
+// NEEDS-ACTION, or none (RFC 5545's default).
+func unanswered(partstat string) bool {
+	return partstat == "" || equalFoldTrim(partstat, "NEEDS-ACTION")
 }
 
 // storedFreeBusy counts the FREEBUSY properties of a stored VFREEBUSY.

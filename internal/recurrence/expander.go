@@ -26,6 +26,11 @@ type Expander struct {
 	memos   zoneMemos // for parsed values
 	rules   map[string]*rule
 	scratch *scratch // nil until first needed
+	// budget counts the steps of the expansion running, unless
+	// budgetInUse is false (a panic in yield leaves it true: later
+	// expansions then allocate their own).
+	budget      budget
+	budgetInUse bool
 }
 
 // scratch is the memory one expansion uses, kept for the next one.
@@ -108,7 +113,16 @@ func NewExpander() *Expander { return &Expander{} }
 func (x *Expander) Expand(ctx context.Context, comps []*ical.Component, res *tz.Resolver, floating *time.Location,
 	start, end time.Time, lim Limits, yield func(Instance) bool) error {
 	lim = lim.withDefaults()
-	return x.expand(comps, res, floating, start, end, lim, &budget{ctx: ctx, max: lim.MaxSteps}, yield)
+	if x.oneShot || x.budgetInUse {
+		return x.expand(comps, res, floating, start, end, lim, &budget{ctx: ctx, max: lim.MaxSteps}, yield)
+	}
+	// x's own budget, so that nothing is allocated for it; a nested call
+	// (from yield) gets a new one.
+	x.budgetInUse = true
+	x.budget = budget{ctx: ctx, max: lim.MaxSteps}
+	err := x.expand(comps, res, floating, start, end, lim, &x.budget, yield)
+	x.budget, x.budgetInUse = budget{}, false
+	return err
 }
 
 // location resolves tzid: from the cache when it names a zone on its own
