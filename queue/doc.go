@@ -16,7 +16,8 @@
 //
 // The status write-back keeps the object's Schedule-Tag, uses
 // compare-and-swap against concurrent writes, and is skipped while a newer
-// message for the same recipient and UID waits (that one will set it).
+// message for the same object, UID and recipient waits (that one will set
+// it; see ObjectQueue).
 //
 //	w, err := queue.New(queue.Config{Outbox: store, Store: store, Sender: mailer})
 //	go w.Run(ctx)

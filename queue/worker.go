@@ -390,10 +390,10 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 			if m.ObjectPath == "" || (r.outcome != outcomeSent && r.outcome != outcomeFailed) {
 				continue
 			}
-			if n, err := w.cfg.Outbox.Queued(ctx, m.UID, m.Recipient); err != nil {
+			if newer, err := w.newerPending(ctx, m.ObjectPath, m.UID, m.Recipient); err != nil {
 				w.log.WarnContext(ctx, "queue: counting queued messages failed", "id", m.ID, "err", err)
-			} else if n > 1 {
-				continue // a newer message for this recipient will set the status
+			} else if newer {
+				continue // a newer message for this object and recipient will set the status
 			}
 			if _, ok := byPath[m.ObjectPath]; !ok {
 				order = append(order, m.ObjectPath)

@@ -294,4 +294,22 @@ func (s *Store) Queued(ctx context.Context, uid, recipient string) (int, error) 
 	return len(s.outbox.pairs[key]), nil
 }
 
+// QueuedFor counts the messages queued for uid and recipient whose
+// ObjectPath is objectPath, claimed or not (queue.ObjectQueue).
+func (s *Store) QueuedFor(ctx context.Context, objectPath, uid, recipient string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	key := (&backend.OutboundMessage{UID: uid, Recipient: recipient}).PairKey()
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, q := range s.outbox.pairs[key] {
+		if q.msg.ObjectPath == objectPath {
+			n++
+		}
+	}
+	return n, nil
+}
+
 var _ backend.Outbox = (*Store)(nil)

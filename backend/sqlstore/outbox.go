@@ -328,3 +328,14 @@ func (s *Store) Queued(ctx context.Context, uid, recipient string) (int, error) 
 	}
 	return n, nil
 }
+
+// QueuedFor counts the messages queued for uid and recipient whose
+// ObjectPath is objectPath, claimed or not (queue.ObjectQueue).
+func (s *Store) QueuedFor(ctx context.Context, objectPath, uid, recipient string) (int, error) {
+	var n int
+	if err := s.rq.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM outbox WHERE pair_key = ? AND object_path = ?`),
+		pairKey(uid, recipient), objectPath).Scan(&n); err != nil {
+		return 0, fmt.Errorf("queued for %s: %w", objectPath, err)
+	}
+	return n, nil
+}
