@@ -68,12 +68,12 @@ func (z *zoneMemo) fill(w time.Time, loc *time.Location) time.Time {
 	return t
 }
 
-// zoneMemos holds a few periods of constant offset, of one location or
+// zoneMemos holds some periods of constant offset, of one location or
 // of several (objects of one user are written in a handful of zones, and
 // their DTSTARTs and the queried window often lie on both sides of a DST
 // change), replaced round-robin.
 type zoneMemos struct {
-	memos [8]zoneMemo
+	memos [16]zoneMemo
 	next  int
 }
 
@@ -89,7 +89,18 @@ func (zs *zoneMemos) instant(w time.Time, loc *time.Location) time.Time {
 			return time.Unix(u-z.off, 0).In(loc)
 		}
 	}
-	z := &zs.memos[zs.next]
+	// A reading within a day of an offset change is never covered: it
+	// is mapped afresh each time, and its period is remembered only if
+	// no memo has it already, so that such readings do not push out the
+	// memos of other zones and periods.
+	var fresh zoneMemo
+	t := fresh.fill(w, loc)
+	for i := range zs.memos {
+		if z := &zs.memos[i]; z.loc == loc && z.lo == fresh.lo && z.hi == fresh.hi {
+			return t
+		}
+	}
+	zs.memos[zs.next] = fresh
 	zs.next = (zs.next + 1) % len(zs.memos)
-	return z.fill(w, loc)
+	return t
 }
