@@ -26,9 +26,15 @@ type busyData struct {
 	// calendar collections) and the owner's CALDAV:calendar-availability
 	// (RFC 7953 §7.2.4); time outside their AVAILABLE blocks is busy.
 	availability []*ical.Calendar
+	// availabilityFrom is, per availability entry, the index in zones of
+	// the calendar that stores it; -1 for the calendar-availability
+	// property.
+	availabilityFrom []int
 	// availabilityZone is the CALDAV:calendar-timezone text of the zone
 	// in which floating and DATE values of availability are placed
-	// (availabilityZone explains the choice); "" for UTC.
+	// (availabilityZone explains the choice); "" for UTC. The floating
+	// DATE-TIME values of objects from calendars of another zone are
+	// pinned to theirs (pinFloating).
 	availabilityZone string
 	// locations caches the time zone of each calendar-timezone text met.
 	locations map[string]*time.Location
@@ -100,6 +106,9 @@ func (h *Handler) compute(ctx context.Context, d *busyData, start, end time.Time
 	var out *freebusy.Result
 	for i := range d.zones {
 		z := &d.zones[i]
+		if len(z.objects) == 0 && i != availAt && (out != nil || i < len(d.zones)-1) {
+			continue // nothing to count (but one Compute always runs)
+		}
 		q := freebusy.Query{Start: start, End: end, Addresses: addresses, Location: z.loc}
 		if i == availAt {
 			q.Availability = d.availability
@@ -116,6 +125,7 @@ func (h *Handler) compute(ctx context.Context, d *busyData, start, end time.Time
 		out.Problems = append(out.Problems, res.Problems...)
 	}
 	if len(d.zones) > 1 {
+		// Merge is idempotent, so a single non-empty zone loses nothing.
 		out.Periods = freebusy.Merge(out.Periods)
 		if len(out.Periods) > freebusy.DefaultMaxPeriods {
 			return nil, fmt.Errorf("%w: more than %d periods in %d time zones", freebusy.ErrTooManyPeriods, freebusy.DefaultMaxPeriods, len(d.zones))
@@ -167,6 +177,11 @@ func (h *Handler) loadBusy(ctx context.Context, cals []backend.Calendar, start, 
 			return nil, err
 		}
 		d.availabilityZone = zone
+		for i, zi := range d.availabilityFrom {
+			if zi >= 0 && d.zones[zi].timeZone != zone {
+				d.availability[i] = pinFloating(d.availability[i], zoneOf(d.zones[zi].timeZone))
+			}
+		}
 	}
 	return d, nil
 }
@@ -193,6 +208,7 @@ func (h *Handler) ownerAvailability(ctx context.Context, d *busyData, owner *bac
 		return nil
 	}
 	d.availability = append(d.availability, cal)
+	d.availabilityFrom = append(d.availabilityFrom, -1)
 	return nil
 }
 
@@ -309,6 +325,7 @@ func (d *busyData) add(zone int, component string, c *ical.Calendar, ok bool) {
 	case !ok:
 	case component == freebusy.ComponentAvailability:
 		d.availability = append(d.availability, c)
+		d.availabilityFrom = append(d.availabilityFrom, zone)
 	default:
 		d.zones[zone].objects = append(d.zones[zone].objects, freebusy.Object{Calendar: c})
 	}

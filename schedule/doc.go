@@ -102,9 +102,10 @@
 // components (and their VTIMEZONEs), else 403 valid-calendar-data. The
 // free-busy POST and the free-busy-query on the calendar home count it
 // with the VAVAILABILITY objects stored in calendars; a query on one
-// calendar counts only that calendar's. Floating and DATE values of
-// availability are in the user's zone: the zone of their calendars when
-// they agree, else that of the default calendar.
+// calendar counts only that calendar's. Floating DATE-TIME values of a
+// stored VAVAILABILITY are in its calendar's zone; those of the property,
+// and DATE values, are in the user's zone: the zone of their calendars
+// when they agree, else that of the default calendar.
 //
 // # Attendee changes and client habits
 //
