@@ -66,6 +66,7 @@ func (o DecodeOptions) Decode(data []byte) (cal *ical.Calendar, err error) {
 	}()
 	d := &decoder{opts: o.withDefaults()}
 	d.setSource(data)
+	d.clean = sourceClean(d.src)
 	d.stack = d.stackBuf[:0]
 	d.params = d.paramsBuf[:0]
 	d.order = d.orderBuf[:0]
@@ -73,8 +74,16 @@ func (o DecodeOptions) Decode(data []byte) (cal *ical.Calendar, err error) {
 	// Size the shared storage for about one property per line.
 	d.lines = strings.Count(d.src, "\n") + 1
 	d.props = make([]ical.Prop, 0, min(d.lines, 32))
+	// And about one parameter value per ';' (a few are in values).
+	if n := strings.Count(d.src, ";"); n > 0 {
+		d.chunk = make([]string, 0, min(n, maxChunkHint))
+	}
 	return d.decode()
 }
+
+// maxChunkHint bounds the parameter values Decode makes room for in advance;
+// more grow the storage as they come.
+const maxChunkHint = 1 << 13
 
 // internalError starts the message of a SyntaxError reporting a bug.
 const internalError = "internal error"
@@ -108,6 +117,10 @@ type decoder struct {
 	// orig is the input as given when src was unfolded, nil otherwise;
 	// it maps offsets in src back to line numbers.
 	orig []byte
+
+	// clean reports that no line of src holds a fault (sourceClean), so
+	// nextLine need not check each.
+	clean bool
 
 	nprops, ncomps int
 	lines          int // lines in src

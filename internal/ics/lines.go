@@ -67,6 +67,9 @@ func (d *decoder) nextLine() (line string, at int, ok bool, err error) {
 		if len(line) > d.opts.MaxLineLength {
 			return "", 0, false, d.limitf(at, "line longer than %d bytes after unfolding", d.opts.MaxLineLength)
 		}
+		if d.clean {
+			return line, at, true, nil
+		}
 		if err := d.checkText(line, at); err != nil {
 			return "", 0, false, err
 		}

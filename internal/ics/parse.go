@@ -15,8 +15,13 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 	d.lineValues = len(d.chunk)
 
 	i := 0
-	for i < len(s) && isNameChar(s[i]) {
-		i++
+	class := uint8(0) // the classes of the name's bytes, or-ed
+	for ; i < len(s); i++ {
+		c := byteClass[s[i]]
+		if c&classNameChar == 0 {
+			break
+		}
+		class |= c
 	}
 	switch {
 	case i == len(s):
@@ -26,13 +31,21 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 	case i == 0:
 		return contentLine{}, d.errorf(at, "empty property name")
 	}
-	name := upperASCII(s[:i])
+	name := s[:i]
+	if class&classLower != 0 {
+		name = upperASCII(name)
+	}
 
 	for s[i] == ';' {
 		i++
 		start := i
-		for i < len(s) && isNameChar(s[i]) {
-			i++
+		class = 0
+		for ; i < len(s); i++ {
+			c := byteClass[s[i]]
+			if c&classNameChar == 0 {
+				break
+			}
+			class |= c
 		}
 		switch {
 		case i == len(s):
@@ -42,10 +55,14 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 		case i == start:
 			return contentLine{}, d.errorf(at, "empty parameter name")
 		}
-		p := rawParam{name: upperASCII(s[start:i]), first: len(d.chunk) - d.lineValues}
+		p := rawParam{name: s[start:i], first: len(d.chunk) - d.lineValues}
+		if class&classLower != 0 {
+			p.name = upperASCII(p.name)
+		}
 		i++ // '='
 		for {
 			var v string
+			caret := false
 			if i < len(s) && s[i] == '"' {
 				end := strings.IndexByte(s[i+1:], '"')
 				if end < 0 {
@@ -53,17 +70,24 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 				}
 				v = s[i+1 : i+1+end]
 				i += end + 2
+				caret = strings.IndexByte(v, '^') >= 0
 			} else {
+				// One table load per byte finds the end and any caret.
 				start := i
-				for i < len(s) && !isParamDelim(s[i]) {
+				for i < len(s) && !isValueStop(s[i]) {
 					i++
+				}
+				for i < len(s) && s[i] == '^' {
+					caret = true
+					for i++; i < len(s) && !isValueStop(s[i]); i++ {
+					}
 				}
 				if i < len(s) && s[i] == '"' {
 					return contentLine{}, d.errorf(at, "'\"' inside unquoted parameter value")
 				}
 				v = s[start:i]
 			}
-			if strings.IndexByte(v, '^') >= 0 {
+			if caret {
 				v = decodeCaret(v)
 			}
 			if len(d.chunk)-d.lineValues >= d.opts.MaxParamValues {
@@ -92,14 +116,15 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 // "_" is tolerated too, as some producers use it in X- names.
 func isNameChar(c byte) bool { return byteClass[c]&classNameChar != 0 }
 
-// isParamDelim reports whether c ends an unquoted parameter value: ';',
-// ':', ',' or '"'.
-func isParamDelim(c byte) bool { return byteClass[c]&classParamDelim != 0 }
+// isValueStop reports whether the scan of an unquoted parameter value
+// stops at c: at its end (';', ':', ',' or '"') or at a '^' (RFC 6868).
+func isValueStop(c byte) bool { return byteClass[c]&classValueStop != 0 }
 
 // Bits of byteClass.
 const (
-	classNameChar   = 1 << iota // see isNameChar
-	classParamDelim             // see isParamDelim
+	classNameChar  = 1 << iota // see isNameChar
+	classValueStop             // see isValueStop
+	classLower                 // an ASCII lower-case letter, which names have upper-cased
 )
 
 // byteClass classifies bytes for the scanning loops of parseLine: one
@@ -111,8 +136,11 @@ var byteClass = func() (t [256]uint8) {
 		if 'A' <= b && b <= 'Z' || 'a' <= b && b <= 'z' || '0' <= b && b <= '9' || b == '-' || b == '_' {
 			t[c] |= classNameChar
 		}
-		if b == ';' || b == ':' || b == ',' || b == '"' {
-			t[c] |= classParamDelim
+		if 'a' <= b && b <= 'z' {
+			t[c] |= classLower
+		}
+		if b == ';' || b == ':' || b == ',' || b == '"' || b == '^' {
+			t[c] |= classValueStop
 		}
 	}
 	return t

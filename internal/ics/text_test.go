@@ -36,3 +36,38 @@ func TestTextFault(t *testing.T) {
 		}
 	}
 }
+
+// sourceCleanReference is sourceClean written plainly: every line, split
+// at LF with one CR before the LF dropped, passes textFault.
+func sourceCleanReference(s string) bool {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if i < len(lines)-1 {
+			line = strings.TrimSuffix(line, "\r") // the last line has no LF
+		}
+		if textFault(line) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSourceClean puts each kind of fault and line ending at every offset
+// of sources long enough for the eight-byte fast path, and checks
+// sourceClean against the plain reference.
+func TestSourceClean(t *testing.T) {
+	inserts := []string{"\x00", "\x1f", "\x7f", "\r", "\n", "\r\n", "\r\r\n", "\n\r", "\xff", "\xc3", "\xe2\x82", "", "\t", "~", "ü", "€", "😀"}
+	for n := 0; n < 40; n++ {
+		base := strings.Repeat("a", n)
+		for at := 0; at <= n; at++ {
+			for _, f := range inserts {
+				for _, tail := range []string{"", "\r\n", "\n", "\r"} {
+					s := base[:at] + f + base[at:] + tail
+					if got, want := sourceClean(s), sourceCleanReference(s); got != want {
+						t.Fatalf("sourceClean(%q) = %v, want %v", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
