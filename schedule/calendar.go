@@ -28,7 +28,7 @@ func (h *Handler) serveCalendar(q *request) error {
 		if err != nil {
 			return err
 		}
-		return h.passPropfind(q, body, pf, h.calendarExtraProps(q), nil)
+		return h.passPropfind(q, body, pf, h.calendarExtraProps(q, pf), nil)
 	case "REPORT":
 		return h.reportCalendar(q)
 	case "PROPPATCH":
@@ -49,9 +49,10 @@ func (h *Handler) serveCalendar(q *request) error {
 	return nil
 }
 
-// calendarExtraProps returns, for a path, the scheduling properties of
-// the calendar there (none for other resources).
-func (h *Handler) calendarExtraProps(q *request) func(string) []prop {
+// calendarExtraProps returns, for a path, the scheduling and time zone
+// properties of the calendar there that pf may ask for (for objects,
+// their schedule-tag).
+func (h *Handler) calendarExtraProps(q *request, pf *propfind) func(string) []prop {
 	return func(p string) []prop {
 		if !strings.HasSuffix(p, "/") {
 			return h.objectExtraProps(q.ctx(), p)
@@ -60,24 +61,31 @@ func (h *Handler) calendarExtraProps(q *request) func(string) []prop {
 		if err != nil {
 			return nil
 		}
-		return append([]prop{hide(transpProp(cal.Transparent))}, timeZoneProps(cal)...)
+		return append([]prop{hide(transpProp(cal.Transparent))}, timeZoneProps(cal, pf)...)
 	}
 }
 
 // timeZoneProps are CALDAV:calendar-timezone (RFC 4791 §5.2.2) and
 // CALDAV:calendar-timezone-id (RFC 7809 §5.2) of cal, when it has a time
 // zone (the id only when its TZID is an IANA name). Neither is returned
-// for allprop.
-func timeZoneProps(cal *backend.Calendar) []prop {
+// for allprop, so the id, which takes parsing the zone, is only looked at
+// when pf asks for it by name.
+func timeZoneProps(cal *backend.Calendar, pf *propfind) []prop {
 	if cal.TimeZone == "" {
 		return nil
 	}
 	props := []prop{hide(textProp(nsCalDAV, "calendar-timezone", cal.TimeZone))}
+	if !pf.wants(timeZoneIDName) {
+		return props
+	}
 	if id := cal.TimeZoneID(); id != "" {
 		props = append(props, hide(textProp(nsCalDAV, "calendar-timezone-id", id)))
 	}
 	return props
 }
+
+// timeZoneIDName is CALDAV:calendar-timezone-id (RFC 7809 §5.2).
+var timeZoneIDName = xml.Name{Space: nsCalDAV, Local: "calendar-timezone-id"}
 
 // setTimeZoneProp applies the set (or remove) of calendar-timezone or
 // calendar-timezone-id p to cal; both are kept in cal.TimeZone, so
@@ -90,7 +98,7 @@ func setTimeZoneProp(cal *backend.Calendar, p *node, set bool) (int, Preconditio
 		cal.TimeZone = ""
 		return http.StatusOK, ""
 	}
-	if p.is(nsCalDAV, "calendar-timezone-id") {
+	if p.is(timeZoneIDName.Space, timeZoneIDName.Local) {
 		text, err := backend.TimeZoneForID(p.text)
 		if err != nil {
 			return http.StatusForbidden, ValidTimezone

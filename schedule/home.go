@@ -67,5 +67,5 @@ func (h *Handler) serveHome(q *request) error {
 			add = append(add, resp)
 		}
 	}
-	return h.passPropfind(q, body, pf, h.calendarExtraProps(q), add)
+	return h.passPropfind(q, body, pf, h.calendarExtraProps(q, pf), add)
 }

@@ -57,6 +57,10 @@ func TestCalendarTimeZoneProperties(t *testing.T) {
 		t.Fatalf("PROPFIND after setting the id:\n%s", r.body)
 	}
 	berlin := stored()
+	r = e.do("wilfredo", "PROPFIND", "/wilfredo/calendars/", both, "Depth", "1").must(t, 207)
+	if !strings.Contains(r.body, "<C:calendar-timezone-id>Europe/Berlin</C:calendar-timezone-id>") {
+		t.Errorf("PROPFIND Depth 1 on the home:\n%s", r.body)
+	}
 	// Not for allprop (RFC 4791 §5.2.2).
 	r = e.do("wilfredo", "PROPFIND", wilfredoCal, `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:allprop/></D:propfind>`, "Depth", "0").must(t, 207)
 	if strings.Contains(r.body, "VTIMEZONE") {
