@@ -37,24 +37,49 @@ func roleOf(method string) itip.Role {
 	return itip.RoleOrganizer
 }
 
-// writeStatuses records updates in the object at path, on every component
-// where each recipient appears (itip.Actions.SetStatus), with
-// compare-and-swap against concurrent writes. The stored Schedule-Tag is
-// kept: a delivery status is a server-side change that must not look like
-// a change of the event to clients (RFC 6638 §3.2.10). A deleted object,
-// or one that now holds another UID, is left alone.
-func writeStatuses(ctx context.Context, store backend.CalendarStore, path string, updates []statusUpdate) error {
+// statusTarget names the object a group of status updates goes to: where
+// the messages said (ObjectPath), and the UID and owner to find it by when
+// it has moved since.
+type statusTarget struct {
+	path, uid, owner string
+}
+
+// locate returns the object of t: the one at t.path when it still holds
+// t.uid, else the owner's object with that UID (the event was moved to
+// another calendar after the messages were queued). It returns nil, nil
+// when the event is gone.
+func (t statusTarget) locate(ctx context.Context, store backend.CalendarStore) (*backend.Object, error) {
+	obj, err := store.Object(ctx, t.path)
+	switch {
+	case err == nil && obj.UID == t.uid:
+		return obj, nil
+	case err != nil && !errors.Is(err, backend.ErrNotFound):
+		return nil, err
+	case t.owner == "":
+		return nil, nil
+	}
+	obj, err = store.ObjectByUID(ctx, t.owner, t.uid)
+	if errors.Is(err, backend.ErrNotFound) {
+		return nil, nil
+	}
+	return obj, err
+}
+
+// writeStatuses records updates (all for t.uid) in the object of t, on
+// every component where each recipient appears (itip.Actions.SetStatus),
+// with compare-and-swap against concurrent writes. The stored Schedule-Tag
+// is kept: a delivery status is a server-side change that must not look
+// like a change of the event to clients (RFC 6638 §3.2.10). An event that
+// is gone is left alone; one that moved is followed (statusTarget.locate).
+func writeStatuses(ctx context.Context, store backend.CalendarStore, t statusTarget, updates []statusUpdate) error {
 	for attempt := 0; attempt < maxStatusCAS; attempt++ {
-		obj, err := store.Object(ctx, path)
-		if errors.Is(err, backend.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+		obj, err := t.locate(ctx, store)
+		if err != nil || obj == nil {
 			return err
 		}
 		cal, err := ics.Decode(obj.Data)
 		if err != nil {
-			return fmt.Errorf("queue: stored object %s: %w", path, err)
+			return fmt.Errorf("queue: stored object %s: %w", obj.Path, err)
 		}
 		before := ics.Encode(cal)
 		// One Actions per role: each indexes the object once.
@@ -74,11 +99,11 @@ func writeStatuses(ctx context.Context, store backend.CalendarStore, path string
 		if bytes.Equal(before, after) {
 			return nil
 		}
-		_, err = store.PutObject(ctx, path, after, &backend.PutOptions{IfMatch: obj.ETag, ScheduleTag: obj.ScheduleTag})
+		_, err = store.PutObject(ctx, obj.Path, after, &backend.PutOptions{IfMatch: obj.ETag, ScheduleTag: obj.ScheduleTag})
 		if errors.Is(err, backend.ErrPreconditionFailed) || errors.Is(err, backend.ErrNotFound) {
 			continue // changed or deleted meanwhile: look again
 		}
 		return err
 	}
-	return fmt.Errorf("queue: status write-back to %s lost %d compare-and-swap races", path, maxStatusCAS)
+	return fmt.Errorf("queue: status write-back to %s lost %d compare-and-swap races", t.path, maxStatusCAS)
 }

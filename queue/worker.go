@@ -31,8 +31,9 @@ type Config struct {
 	Sender Sender
 	// Store, when not nil, receives the delivery status: SCHEDULE-STATUS
 	// 1.1 after a send, 5.x after a permanent failure, on the recipient in
-	// the object at the message's ObjectPath. Usually the same store as
-	// Outbox.
+	// the object at the message's ObjectPath (or, when the event was moved
+	// to another calendar meanwhile, in the Sender's object with the
+	// message's UID). Usually the same store as Outbox.
 	Store backend.CalendarStore
 	// Concurrency is how many sends run at once; default 4.
 	Concurrency int
@@ -383,8 +384,8 @@ func (w *Worker) giveBack(ctx context.Context, m *backend.OutboundMessage, r *re
 // others already.)
 func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, results []result) {
 	if w.cfg.Store != nil {
-		byPath := map[string][]statusUpdate{}
-		var order []string
+		byTarget := map[statusTarget][]statusUpdate{}
+		var order []statusTarget
 		for i := range msgs {
 			m, r := &msgs[i], &results[i]
 			if m.ObjectPath == "" || (r.outcome != outcomeSent && r.outcome != outcomeFailed) {
@@ -395,15 +396,16 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 			} else if newer {
 				continue // a newer message for this object and recipient will set the status
 			}
-			if _, ok := byPath[m.ObjectPath]; !ok {
-				order = append(order, m.ObjectPath)
+			t := statusTarget{path: m.ObjectPath, uid: m.UID, owner: m.Sender}
+			if _, ok := byTarget[t]; !ok {
+				order = append(order, t)
 			}
-			byPath[m.ObjectPath] = append(byPath[m.ObjectPath], statusUpdate{
+			byTarget[t] = append(byTarget[t], statusUpdate{
 				uid: m.UID, recipient: m.Recipient, code: r.status, role: roleOf(m.Method)})
 		}
-		for _, path := range order {
-			if err := writeStatuses(ctx, w.cfg.Store, path, byPath[path]); err != nil {
-				w.log.ErrorContext(ctx, "queue: writing delivery status failed", "object", path, "err", err)
+		for _, t := range order {
+			if err := writeStatuses(ctx, w.cfg.Store, t, byTarget[t]); err != nil {
+				w.log.ErrorContext(ctx, "queue: writing delivery status failed", "object", t.path, "uid", t.uid, "err", err)
 			}
 		}
 	}
