@@ -314,6 +314,9 @@ func (obj *object) addReplaced(k time.Time) {
 // futureFor returns the THISANDFUTURE override governing an instance with
 // key k: the last one whose key is before k. It returns nil if none.
 func (obj *object) futureFor(k time.Time) *futureRange {
+	if len(obj.future) == 0 {
+		return nil
+	}
 	i := sort.Search(len(obj.future), func(i int) bool { return !obj.future[i].key.Before(k) })
 	if i == 0 {
 		return nil

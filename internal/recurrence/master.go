@@ -163,7 +163,7 @@ func (ms *masterStream) next() (Instance, bool, error) {
 		}
 		ms.last = best
 		key := best.UTC()
-		if ms.exKeys[key] || ms.obj.isReplaced(key) {
+		if ms.exKeys != nil && ms.exKeys[key] || ms.obj.isReplaced(key) {
 			continue
 		}
 		if ms.exDays != nil {

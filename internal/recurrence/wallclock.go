@@ -75,6 +75,7 @@ func (z *zoneMemo) fill(w time.Time, loc *time.Location) time.Time {
 type zoneMemos struct {
 	memos [16]zoneMemo
 	next  int
+	last  int // the memo that covered the previous reading
 }
 
 // instant is zoneMemo.instant with a memo covering w in loc, filling one
@@ -84,8 +85,14 @@ func (zs *zoneMemos) instant(w time.Time, loc *time.Location) time.Time {
 		return w
 	}
 	u := w.Unix()
+	// Readings come in runs of one zone and period: try the last memo
+	// that covered one first.
+	if z := &zs.memos[zs.last]; z.covers(u, loc) {
+		return time.Unix(u-z.off, 0).In(loc)
+	}
 	for i := range zs.memos {
 		if z := &zs.memos[i]; z.covers(u, loc) {
+			zs.last = i
 			return time.Unix(u-z.off, 0).In(loc)
 		}
 	}
