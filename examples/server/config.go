@@ -26,6 +26,8 @@ type config struct {
 	shutdownTimeout time.Duration
 	logLevel        slog.Level
 	pprofAddr       string
+	gcPercent       int  // -gc-percent
+	gcPercentGiven  bool // -gc-percent was on the command line
 
 	mail mailConfig
 }
@@ -50,6 +52,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.inboxMaxAge, "inbox-max-age", 0, "delete scheduling inbox items older than this `duration` (0: keep them)")
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to wait for requests under way on SIGINT/SIGTERM")
 	fs.StringVar(&c.pprofAddr, "pprof", "", "serve net/http/pprof on this loopback `host:port` (for profiling; off by default)")
+	fs.IntVar(&c.gcPercent, "gc-percent", defaultGCPercent, "garbage-collection target as in GOGC (`percent` of heap growth between collections); a GOGC environment variable is used unless this flag is given")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	c.mail.addFlags(fs)
 	fs.Usage = func() {
@@ -59,6 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
+	fs.Visit(func(f *flag.Flag) { c.gcPercentGiven = c.gcPercentGiven || f.Name == "gc-percent" })
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return nil, errUsage
@@ -76,6 +80,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errUsage
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		fmt.Fprintln(stderr, "-tls-cert and -tls-key go together")
+		return nil, errUsage
+	case c.gcPercent <= 0:
+		fmt.Fprintln(stderr, "-gc-percent must be positive")
 		return nil, errUsage
 	case c.maxBody <= 0:
 		fmt.Fprintln(stderr, "-max-body must be positive")

@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	defer applyGCPercent(cfg.gcPercent, cfg.gcPercentGiven, os.Getenv("GOGC"))()
 
 	users, err := cfg.loadUsers()
 	if err != nil {
