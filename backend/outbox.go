@@ -51,8 +51,9 @@ type OutboundMessage struct {
 	// Supersedes says that Data is the recipient's whole current view of
 	// the event (a REQUEST carrying every instance they are invited to, or
 	// a CANCEL of the whole event). Enqueuing such a message drops every
-	// older REQUEST for the same UID and Recipient that is not under
-	// an unexpired lease: it is obsolete before it was sent. The message
+	// older REQUEST for the same UID and Recipient from the same Sender
+	// that is not under an unexpired lease: it is obsolete before it was
+	// sent. (Another Sender's event may share the UID.) The message
 	// then takes the Previous of the oldest REQUEST it drops (nil
 	// included): its recipient never saw the dropped ones, so what they
 	// saw last is what the oldest of them would have changed.

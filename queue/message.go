@@ -32,10 +32,10 @@ func NewID(domain string) (string, error) {
 // hand to Outbox.PutObjectEnqueue or Enqueue. Each gets a new ID under
 // domain (NewID) and the message text msg.Bytes(), shared by all.
 //
-// A REQUEST supersedes older queued REQUESTs to the same recipient (the
-// planner's REQUESTs carry each recipient's whole view of the event), and
-// so does a CANCEL of the whole event (no RECURRENCE-ID); a CANCEL of
-// some instances, a REPLY or an ADD does not.
+// A REQUEST supersedes the same sender's older queued REQUESTs for the
+// UID to the same recipient (the planner's REQUESTs carry each recipient's
+// whole view of the event), and so does a CANCEL of the whole event (no
+// RECURRENCE-ID); a CANCEL of some instances, a REPLY or an ADD does not.
 func Messages(sender, objectPath, domain string, msg *itip.Message, recipients []string, now time.Time) ([]backend.OutboundMessage, error) {
 	data := msg.Bytes()
 	supersedes := supersedes(msg)

@@ -83,3 +83,48 @@ func TestRepliesOfTwoAttendeesBothGetStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestSupersedeKeepsOtherSendersMessages: a REQUEST supersedes the unsent
+// REQUESTs of its own sender only. Two organizers whose events happen to
+// share a UID (UIDs are chosen by clients) and who invite the same remote
+// attendee both get their invitation sent; before, the second organizer's
+// write dropped the first one's invitation unsent (its status stayed 1.0)
+// and inherited its Previous.
+func TestSupersedeKeepsOtherSendersMessages(t *testing.T) {
+	ctx := context.Background()
+	s := memory.New()
+	c := newClock()
+	data := []byte("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
+	alice := backend.OutboundMessage{ID: "alice-1@test.example", Sender: "/alice/", ObjectPath: "/alice/calendars/default/x.ics",
+		UID: "shared-uid", Recipient: "mailto:zoe@remote.example", Method: "REQUEST", Supersedes: true, Data: data,
+		Previous: []byte("alice's previous"), Enqueued: c.Now()}
+	bob := alice
+	bob.ID, bob.Sender, bob.ObjectPath, bob.Previous, bob.Enqueued = "bob-1@test.example", "/bob/", "/bob/calendars/default/x.ics", nil, c.Now().Add(time.Second)
+	aliceUpdate := alice
+	aliceUpdate.ID, aliceUpdate.Previous, aliceUpdate.Enqueued = "alice-2@test.example", []byte("alice's first update"), c.Now().Add(2*time.Second)
+	for _, m := range []backend.OutboundMessage{alice, bob, aliceUpdate} {
+		if err := s.Enqueue(ctx, []backend.OutboundMessage{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := s.Queued(ctx, "shared-uid", "mailto:zoe@remote.example"); n != 2 {
+		t.Errorf("%d queued, want 2 (bob's, and alice's update that replaced her first REQUEST)", n)
+	}
+	var got []backend.OutboundMessage
+	w, err := queue.New(queue.Config{Outbox: s, Now: c.Now, Logger: quiet, Sender: queue.SenderFunc(func(_ context.Context, m *backend.OutboundMessage) error {
+		got = append(got, *m)
+		return nil
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 4; round++ {
+		process(t, w)
+	}
+	if len(got) != 2 || got[0].ID != "bob-1@test.example" || got[1].ID != "alice-2@test.example" {
+		t.Fatalf("sent %v", got)
+	}
+	if string(got[0].Previous) != "" || string(got[1].Previous) != "alice's previous" {
+		t.Errorf("Previous: bob %q, alice %q", got[0].Previous, got[1].Previous)
+	}
+}

@@ -99,7 +99,7 @@ func (s *Store) enqueueLocked(msgs []backend.OutboundMessage) {
 		}
 		key := m.PairKey()
 		if m.Supersedes {
-			if prev, dropped := o.dropSuperseded(key, m.Enqueued); dropped {
+			if prev, dropped := o.dropSuperseded(key, m.Sender, m.Enqueued); dropped {
 				m.Previous = prev
 			}
 		}
@@ -111,14 +111,14 @@ func (s *Store) enqueueLocked(msgs []backend.OutboundMessage) {
 	}
 }
 
-// dropSuperseded removes the REQUESTs of the pair that no lease holds at
-// time now, and returns the Previous of the oldest of them and whether
-// there was one.
-func (o *outbox) dropSuperseded(key string, now time.Time) (prev []byte, dropped bool) {
+// dropSuperseded removes the REQUESTs of the pair from sender that no
+// lease holds at time now, and returns the Previous of the oldest of them
+// and whether there was one.
+func (o *outbox) dropSuperseded(key, sender string, now time.Time) (prev []byte, dropped bool) {
 	list := o.pairs[key]
 	kept := list[:0]
 	for _, q := range list {
-		if q.msg.Method == "REQUEST" && !q.leaseUntil.After(now) {
+		if q.msg.Method == "REQUEST" && q.msg.Sender == sender && !q.leaseUntil.After(now) {
 			if !dropped {
 				prev, dropped = q.msg.Previous, true
 			}

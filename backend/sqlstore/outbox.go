@@ -86,7 +86,7 @@ func (s *Store) enqueue(ctx context.Context, tx *txn, msgs []backend.OutboundMes
 		key := pairKey(m.UID, m.Recipient)
 		previous := m.Previous
 		if m.Supersedes {
-			prev, dropped, err := s.dropSuperseded(ctx, tx, key, enq)
+			prev, dropped, err := s.dropSuperseded(ctx, tx, key, m.Sender, enq)
 			if err != nil {
 				return err
 			}
@@ -105,12 +105,12 @@ func (s *Store) enqueue(ctx context.Context, tx *txn, msgs []backend.OutboundMes
 	return nil
 }
 
-// dropSuperseded deletes in tx the REQUESTs of the pair key that no
-// lease holds at time at, and returns the previous column of the oldest
-// of them and whether there was one.
-func (s *Store) dropSuperseded(ctx context.Context, tx *txn, key string, at time.Time) (prev []byte, dropped bool, err error) {
+// dropSuperseded deletes in tx the REQUESTs of the pair key from sender
+// that no lease holds at time at, and returns the previous column of the
+// oldest of them and whether there was one.
+func (s *Store) dropSuperseded(ctx context.Context, tx *txn, key, sender string, at time.Time) (prev []byte, dropped bool, err error) {
 	rows, err := tx.QueryContext(ctx, s.q(`DELETE FROM outbox
-		WHERE pair_key = ? AND method = 'REQUEST' AND lease_until <= ? RETURNING id, previous`), key, at.UnixMicro())
+		WHERE pair_key = ? AND sender = ? AND method = 'REQUEST' AND lease_until <= ? RETURNING id, previous`), key, sender, at.UnixMicro())
 	if err != nil {
 		return nil, false, err
 	}

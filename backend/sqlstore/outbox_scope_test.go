@@ -74,3 +74,46 @@ func TestQueuedForScopesByObject(t *testing.T) {
 		}
 	}
 }
+
+// TestSupersedeScopedBySender: a superseding REQUEST drops the unsent
+// REQUESTs of its own sender for the pair, not another sender's whose
+// event shares the UID.
+func TestSupersedeScopedBySender(t *testing.T) {
+	ctx := context.Background()
+	s := openSQLite(t)
+	data := []byte("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
+	base := time.Now().Add(-time.Minute)
+	msg := func(id, sender string, i int, prev string) backend.OutboundMessage {
+		return backend.OutboundMessage{ID: id, Sender: sender, ObjectPath: sender + "calendars/default/x.ics", UID: "shared-uid",
+			Recipient: "mailto:zoe@remote.example", Method: "REQUEST", Supersedes: true, Data: data,
+			Previous: []byte(prev), Enqueued: base.Add(time.Duration(i) * time.Second)}
+	}
+	for _, m := range []backend.OutboundMessage{
+		msg("alice-1@test.example", "/alice/", 0, "alice's previous"),
+		msg("bob-1@test.example", "/bob/", 1, ""),
+		msg("alice-2@test.example", "/alice/", 2, "alice's first update"),
+	} {
+		if err := s.Enqueue(ctx, []backend.OutboundMessage{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for {
+		ms, err := s.Claim(ctx, time.Now(), 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) == 0 {
+			break
+		}
+		for _, m := range ms {
+			got = append(got, m.ID+" "+string(m.Previous))
+			if err := s.Complete(ctx, m.Lease, m.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if strings.Join(got, "|") != "bob-1@test.example |alice-2@test.example alice's previous" {
+		t.Errorf("claimed %q", got)
+	}
+}
