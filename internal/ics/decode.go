@@ -426,14 +426,16 @@ func (d *decoder) keepKids(kids []*ical.Component) []*ical.Component {
 // A name given twice gets the values of both, in order, as in go-ical.
 func (d *decoder) buildParams() ical.Params {
 	params := make(ical.Params, len(d.params))
-	if !d.repeatedParam() {
-		// The usual case: each name once, so no lookup of an earlier
-		// value list.
-		for _, p := range d.params {
-			params[p.name] = d.paramValues(p)
-		}
+	// The usual case: each name once, so no lookup of an earlier value
+	// list. A repeated name replaced its first values, leaving the map
+	// short of an entry; it is then filled again, merging.
+	for _, p := range d.params {
+		params[p.name] = d.paramValues(p)
+	}
+	if len(params) == len(d.params) {
 		return params
 	}
+	clear(params)
 	for _, p := range d.params {
 		vals := d.paramValues(p)
 		if prev, ok := params[p.name]; ok {
@@ -450,27 +452,6 @@ func (d *decoder) buildParams() ical.Params {
 func (d *decoder) paramValues(p rawParam) []string {
 	first := d.lineValues + p.first
 	return d.chunk[first : first+p.nvalue : first+p.nvalue]
-}
-
-// maxPairwiseParams is the most parameters repeatedParam compares pairwise.
-const maxPairwiseParams = 8
-
-// repeatedParam reports whether a parameter name occurs twice on the
-// current line; for lines with many parameters it answers true without
-// looking, and buildParams then merges through the map.
-func (d *decoder) repeatedParam() bool {
-	ps := d.params
-	if len(ps) > maxPairwiseParams {
-		return true
-	}
-	for i := 1; i < len(ps); i++ {
-		for j := 0; j < i; j++ {
-			if ps[i].name == ps[j].name {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // addValue appends a parameter value of the current line to d.chunk,
