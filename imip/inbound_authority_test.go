@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -241,5 +242,59 @@ func TestInboundAuthorityOverObjects(t *testing.T) {
 				t.Errorf("the mail changed the store:\nbefore\n%s\nafter\n%s", before, after)
 			}
 		})
+	}
+}
+
+// TestInboundOrganizerCannotAnswerForAttendee: a local attendee's
+// PARTSTAT is theirs (RFC 6638 §3.2.1 refuses a local organizer's PUT
+// that sets it to anything but NEEDS-ACTION). An external organizer's
+// REQUEST that says the attendee ACCEPTED (a new invitation, or a
+// rescheduled one) leaves them NEEDS-ACTION; before, the copy took the
+// organizer's word, so anyone could fill a user's calendar with accepted,
+// busy events.
+func TestInboundOrganizerCannotAnswerForAttendee(t *testing.T) {
+	cs := newCalServer(t, nil)
+	r := &Receiver{Logger: quiet}
+	invite := func(stamp, seq, start, partstat string) []byte {
+		return calendarMail("From: <mallory@evil.example>\r\n", "REQUEST",
+			"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//evil//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"+
+				"UID:fill-1\r\nDTSTAMP:"+stamp+"\r\nSEQUENCE:"+seq+"\r\nDTSTART:"+start+"\r\nDURATION:PT8H\r\nSUMMARY:Busy\r\n"+
+				"ORGANIZER:mailto:mallory@evil.example\r\n"+
+				"ATTENDEE;PARTSTAT=ACCEPTED:mailto:mallory@evil.example\r\n"+
+				"ATTENDEE;PARTSTAT="+partstat+":mailto:bob@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	}
+	partstat := func() string {
+		t.Helper()
+		return param(line(cs.get("bob", cs.copyPath("/bob/", "fill-1")), "ATTENDEE", "mailto:bob@example.org"), "PARTSTAT")
+	}
+	st, err := cs.receive(r, invite("20261106T120000Z", "0", "20261204T080000Z", "ACCEPTED"), Envelope{})
+	if err != nil || st[bobAddr] != schedule.StatusDelivered {
+		t.Fatalf("invitation: %v %v", st, err)
+	}
+	if got := partstat(); got != "NEEDS-ACTION" {
+		t.Errorf("new copy: PARTSTAT %q, want NEEDS-ACTION", got)
+	}
+	// Bob declines; the organizer moves the event and claims he accepted.
+	p := cs.copyPath("/bob/", "fill-1")
+	declined := strings.Replace(cs.get("bob", p), "PARTSTAT=NEEDS-ACTION", "PARTSTAT=DECLINED", 1)
+	if code, resp := cs.do("bob", http.MethodPut, p, strings.ReplaceAll(declined, "\n", "\r\n")); code/100 != 2 {
+		t.Fatalf("decline: %d %s", code, resp)
+	}
+	if _, err := cs.receive(r, invite("20261107T120000Z", "1", "20261205T080000Z", "ACCEPTED"), Envelope{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := partstat(); got != "NEEDS-ACTION" {
+		t.Errorf("rescheduled copy: PARTSTAT %q, want NEEDS-ACTION", got)
+	}
+	// The message as received is not changed for other uses.
+	in, err := r.Parse(context.Background(), bytes.NewReader(invite("20261108T120000Z", "2", "20261206T080000Z", "ACCEPTED")), Envelope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Process(context.Background(), cs.h, in); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(in.Messages[0].Message.Bytes()), "PARTSTAT=ACCEPTED:mailto:bob@example.org") {
+		t.Error("ProcessIncoming changed the caller's message")
 	}
 }

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/emersion/go-ical"
 
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/internal/caladdr"
@@ -40,6 +44,9 @@ import (
 //     after processing, and the other attendees refreshed after a REPLY
 //     (RFC 6638 §4.2, through local delivery and the Deliverers): 1.2.
 //     Stale messages (older SEQUENCE, DTSTAMP) are ignored, still 1.2;
+//   - in a REQUEST or ADD, the recipient's own PARTSTAT is theirs: the
+//     organizer's claim is read as NEEDS-ACTION (withoutAnswers), so an
+//     invitation never arrives already accepted;
 //   - a COUNTER (an attendee proposes a change, e.g. Outlook's "propose
 //     new time") and a DECLINECOUNTER change no copy: checked against it
 //     like a REPLY and a CANCEL, they are filed in the recipient's inbox
@@ -93,7 +100,8 @@ func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipi
 	}
 	// The message as received, addressed to the recipients the transport
 	// names (an envelope may name fewer than the calendar data).
-	in := &itip.Message{Method: msg.Method, Originator: msg.Originator, Recipients: recipients, Update: msg.Update, Calendar: msg.Calendar}
+	in := &itip.Message{Method: msg.Method, Originator: msg.Originator, Recipients: recipients, Update: msg.Update,
+		Calendar: withoutAnswers(msg, recipients)}
 	statuses := h.deliverFrom(ctx, externalOrigin(originator), []*itip.Message{in}, ScopeAll)
 	for _, r := range recipients {
 		st := statuses[caladdr.Normalize(r)]
@@ -118,4 +126,48 @@ func (h *Handler) isHosted(ctx context.Context, addr string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("schedule: looking up the originator of an incoming message: %w", err)
+}
+
+// withoutAnswers returns the calendar of msg with the PARTSTAT of the
+// recipients' ATTENDEE properties set to NEEDS-ACTION in a REQUEST or ADD,
+// sharing everything else with msg.Calendar (which is not changed). Only
+// the attendee answers for themselves: a local organizer may not set
+// another user's PARTSTAT (RFC 6638 §3.2.1, refused at PUT), and an
+// external organizer may not either, or a new invitation (or a
+// rescheduled one, which resets the answer, §3.2.8) would arrive already
+// accepted. Updates that leave the instances in place keep the
+// recipient's own PARTSTAT anyway (itip.Apply).
+func withoutAnswers(msg *itip.Message, recipients []string) *ical.Calendar {
+	if msg.Method != itip.MethodRequest && msg.Method != itip.MethodAdd {
+		return msg.Calendar
+	}
+	rcpts := caladdr.NewSet(recipients...)
+	answered := func(p *ical.Prop) bool {
+		return rcpts.Has(p.Value) && !strings.EqualFold(p.Params.Get(ical.ParamParticipationStatus), "NEEDS-ACTION")
+	}
+	var out *ical.Calendar
+	for i, c := range msg.Calendar.Children {
+		atts := c.Props[ical.PropAttendee]
+		if !slices.ContainsFunc(atts, func(p ical.Prop) bool { return answered(&p) }) {
+			continue
+		}
+		if out == nil {
+			out = &ical.Calendar{Component: &ical.Component{Name: msg.Calendar.Name, Props: msg.Calendar.Props,
+				Children: slices.Clone(msg.Calendar.Children)}}
+		}
+		cc := &ical.Component{Name: c.Name, Props: maps.Clone(c.Props), Children: c.Children}
+		cc.Props[ical.PropAttendee] = slices.Clone(atts)
+		for j := range cc.Props[ical.PropAttendee] {
+			p := &cc.Props[ical.PropAttendee][j]
+			if answered(p) {
+				p.Params = maps.Clone(p.Params)
+				p.Params.Set(ical.ParamParticipationStatus, "NEEDS-ACTION")
+			}
+		}
+		out.Children[i] = cc
+	}
+	if out == nil {
+		return msg.Calendar
+	}
+	return out
 }
