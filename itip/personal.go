@@ -15,6 +15,9 @@ import "strings"
 // snooze VALARMs with RELATED-TO) and Apple's X-APPLE-DEFAULT-ALARM live
 // inside VALARM components, which messages drop as a whole.
 func alarmStateProp(name string) bool {
+	if len(name) < len("X-MOZ-LASTACK") || name[0]|0x20 != 'x' {
+		return false // too short, or no X- name: no case folding needed
+	}
 	name = strings.ToUpper(name)
 	return name == "X-MOZ-LASTACK" || strings.HasPrefix(name, "X-MOZ-SNOOZE-TIME")
 }
