@@ -41,7 +41,9 @@ type Config struct {
 	// 16·Concurrency.
 	BatchSize int
 	// Lease is how long a claimed message stays invisible to other
-	// workers; it must cover a whole batch. Default 5 minutes.
+	// workers. A batch whose sends are slow is cut short: messages the
+	// rest of the lease cannot cover (a send and the recording of its
+	// result, SendTimeout each) are given back unsent. Default 5 minutes.
 	Lease time.Duration
 	// SendTimeout bounds one Send; default Lease/4 and never more.
 	SendTimeout time.Duration
@@ -253,7 +255,8 @@ type result struct {
 // results, and returns how many it claimed. Run calls it in a loop; call
 // it directly to drive delivery from a scheduler of your own (then do not
 // call Run). When the worker is stopping, claimed messages not yet sent
-// are released.
+// are released, and so are those the rest of the lease cannot cover
+// (see Config.Lease).
 //
 // A message that was not sent (a temporary failure, or not attempted
 // because the worker is stopping) is given back as soon as that is known,
@@ -262,10 +265,12 @@ type result struct {
 // was under way when the worker died wait for the lease (they may have
 // been sent).
 func (w *Worker) Process(ctx context.Context) (int, error) {
-	msgs, err := w.cfg.Outbox.Claim(ctx, w.cfg.Now(), w.cfg.BatchSize, w.cfg.Lease)
+	claimed := w.cfg.Now()
+	msgs, err := w.cfg.Outbox.Claim(ctx, claimed, w.cfg.BatchSize, w.cfg.Lease)
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
+	leaseEnd := claimed.Add(w.cfg.Lease)
 	results := make([]result, len(msgs))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -274,7 +279,11 @@ func (w *Worker) Process(ctx context.Context) (int, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				results[i] = w.send(ctx, &msgs[i])
+				if i < w.cfg.Concurrency || w.leaseCovers(leaseEnd) {
+					results[i] = w.send(ctx, &msgs[i])
+				} else {
+					results[i] = result{outcome: outcomeReleased}
+				}
 				w.giveBack(ctx, &msgs[i], &results[i])
 			}
 		}()
@@ -301,6 +310,17 @@ feed:
 	defer cancel()
 	w.record(bctx, msgs, results)
 	return len(msgs), nil
+}
+
+// leaseCovers reports whether a send started now, and the recording of
+// its result after the batch, both end before leaseEnd: each may take
+// SendTimeout. A message the lease cannot cover is released instead: had
+// it been sent, another worker could claim it after the lease expired
+// and before this one recorded it, and send it again. (The first
+// Concurrency messages of a batch start at once and are always sent, so
+// that a SendTimeout over half the Lease still makes progress.)
+func (w *Worker) leaseCovers(leaseEnd time.Time) bool {
+	return !w.cfg.Now().Add(2 * w.cfg.SendTimeout).After(leaseEnd)
 }
 
 // bookkeeping returns the context of the writes that record results: they
