@@ -31,7 +31,7 @@ func (b Backoff) withDefaults() Backoff {
 	if b.Max < b.Min {
 		b.Max = b.Min
 	}
-	if b.Factor < 1 {
+	if !(b.Factor >= 1) { // NaN too
 		b.Factor = 2
 	}
 	switch {
