@@ -54,8 +54,8 @@ import (
 //   - a REQUEST or CANCEL whose ORGANIZER is not the stored copy's, and a
 //     REPLY from someone who is not an attendee of the organizer's copy,
 //     are refused and logged: 3.8. Other refusals by itip.Apply, and a
-//     copy the store refuses (backend.ErrInvalidData): 5.3; storage
-//     failures: 5.1.
+//     copy the store refuses (backend.ErrInvalidData, backend.ErrTooLarge):
+//     5.3; storage failures: 5.1.
 //
 // A REPLY without ORGANIZER (Outlook, Exchange) is applied to the
 // organizer's copy with the message's UID when its attendee is one of the

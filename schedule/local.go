@@ -226,9 +226,10 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 			continue
 		case errors.Is(err, backend.ErrPreconditionFailed), errors.Is(err, backend.ErrNotFound):
 			continue // changed concurrently: read again and re-apply
-		case errors.Is(err, backend.ErrInvalidData):
+		case errors.Is(err, backend.ErrInvalidData), errors.Is(err, backend.ErrTooLarge):
 			// The store refuses what the message made of the copy (an
-			// unknown TZID, say): retrying cannot help.
+			// unknown TZID, more than the calendar takes): retrying
+			// cannot help.
 			h.log.InfoContext(ctx, "schedule: copy refused by the store", "recipient", recipient, "method", msg.Method, "err", err)
 			return nil, false, StatusRejected
 		default:
