@@ -19,14 +19,35 @@ const maxCachedStatements = 256
 // Queries are keyed by their text, already rebound for the dialect. It
 // implements querier, and is safe for concurrent use.
 type statementCache struct {
-	db     *sql.DB
-	mu     sync.RWMutex
-	stmts  map[string]*sql.Stmt
-	closed bool
+	db *sql.DB
+	// uncancelled makes statements run with their context's values but
+	// not its cancellation, once the context is checked not to have
+	// ended (runContext). database/sql and the SQLite driver each start
+	// a goroutine per statement to watch a cancellable context; a
+	// SQLite statement waits for no network and runs to its end in
+	// microseconds, so watching is pure cost: about twenty goroutines
+	// per scheduling request, each queued ahead of the requests' own.
+	uncancelled bool
+	mu          sync.RWMutex
+	stmts       map[string]*sql.Stmt
+	closed      bool
 }
 
-func newStatementCache(db *sql.DB) *statementCache {
-	return &statementCache{db: db, stmts: make(map[string]*sql.Stmt)}
+// newStatementCache returns an empty cache for db; see
+// statementCache.uncancelled.
+func newStatementCache(db *sql.DB, uncancelled bool) *statementCache {
+	return &statementCache{db: db, uncancelled: uncancelled, stmts: make(map[string]*sql.Stmt)}
+}
+
+// runContext is the context a statement runs with: ctx, or, when the
+// cache runs statements uncancelled and ctx has not ended, ctx without
+// its cancellation. An ended ctx is kept, so that the statement fails
+// with its error at once.
+func (c *statementCache) runContext(ctx context.Context) context.Context {
+	if c.uncancelled && ctx.Err() == nil {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // errCacheClosed is returned by prepared once the cache is closed; the
@@ -88,6 +109,7 @@ func (c *statementCache) prepared(ctx context.Context, query string) (*sql.Stmt,
 // statement cannot be prepared the query runs unprepared, so that its
 // error (or its result) comes from the database as usual.
 func (c *statementCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = c.runContext(ctx)
 	if st, err := c.prepared(ctx, query); err == nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -96,6 +118,7 @@ func (c *statementCache) QueryRowContext(ctx context.Context, query string, args
 
 // QueryContext runs query, prepared, for rows; see QueryRowContext.
 func (c *statementCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = c.runContext(ctx)
 	if st, err := c.prepared(ctx, query); err == nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -104,6 +127,7 @@ func (c *statementCache) QueryContext(ctx context.Context, query string, args ..
 
 // ExecContext runs the statement query, prepared; see QueryRowContext.
 func (c *statementCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = c.runContext(ctx)
 	if st, err := c.prepared(ctx, query); err == nil {
 		return st.ExecContext(ctx, args...)
 	}

@@ -75,7 +75,7 @@ func TestStatementsPreparedOnce(t *testing.T) {
 // maxCachedStatements and still runs the queries beyond it, unprepared.
 func TestStatementCacheBound(t *testing.T) {
 	s := openSQLite(t)
-	c := newStatementCache(s.read)
+	c := newStatementCache(s.read, true)
 	defer c.Close()
 	ctx := context.Background()
 	for i := 0; i < maxCachedStatements+20; i++ {

@@ -128,7 +128,7 @@ func OpenSQLite(ctx context.Context, path string, opts *Options) (*Store, error)
 		read.Close()
 		return nil, fmt.Errorf("sqlstore: open %s: %w", path, err)
 	}
-	s.rq, s.wq = newStatementCache(read), newStatementCache(write)
+	s.rq, s.wq = newStatementCache(read, true), newStatementCache(write, true)
 	s.group = newGroupCommitter(s)
 	return s, nil
 }
@@ -155,7 +155,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts *Options) (*Store, error
 		db.Close()
 		return nil, err
 	}
-	c := newStatementCache(db)
+	c := newStatementCache(db, false) // PostgreSQL statements may wait on the network: keep cancelling them
 	s.rq, s.wq = c, c
 	return s, nil
 }
