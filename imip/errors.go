@@ -13,7 +13,8 @@ var (
 	// limit of the go-smtp server it is read from (MaxMessageBytes).
 	ErrTooLarge = errors.New("imip: message too large")
 	// ErrTooComplex: the MIME tree is nested deeper than Receiver.MaxDepth
-	// or has more than Receiver.MaxParts parts.
+	// or has more than Receiver.MaxParts parts, or an iTIP message has
+	// more than Receiver.MaxRecipients recipients.
 	ErrTooComplex = errors.New("imip: MIME structure too complex")
 	// ErrMalformed: the e-mail or its iCalendar part cannot be parsed, or
 	// the iCalendar object is not a valid iTIP message.

@@ -3,6 +3,7 @@ package imip
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -38,5 +39,25 @@ func TestInboundCopyTooLargeIsPermanent(t *testing.T) {
 	}
 	if cs.copyPath("/bob/", "too-big") != "" {
 		t.Error("the copy was stored")
+	}
+}
+
+// TestInboundManyRecipients: without an envelope every attendee of a
+// message is a recipient; a message naming more than MaxRecipients is
+// refused before any lookup (ErrTooComplex), and one below it that
+// nobody here receives leaves one log line, not one per recipient.
+func TestInboundManyRecipients(t *testing.T) {
+	w := &logWatch{}
+	cs := newCalServer(t, slog.New(slog.NewTextHandler(w, nil)))
+	r := &Receiver{Logger: quiet}
+	if _, err := cs.receive(r, bigInvitation("many", 5000), Envelope{}); !errors.Is(err, ErrTooComplex) {
+		t.Fatalf("5001 recipients: %v, want ErrTooComplex", err)
+	}
+	if _, err := cs.receive(&Receiver{Logger: quiet, MaxRecipients: 10000}, bigInvitation("many", 5000), Envelope{}); err != nil {
+		t.Fatalf("5001 recipients with MaxRecipients 10000: %v", err)
+	}
+	logged := w.take()
+	if n := strings.Count(logged, "incoming message not delivered"); n != 1 || !strings.Contains(logged, "undelivered=5000") {
+		t.Errorf("%d log lines for the undelivered recipients, want 1 counting 5000:\n%.2000s", n, logged)
 	}
 }

@@ -25,6 +25,8 @@ const (
 	DefaultMaxDepth = 8
 	// DefaultMaxParts is the default of Receiver.MaxParts.
 	DefaultMaxParts = 64
+	// DefaultMaxRecipients is the default of Receiver.MaxRecipients.
+	DefaultMaxRecipients = 1000
 )
 
 // EnvelopeCheck says how the SMTP envelope sender (MAIL FROM) must relate
@@ -90,6 +92,11 @@ type Receiver struct {
 	// MaxParts bounds the number of MIME entities; 0 means
 	// DefaultMaxParts.
 	MaxParts int
+	// MaxRecipients bounds the recipients of one iTIP message (its
+	// recipients among the envelope's, or all of them without an
+	// envelope), each a directory lookup and a delivery; 0 means
+	// DefaultMaxRecipients.
+	MaxRecipients int
 	// Envelope says how MAIL FROM is checked; the zero value is
 	// EnvelopeAligned.
 	Envelope EnvelopeCheck
@@ -252,6 +259,9 @@ func (r *Receiver) message(ctx context.Context, p calendarPart, from string, env
 	}
 	if len(rcv.Recipients) == 0 {
 		return nil, refused(ErrWrongRecipient, "%s is for %s", msg.Method, clip(strings.Join(msg.Recipients, ", "), 300))
+	}
+	if max := orDefault(r.MaxRecipients, DefaultMaxRecipients); len(rcv.Recipients) > max {
+		return nil, refused(ErrTooComplex, "%s for %d recipients, more than %d", msg.Method, len(rcv.Recipients), max)
 	}
 	return rcv, nil
 }

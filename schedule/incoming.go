@@ -103,13 +103,7 @@ func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipi
 	in := &itip.Message{Method: msg.Method, Originator: msg.Originator, Recipients: recipients, Update: msg.Update,
 		Calendar: withoutAnswers(msg, recipients)}
 	statuses := h.deliverFrom(ctx, externalOrigin(originator), []*itip.Message{in}, ScopeAll)
-	for _, r := range recipients {
-		st := statuses[caladdr.Normalize(r)]
-		if !strings.HasPrefix(string(st), "1.") {
-			h.log.WarnContext(ctx, "schedule: incoming message not delivered",
-				"originator", originator, "recipient", r, "method", msg.Method, "uid", in.UID(), "status", string(st))
-		}
-	}
+	h.logUndelivered(ctx, originator, in, statuses)
 	if err := ctx.Err(); err != nil {
 		return statuses, fmt.Errorf("schedule: processing an incoming message: %w", err)
 	}
@@ -170,4 +164,43 @@ func withoutAnswers(msg *itip.Message, recipients []string) *ical.Calendar {
 		return msg.Calendar
 	}
 	return out
+}
+
+// maxLoggedRecipients is how many undelivered recipients the log line of
+// an incoming message names.
+const maxLoggedRecipients = 10
+
+// logUndelivered logs the recipients of in that did not get it, in one
+// line however many they are (a message may name thousands): how many,
+// how many per status, and the first few with their status.
+func (h *Handler) logUndelivered(ctx context.Context, originator string, in *itip.Message, statuses map[string]Status) {
+	var (
+		n      int
+		counts = map[Status]int{}
+		some   []string
+	)
+	for _, r := range in.Recipients {
+		st := statuses[caladdr.Normalize(r)]
+		if strings.HasPrefix(string(st), "1.") {
+			continue
+		}
+		n++
+		counts[st]++
+		if len(some) < maxLoggedRecipients {
+			some = append(some, r+" "+string(st))
+		}
+	}
+	if n == 0 {
+		return
+	}
+	attrs := []any{"originator", originator, "method", in.Method, "uid", in.UID(), "undelivered", n, "recipients", some}
+	codes := make([]Status, 0, len(counts))
+	for st := range counts {
+		codes = append(codes, st)
+	}
+	slices.Sort(codes)
+	for _, st := range codes {
+		attrs = append(attrs, "status_"+string(st), counts[st])
+	}
+	h.log.WarnContext(ctx, "schedule: incoming message not delivered", attrs...)
 }
