@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,7 +51,8 @@ import (
 //   - a COUNTER (an attendee proposes a change, e.g. Outlook's "propose
 //     new time") and a DECLINECOUNTER change no copy: checked against it
 //     like a REPLY and a CANCEL, they are filed in the recipient's inbox
-//     for the user to act on: 1.2;
+//     for the user to act on (once: the same message delivered again is
+//     not filed twice): 1.2;
 //   - a REQUEST or CANCEL whose ORGANIZER is not the stored copy's, and a
 //     REPLY from someone who is not an attendee of the organizer's copy,
 //     are refused and logged: 3.8. Other refusals by itip.Apply, and a
@@ -103,6 +105,7 @@ func (h *Handler) ProcessIncoming(ctx context.Context, originator string, recipi
 	in := &itip.Message{Method: msg.Method, Originator: msg.Originator, Recipients: recipients, Update: msg.Update,
 		Calendar: withoutAnswers(msg, recipients)}
 	statuses := h.deliverFrom(ctx, externalOrigin(originator), []*itip.Message{in}, ScopeAll)
+	h.dropRefiled(ctx, in, statuses)
 	h.logUndelivered(ctx, originator, in, statuses)
 	if err := ctx.Err(); err != nil {
 		return statuses, fmt.Errorf("schedule: processing an incoming message: %w", err)
@@ -203,4 +206,44 @@ func (h *Handler) logUndelivered(ctx context.Context, originator string, in *iti
 		attrs = append(attrs, "status_"+string(st), counts[st])
 	}
 	h.log.WarnContext(ctx, "schedule: incoming message not delivered", attrs...)
+}
+
+// dropRefiled removes, from the inbox of each recipient who got a COUNTER
+// or DECLINECOUNTER, the item just filed when an older one holds the very
+// same message: it was delivered before, and the MTA or the sender's
+// queue sent it again. (Other messages need no such step: delivered
+// again, they change no copy, and a message that changes nothing is not
+// filed.) The delivery itself ran every check, so a copy sent by someone
+// else is still refused. A failed lookup leaves the inbox as it is.
+func (h *Handler) dropRefiled(ctx context.Context, in *itip.Message, statuses map[string]Status) {
+	if in.Method != itip.MethodCounter && in.Method != itip.MethodDeclineCounter {
+		return
+	}
+	data := in.Bytes()
+	for _, r := range in.Recipients {
+		if statuses[caladdr.Normalize(r)] != StatusDelivered {
+			continue
+		}
+		p, err := h.store.PrincipalByAddress(ctx, r)
+		if err != nil {
+			continue
+		}
+		items, err := h.store.SchedulingObjects(ctx, p.Path) // oldest first
+		if err != nil {
+			continue
+		}
+		first := true
+		for _, it := range items {
+			if !bytes.Equal(it.Data, data) {
+				continue
+			}
+			if first {
+				first = false
+				continue
+			}
+			if err := h.store.DeleteSchedulingObject(ctx, p.Path, it.Name); err != nil && !errors.Is(err, backend.ErrNotFound) {
+				h.log.WarnContext(ctx, "schedule: removing a message filed twice", "recipient", r, "item", it.Name, "err", err)
+			}
+		}
+	}
 }
