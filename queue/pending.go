@@ -23,12 +23,16 @@ type ObjectQueue interface {
 
 // newerPending reports whether a message other than the one just
 // delivered, for the same object, UID and recipient, is still queued, so
-// that it (not this one) sets the recipient's status.
-func (w *Worker) newerPending(ctx context.Context, objectPath, uid, recipient string) (bool, error) {
+// that it (not this one) sets the recipient's status. A failed count is
+// logged and taken as none.
+func (w *Worker) newerPending(ctx context.Context, objectPath string, u statusUpdate) bool {
 	oq, ok := w.cfg.Outbox.(ObjectQueue)
 	if !ok {
-		return false, nil
+		return false
 	}
-	n, err := oq.QueuedFor(ctx, objectPath, uid, recipient)
-	return n > 1, err
+	n, err := oq.QueuedFor(ctx, objectPath, u.uid, u.recipient)
+	if err != nil {
+		w.log.WarnContext(ctx, "queue: counting queued messages failed", "object", objectPath, "recipient", u.recipient, "err", err)
+	}
+	return n > 1
 }

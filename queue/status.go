@@ -71,7 +71,14 @@ func (t statusTarget) locate(ctx context.Context, store backend.CalendarStore) (
 // is kept: a delivery status is a server-side change that must not look
 // like a change of the event to clients (RFC 6638 §3.2.10). An event that
 // is gone is left alone; one that moved is followed (statusTarget.locate).
-func writeStatuses(ctx context.Context, store backend.CalendarStore, t statusTarget, updates []statusUpdate) error {
+//
+// An update is skipped while newer reports a newer message for its
+// recipient (that one will set the status). newer is asked after each
+// read of the object: a write that queued a newer message and recorded
+// 1.0 again either came before the read (and is counted) or comes after
+// it (and makes the compare-and-swap fail, so the object is read again).
+func writeStatuses(ctx context.Context, store backend.CalendarStore, t statusTarget, updates []statusUpdate,
+	newer func(ctx context.Context, objectPath string, u statusUpdate) bool) error {
 	for attempt := 0; attempt < maxStatusCAS; attempt++ {
 		obj, err := t.locate(ctx, store)
 		if err != nil || obj == nil {
@@ -85,7 +92,7 @@ func writeStatuses(ctx context.Context, store backend.CalendarStore, t statusTar
 		// One Actions per role: each indexes the object once.
 		byRole := map[itip.Role]*itip.Actions{}
 		for _, u := range updates {
-			if u.uid != obj.UID {
+			if u.uid != obj.UID || newer(ctx, t.path, u) {
 				continue
 			}
 			act := byRole[u.role]

@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,4 +128,43 @@ func TestSupersedeKeepsOtherSendersMessages(t *testing.T) {
 	if string(got[0].Previous) != "" || string(got[1].Previous) != "alice's previous" {
 		t.Errorf("Previous: bob %q, alice %q", got[0].Previous, got[1].Previous)
 	}
+}
+
+// racingStore is the worker's calendar store; before the first read of
+// the object it lets an organizer write go through that queues a newer
+// invitation (and records 1.0 again), as a PUT racing the write-back would.
+type racingStore struct {
+	*memory.Store
+	once  sync.Once
+	write func()
+}
+
+func (s *racingStore) Object(ctx context.Context, path string) (*backend.Object, error) {
+	s.once.Do(s.write)
+	return s.Store.Object(ctx, path)
+}
+
+// TestNewerMessageQueuedDuringWriteBack: an update queued between the
+// worker's check for newer messages and its status write-back keeps the
+// recipient at 1.0 (pending), because the check runs on the version of
+// the object the write-back changes. Before, the worker checked first and
+// then wrote 1.1 over the newer write's 1.0.
+func TestNewerMessageQueuedDuringWriteBack(t *testing.T) {
+	e := newEnv(t, bob)
+	rs := &racingStore{Store: e.store}
+	rs.write = func() {
+		newer := e.msgs[0]
+		newer.ID, newer.Enqueued = "newer@test.example", e.clock.Now().Add(time.Second)
+		if _, err := e.store.PutObjectEnqueue(e.ctx, e.path, organizerEvent("planning", bob), &backend.PutOptions{ScheduleTag: "tag-1"},
+			[]backend.OutboundMessage{newer}); err != nil {
+			t.Error(err)
+		}
+	}
+	w := e.worker(t, newRecorder(nil), func(c *queue.Config) { c.Store = rs })
+	if n := process(t, w); n != 1 {
+		t.Fatalf("claimed %d", n)
+	}
+	e.wantStatus(t, bob, "1.0")
+	process(t, w) // the newer message
+	e.wantStatus(t, bob, "1.1")
 }

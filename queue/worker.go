@@ -411,11 +411,6 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 			if m.ObjectPath == "" || (r.outcome != outcomeSent && r.outcome != outcomeFailed) {
 				continue
 			}
-			if newer, err := w.newerPending(ctx, m.ObjectPath, m.UID, m.Recipient); err != nil {
-				w.log.WarnContext(ctx, "queue: counting queued messages failed", "id", m.ID, "err", err)
-			} else if newer {
-				continue // a newer message for this object and recipient will set the status
-			}
 			t := statusTarget{path: m.ObjectPath, uid: m.UID, owner: m.Sender}
 			if _, ok := byTarget[t]; !ok {
 				order = append(order, t)
@@ -424,7 +419,7 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 				uid: m.UID, recipient: m.Recipient, code: r.status, role: roleOf(m.Method)})
 		}
 		for _, t := range order {
-			if err := writeStatuses(ctx, w.cfg.Store, t, byTarget[t]); err != nil {
+			if err := writeStatuses(ctx, w.cfg.Store, t, byTarget[t], w.newerPending); err != nil {
 				w.log.ErrorContext(ctx, "queue: writing delivery status failed", "object", t.path, "uid", t.uid, "err", err)
 			}
 		}
