@@ -28,6 +28,8 @@ type config struct {
 	pprofAddr       string
 	gcPercent       int  // -gc-percent
 	gcPercentGiven  bool // -gc-percent was on the command line
+	procs           int  // -procs
+	procsGiven      bool // -procs was on the command line
 
 	mail mailConfig
 }
@@ -53,6 +55,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", 30*time.Second, "how long to wait for requests under way on SIGINT/SIGTERM")
 	fs.StringVar(&c.pprofAddr, "pprof", "", "serve net/http/pprof on this loopback `host:port` (for profiling; off by default)")
 	fs.IntVar(&c.gcPercent, "gc-percent", defaultGCPercent, "garbage-collection target as in GOGC (`percent` of heap growth between collections); a GOGC environment variable is used unless this flag is given")
+	fs.IntVar(&c.procs, "procs", 0, "Go processors (GOMAXPROCS) to run; default: a GOMAXPROCS environment variable, else twice the CPUs")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	c.mail.addFlags(fs)
 	fs.Usage = func() {
@@ -62,7 +65,10 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := fs.Parse(args); err != nil {
 		return nil, errUsage
 	}
-	fs.Visit(func(f *flag.Flag) { c.gcPercentGiven = c.gcPercentGiven || f.Name == "gc-percent" })
+	fs.Visit(func(f *flag.Flag) {
+		c.gcPercentGiven = c.gcPercentGiven || f.Name == "gc-percent"
+		c.procsGiven = c.procsGiven || f.Name == "procs"
+	})
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
 		return nil, errUsage
@@ -80,6 +86,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, errUsage
 	case (c.tlsCert == "") != (c.tlsKey == ""):
 		fmt.Fprintln(stderr, "-tls-cert and -tls-key go together")
+		return nil, errUsage
+	case c.procsGiven && c.procs <= 0:
+		fmt.Fprintln(stderr, "-procs must be positive")
 		return nil, errUsage
 	case c.gcPercent <= 0:
 		fmt.Fprintln(stderr, "-gc-percent must be positive")

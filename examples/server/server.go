@@ -39,6 +39,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 	defer applyGCPercent(cfg.gcPercent, cfg.gcPercentGiven, os.Getenv("GOGC"))()
+	defer applyProcs(cfg.procs, cfg.procsGiven, os.Getenv("GOMAXPROCS"))()
 
 	users, err := cfg.loadUsers()
 	if err != nil {
