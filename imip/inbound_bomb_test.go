@@ -61,3 +61,54 @@ func TestInboundManyRecipients(t *testing.T) {
 		t.Errorf("%d log lines for the undelivered recipients, want 1 counting 5000:\n%.2000s", n, logged)
 	}
 }
+
+// TestInboundBombsOverSMTP: mail bombs get a bounded, clear refusal over
+// a real SMTP exchange: an 11 MB base64 attachment 552 5.3.4, MIME nested
+// 30 deep 554, the 101st RCPT 452 4.5.3; the server answers the next
+// transaction normally.
+func TestInboundBombsOverSMTP(t *testing.T) {
+	cs := newCalServer(t, nil)
+	addr := serveReceiver(t, &Receiver{Logger: quiet}, cs.h)
+	code := func(err error) int {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			return se.Code
+		}
+		return 0
+	}
+	huge := "From: <gina@gmail.example>\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n" +
+		"Content-Type: text/calendar; method=REQUEST\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		strings.Repeat(strings.Repeat("QUJD", 19)+"\r\n", 11<<20/78) + "--b--\r\n"
+	if err := submit(t, addr, "gina@gmail.example", []string{"bob@example.org"}, []byte(huge)); code(err) != 552 {
+		t.Errorf("11 MB: %v, want 552", err)
+	}
+	deep := "From: <gina@gmail.example>\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
+	for i := 1; i < 30; i++ {
+		deep += fmt.Sprintf("--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i-1, i)
+	}
+	if err := submit(t, addr, "gina@gmail.example", []string{"bob@example.org"}, []byte(deep)); code(err) != 554 {
+		t.Errorf("nested 30 deep: %v, want 554", err)
+	}
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Mail("gina@gmail.example", nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if err := c.Rcpt(fmt.Sprintf("u%d@example.org", i), nil); err != nil {
+			t.Fatalf("RCPT %d: %v", i+1, err)
+		}
+	}
+	if err := c.Rcpt("bob@example.org", nil); code(err) != 452 {
+		t.Errorf("RCPT 101: %v, want 452", err)
+	}
+	if err := c.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if err := submit(t, addr, "gina@gmail.example", []string{"bob@example.org"}, fixture(t, "google-request.eml")); err != nil {
+		t.Errorf("a good mail after the bombs: %v", err)
+	}
+}
