@@ -107,3 +107,25 @@ func TestQueuedStatusFollowsMove(t *testing.T) {
 		t.Errorf("status at the new path %q, want 1.1", got)
 	}
 }
+
+// TestQueuedInvitationToDeletedEventNotSent: the organizer deletes the
+// event with "Scheduling: none" (tell nobody) while its invitation is
+// still queued: the invitation to an event that no longer exists is
+// dropped unsent rather than mailed, with nothing to cancel it later.
+func TestQueuedInvitationToDeletedEventNotSent(t *testing.T) {
+	sk := startSink(t, "plain", nil)
+	s := newQueuedSetup(t, mustSender(t, SenderOptions{Addr: sk.addr, Security: PlainText}))
+	s.put(queuedPath, "review-silent", "erin@remote.example")
+	if code, resp := s.do(http.MethodDelete, queuedPath, "", "Scheduling", "none"); code/100 != 2 {
+		t.Fatalf("DELETE: %d %s", code, resp)
+	}
+	w := s.worker()
+	for s.process(w) > 0 {
+	}
+	if got := sk.received(); len(got) != 0 {
+		t.Errorf("%d mails sent for a deleted event", len(got))
+	}
+	if n, _ := s.store.Queued(context.Background(), "review-silent", "mailto:erin@remote.example"); n != 0 {
+		t.Errorf("%d messages still queued", n)
+	}
+}

@@ -14,6 +14,9 @@
 //   - any other error: retried after a Backoff delay (exponential, capped,
 //     with jitter), and after Config.MaxAttempts given up with 5.1.
 //
+// A REQUEST or ADD whose event was deleted meanwhile without a CANCEL
+// (its organizer asked for "Scheduling: none") is dropped unsent.
+//
 // The status write-back keeps the object's Schedule-Tag, uses
 // compare-and-swap against concurrent writes, and is skipped while a newer
 // message for the same object, UID and recipient waits (that one will set

@@ -68,6 +68,7 @@ type Stats struct {
 	Retried  int64 // temporary failures put back for a later attempt
 	Released int64 // claimed but given back unsent at Stop
 	LostRace int64 // Complete, Retry or Release after the lease had been lost
+	Obsolete int64 // invitations dropped unsent because their event is gone
 }
 
 // Worker delivers the messages of an Outbox through a Sender: it claims
@@ -87,7 +88,7 @@ type Worker struct {
 	cancelMu sync.Mutex
 	cancel   context.CancelFunc
 
-	sent, failed, retried, released, lostRace atomic.Int64
+	sent, failed, retried, released, lostRace, obsolete atomic.Int64
 }
 
 // New checks cfg, fills in its defaults and returns a Worker that is not
@@ -136,7 +137,7 @@ func New(cfg Config) (*Worker, error) {
 // Stats returns the worker's counters.
 func (w *Worker) Stats() Stats {
 	return Stats{Sent: w.sent.Load(), Failed: w.failed.Load(), Retried: w.retried.Load(),
-		Released: w.released.Load(), LostRace: w.lostRace.Load()}
+		Released: w.released.Load(), LostRace: w.lostRace.Load(), Obsolete: w.obsolete.Load()}
 }
 
 // Notify wakes an idle worker, to send what was just enqueued without
@@ -242,6 +243,7 @@ const (
 	outcomeFailed                      // permanent failure: complete, status 5.x
 	outcomeRetry                       // temporary failure: retry later
 	outcomeReleased                    // not sent: give back
+	outcomeObsolete                    // not sent, never to be: complete
 )
 
 type result struct {
@@ -341,6 +343,11 @@ func (w *Worker) send(ctx context.Context, m *backend.OutboundMessage) result {
 		return result{outcome: outcomeFailed, status: itip.StatusTempFailure,
 			err: fmt.Errorf("queue: %d claims without a result", m.Attempts)}
 	}
+	if gone, err := w.eventGone(ctx, m); err != nil {
+		return result{outcome: outcomeRetry, next: w.cfg.Now().Add(w.cfg.Backoff.Delay(m.Attempts)), err: err}
+	} else if gone {
+		return result{outcome: outcomeObsolete}
+	}
 	sctx, cancel := context.WithTimeout(ctx, w.cfg.SendTimeout)
 	err := w.safeSend(sctx, m)
 	cancel()
@@ -357,6 +364,23 @@ func (w *Worker) send(ctx context.Context, m *backend.OutboundMessage) result {
 		return result{outcome: outcomeFailed, status: itip.StatusTempFailure, err: err}
 	}
 	return result{outcome: outcomeRetry, next: w.cfg.Now().Add(w.cfg.Backoff.Delay(m.Attempts)), err: err}
+}
+
+// eventGone reports whether m invites to an event that no longer exists:
+// a REQUEST or ADD about an object (ObjectPath) that is neither there nor
+// anywhere else in the sender's calendars (statusTarget.locate). Its
+// organizer deleted the event without telling anyone ("Scheduling:
+// none"); an ordinary delete queues a CANCEL, which drops the REQUEST
+// already. Without Config.Store nothing is gone.
+func (w *Worker) eventGone(ctx context.Context, m *backend.OutboundMessage) (bool, error) {
+	if w.cfg.Store == nil || m.ObjectPath == "" || (m.Method != itip.MethodRequest && m.Method != itip.MethodAdd) {
+		return false, nil
+	}
+	obj, err := statusTarget{path: m.ObjectPath, uid: m.UID, owner: m.Sender}.locate(ctx, w.cfg.Store)
+	if err != nil {
+		return false, fmt.Errorf("queue: looking up the event of %s: %w", m.ID, err)
+	}
+	return obj == nil, nil
 }
 
 // safeSend calls the Sender and turns a panic into a temporary error.
@@ -431,6 +455,11 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 		case outcomeSent:
 			w.sent.Add(1)
 			w.log.DebugContext(ctx, "queue: sent", "id", m.ID, "recipient", m.Recipient, "method", m.Method, "attempt", m.Attempts)
+			done[m.Lease] = append(done[m.Lease], m.ID)
+		case outcomeObsolete:
+			w.obsolete.Add(1)
+			w.log.InfoContext(ctx, "queue: invitation dropped unsent, its event is gone", "id", m.ID, "recipient", m.Recipient,
+				"method", m.Method, "uid", m.UID, "object", m.ObjectPath)
 			done[m.Lease] = append(done[m.Lease], m.ID)
 		case outcomeFailed:
 			w.failed.Add(1)
