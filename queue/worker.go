@@ -274,6 +274,7 @@ func (w *Worker) Process(ctx context.Context) (int, error) {
 	}
 	leaseEnd := claimed.Add(w.cfg.Lease)
 	results := make([]result, len(msgs))
+	events := &eventsSeen{gone: map[statusTarget]bool{}}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for g := 0; g < w.cfg.Concurrency && g < len(msgs); g++ {
@@ -282,7 +283,7 @@ func (w *Worker) Process(ctx context.Context) (int, error) {
 			defer wg.Done()
 			for i := range next {
 				if i < w.cfg.Concurrency || w.leaseCovers(leaseEnd) {
-					results[i] = w.send(ctx, &msgs[i])
+					results[i] = w.send(ctx, &msgs[i], events)
 				} else {
 					results[i] = result{outcome: outcomeReleased}
 				}
@@ -333,7 +334,7 @@ func (w *Worker) bookkeeping(ctx context.Context) (context.Context, context.Canc
 
 // send sends one message unless the worker is stopping, and classifies
 // the result.
-func (w *Worker) send(ctx context.Context, m *backend.OutboundMessage) result {
+func (w *Worker) send(ctx context.Context, m *backend.OutboundMessage, events *eventsSeen) result {
 	if w.isStopping() || ctx.Err() != nil {
 		return result{outcome: outcomeReleased}
 	}
@@ -343,7 +344,7 @@ func (w *Worker) send(ctx context.Context, m *backend.OutboundMessage) result {
 		return result{outcome: outcomeFailed, status: itip.StatusTempFailure,
 			err: fmt.Errorf("queue: %d claims without a result", m.Attempts)}
 	}
-	if gone, err := w.eventGone(ctx, m); err != nil {
+	if gone, err := w.eventGone(ctx, m, events); err != nil {
 		return result{outcome: outcomeRetry, next: w.cfg.Now().Add(w.cfg.Backoff.Delay(m.Attempts)), err: err}
 	} else if gone {
 		return result{outcome: outcomeObsolete}
@@ -366,20 +367,38 @@ func (w *Worker) send(ctx context.Context, m *backend.OutboundMessage) result {
 	return result{outcome: outcomeRetry, next: w.cfg.Now().Add(w.cfg.Backoff.Delay(m.Attempts)), err: err}
 }
 
+// eventsSeen remembers, for one batch, which events eventGone found
+// gone: the messages of one write (one per attendee) share an event, and
+// it is read once. It is safe for concurrent use.
+type eventsSeen struct {
+	mu   sync.Mutex
+	gone map[statusTarget]bool
+}
+
 // eventGone reports whether m invites to an event that no longer exists:
 // a REQUEST or ADD about an object (ObjectPath) that is neither there nor
 // anywhere else in the sender's calendars (statusTarget.locate). Its
 // organizer deleted the event without telling anyone ("Scheduling:
 // none"); an ordinary delete queues a CANCEL, which drops the REQUEST
 // already. Without Config.Store nothing is gone.
-func (w *Worker) eventGone(ctx context.Context, m *backend.OutboundMessage) (bool, error) {
+func (w *Worker) eventGone(ctx context.Context, m *backend.OutboundMessage, events *eventsSeen) (bool, error) {
 	if w.cfg.Store == nil || m.ObjectPath == "" || (m.Method != itip.MethodRequest && m.Method != itip.MethodAdd) {
 		return false, nil
 	}
-	obj, err := statusTarget{path: m.ObjectPath, uid: m.UID, owner: m.Sender}.locate(ctx, w.cfg.Store)
+	t := statusTarget{path: m.ObjectPath, uid: m.UID, owner: m.Sender}
+	events.mu.Lock()
+	gone, seen := events.gone[t]
+	events.mu.Unlock()
+	if seen {
+		return gone, nil
+	}
+	obj, err := t.locate(ctx, w.cfg.Store)
 	if err != nil {
 		return false, fmt.Errorf("queue: looking up the event of %s: %w", m.ID, err)
 	}
+	events.mu.Lock()
+	events.gone[t] = obj == nil
+	events.mu.Unlock()
 	return obj == nil, nil
 }
 
