@@ -42,8 +42,9 @@ type Config struct {
 	BatchSize int
 	// Lease is how long a claimed message stays invisible to other
 	// workers. A batch whose sends are slow is cut short: messages the
-	// rest of the lease cannot cover (a send and the recording of its
-	// result, SendTimeout each) are given back unsent. Default 5 minutes.
+	// rest of the lease cannot cover (a send, the status write-back and
+	// the completion, SendTimeout each) are given back unsent. Default 5
+	// minutes.
 	Lease time.Duration
 	// SendTimeout bounds one Send; default Lease/4 and never more.
 	SendTimeout time.Duration
@@ -309,21 +310,19 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	bctx, cancel := w.bookkeeping(ctx)
-	defer cancel()
-	w.record(bctx, msgs, results)
+	w.record(ctx, msgs, results)
 	return len(msgs), nil
 }
 
 // leaseCovers reports whether a send started now, and the recording of
-// its result after the batch, both end before leaseEnd: each may take
-// SendTimeout. A message the lease cannot cover is released instead: had
+// its result after the batch (status write-back, then completion), all
+// end before leaseEnd: each of the three may take SendTimeout. A message the lease cannot cover is released instead: had
 // it been sent, another worker could claim it after the lease expired
 // and before this one recorded it, and send it again. (The first
 // Concurrency messages of a batch start at once and are always sent, so
 // that a SendTimeout over half the Lease still makes progress.)
 func (w *Worker) leaseCovers(leaseEnd time.Time) bool {
-	return !w.cfg.Now().Add(2 * w.cfg.SendTimeout).After(leaseEnd)
+	return !w.cfg.Now().Add(3 * w.cfg.SendTimeout).After(leaseEnd)
 }
 
 // bookkeeping returns the context of the writes that record results: they
@@ -444,8 +443,21 @@ func (w *Worker) giveBack(ctx context.Context, m *backend.OutboundMessage, r *re
 // record writes the statuses of sent and failed messages back and then
 // completes them. Statuses go first: a crash in between resends a message
 // (at least once) but never loses its status. (giveBack recorded the
-// others already.)
+// others already.) Each step has its own bookkeeping time, so that slow
+// status writes do not keep the messages from being completed (and sent
+// again after the lease).
 func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, results []result) {
+	w.writeBack(ctx, msgs, results)
+	ctx, cancel := w.bookkeeping(ctx)
+	defer cancel()
+	w.complete(ctx, msgs, results)
+}
+
+// writeBack writes the statuses of the sent and failed messages into
+// their objects.
+func (w *Worker) writeBack(ctx context.Context, msgs []backend.OutboundMessage, results []result) {
+	ctx, cancel := w.bookkeeping(ctx)
+	defer cancel()
 	if w.cfg.Store != nil {
 		byTarget := map[statusTarget][]statusUpdate{}
 		var order []statusTarget
@@ -467,6 +479,11 @@ func (w *Worker) record(ctx context.Context, msgs []backend.OutboundMessage, res
 			}
 		}
 	}
+}
+
+// complete removes the sent, failed and obsolete messages from the queue
+// and counts and logs them.
+func (w *Worker) complete(ctx context.Context, msgs []backend.OutboundMessage, results []result) {
 	done := map[string][]string{} // lease → IDs to complete
 	for i := range msgs {
 		m, r := &msgs[i], &results[i]
