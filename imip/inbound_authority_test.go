@@ -166,6 +166,15 @@ func TestInboundForeignSentBy(t *testing.T) {
 	if _, err := (&Receiver{Logger: quiet}).Parse(context.Background(), bytes.NewReader(sam), Envelope{}); err != nil {
 		t.Errorf("same-domain SENT-BY: %v", err)
 	}
+	// Not from a parent or a subdomain: on shared hosting they belong to
+	// someone else.
+	for _, sb := range []string{"mailto:owner@example", "mailto:someone@mail.gmail.example"} {
+		mail := calendarMail("From: <"+strings.TrimPrefix(sb, "mailto:")+">\r\n", "CANCEL",
+			ginaCancel(`ORGANIZER;SENT-BY="`+sb+`":mailto:gina@gmail.example`))
+		if _, err := (&Receiver{Logger: quiet, Envelope: EnvelopeIgnored}).Parse(context.Background(), bytes.NewReader(mail), Envelope{}); !errors.Is(err, ErrSpoofed) {
+			t.Errorf("SENT-BY %s: %v, want ErrSpoofed", sb, err)
+		}
+	}
 	// A hook trusting Mallory for Gina lets her through.
 	trusting := &Receiver{Logger: quiet, SentBy: func(_ context.Context, sentBy, calendarUser string) error {
 		if sentBy == "mailto:mallory@evil.example" && calendarUser == "mailto:gina@gmail.example" {

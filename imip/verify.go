@@ -45,15 +45,16 @@ func (r *Receiver) allowedSenders(ctx context.Context, msg *itip.Message, from s
 	return out, nil
 }
 
-// SameDomainSentBy is the default SentByFunc: it believes a SENT-BY whose
-// domain is the calendar user's, a subdomain of it or a parent domain (a
-// delegate in the same organisation, whose mail the receiving MTA
-// authenticates for that domain). RFC 6047 §3 leaves trusting anyone else
-// to the receiver: a SENT-BY is the message's own claim.
+// SameDomainSentBy is the default SentByFunc: it believes a SENT-BY in
+// exactly the calendar user's domain (a delegate in the same
+// organisation, whose mail the receiving MTA authenticates for that
+// domain). Not a parent or subdomain: on shared hosting those belong to
+// others. RFC 6047 §3 leaves trusting anyone else to the receiver: a
+// SENT-BY is the message's own claim.
 func SameDomainSentBy(_ context.Context, sentBy, calendarUser string) error {
 	s, ok1 := caladdr.Email(sentBy)
 	u, ok2 := caladdr.Email(calendarUser)
-	if ok1 && ok2 && aligned(domainOf(s), domainOf(u)) {
+	if ok1 && ok2 && domainOf(s) != "" && domainOf(s) == domainOf(u) {
 		return nil
 	}
 	return fmt.Errorf("%s is not in the domain of %s", clip(sentBy, 100), clip(calendarUser, 100))
