@@ -20,7 +20,9 @@ const checkpointInterval = 200 * time.Millisecond
 // makes the log reach its threshold does the copying and the file
 // syncing itself, and holds up every write queued behind it meanwhile:
 // the slowest writes of a busy server. The writer's automatic checkpoint
-// stays, at walCheckpointPages, for when this one falls behind.
+// stays, at walCheckpointPages: under a steady stream of writes it is
+// what lets the log restart from its beginning (see walCheckpointPages),
+// and it catches up when this one falls behind.
 type checkpointer struct {
 	db   *sql.DB
 	log  *slog.Logger

@@ -12,7 +12,7 @@ func TestSQLiteWriterPragmas(t *testing.T) {
 	for pragma, want := range map[string]string{
 		"journal_mode":       "wal",
 		"synchronous":        "1", // NORMAL
-		"wal_autocheckpoint": "10000",
+		"wal_autocheckpoint": "100000",
 		"foreign_keys":       "1",
 	} {
 		var got string
@@ -20,7 +20,7 @@ func TestSQLiteWriterPragmas(t *testing.T) {
 			t.Errorf("PRAGMA %s = %q (%v), want %q", pragma, got, err, want)
 		}
 	}
-	if walCheckpointPages != 10000 {
+	if walCheckpointPages != 100000 {
 		t.Errorf("walCheckpointPages %d: update the test", walCheckpointPages)
 	}
 }
