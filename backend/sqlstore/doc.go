@@ -33,8 +33,13 @@
 // failure rolls back only its own changes, and the transaction's begin
 // and commit are paid once for the group. A connection of its own copies
 // the log into the database file in the background (PASSIVE
-// checkpoints), so that commits do not stop to do it. Transient failures (SQLITE_BUSY, PostgreSQL serialization
-// failures and deadlocks) are retried a few times.
+// checkpoints), so that commits do not stop to do it; the writer itself
+// checkpoints only every 100,000 log pages, which lets the log restart
+// (the file may grow to about 400 MB under a sustained write load).
+// SQLite statements run without their context's cancellation once it is
+// checked (no watcher goroutine per statement). Transient failures
+// (SQLITE_BUSY, PostgreSQL serialization failures and deadlocks) are
+// retried a few times.
 //
 // Each query text is prepared once per connection and then reused (a
 // cache of *sql.Stmt per pool; transactions bind them with
