@@ -30,24 +30,33 @@ func createAtVersion(t *testing.T, db *sql.DB, d dialect, version int) {
 	}
 }
 
-// TestUpgradeFromVersion2 opens a database written before outbox.previous
-// existed: the migration adds the column, the rows queued before stay
-// claimable (without Previous), and new rows keep theirs.
-func TestUpgradeFromVersion2(t *testing.T) {
-	ctx := context.Background()
-	cases := []struct {
-		name   string
-		d      dialect
-		driver string
-		dsn    func(t testing.TB) string
-		open   func(dsn string) (*Store, error)
-	}{
+// upgradeCase is a database kind an upgrade test writes at an old schema
+// version with driver and dsn, then opens with open.
+type upgradeCase struct {
+	name   string
+	d      dialect
+	driver string
+	dsn    func(t testing.TB) string
+	open   func(dsn string) (*Store, error)
+}
+
+// upgradeCases lists SQLite and PostgreSQL for the upgrade tests.
+func upgradeCases(ctx context.Context) []upgradeCase {
+	return []upgradeCase{
 		{"SQLite", sqliteDialect(), "sqlite",
 			func(t testing.TB) string { return filepath.Join(t.TempDir(), "old.db") },
 			func(dsn string) (*Store, error) { return OpenSQLite(ctx, dsn, &Options{Logger: quietLogger}) }},
 		{"Postgres", postgresDialect(), "pgx", postgresSchemaDSN,
 			func(dsn string) (*Store, error) { return OpenPostgres(ctx, dsn, &Options{Logger: quietLogger}) }},
 	}
+}
+
+// TestUpgradeFromVersion2 opens a database written before outbox.previous
+// existed: the migration adds the column, the rows queued before stay
+// claimable (without Previous), and new rows keep theirs.
+func TestUpgradeFromVersion2(t *testing.T) {
+	ctx := context.Background()
+	cases := upgradeCases(ctx)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/go-autoschedule/autoschedule/backend"
@@ -15,19 +14,7 @@ import (
 // no time zone and takes one, and availability can be set.
 func TestUpgradeFromVersion3(t *testing.T) {
 	ctx := context.Background()
-	cases := []struct {
-		name   string
-		d      dialect
-		driver string
-		dsn    func(t testing.TB) string
-		open   func(dsn string) (*Store, error)
-	}{
-		{"SQLite", sqliteDialect(), "sqlite",
-			func(t testing.TB) string { return filepath.Join(t.TempDir(), "old.db") },
-			func(dsn string) (*Store, error) { return OpenSQLite(ctx, dsn, &Options{Logger: quietLogger}) }},
-		{"Postgres", postgresDialect(), "pgx", postgresSchemaDSN,
-			func(dsn string) (*Store, error) { return OpenPostgres(ctx, dsn, &Options{Logger: quietLogger}) }},
-	}
+	cases := upgradeCases(ctx)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
