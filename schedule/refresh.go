@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/go-autoschedule/autoschedule/backend"
+	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/itip"
 )
 
@@ -37,7 +38,8 @@ func refreshKey(organizer *backend.Principal, uid string) string {
 // enqueue queues msgs for key, to deliver within scope. It returns true
 // when the caller must call run (no delivery is running for key);
 // otherwise the running delivery will send msgs, or a later set (with
-// the later set's scope).
+// the later set's scope). A set that is replaced before it is sent
+// still reaches the recipients the newer set leaves out (coalesce).
 func (rf *refresher) enqueue(key string, sender *backend.Principal, msgs []*itip.Message, scope Scope) bool {
 	rf.mu.Lock()
 	defer rf.mu.Unlock()
@@ -45,7 +47,7 @@ func (rf *refresher) enqueue(key string, sender *backend.Principal, msgs []*itip
 		rf.pending = make(map[string]*refreshJob)
 	}
 	if job, ok := rf.pending[key]; ok {
-		job.msgs, job.scope = msgs, scope
+		job.msgs, job.scope = coalesce(job.msgs, msgs), scope
 		return false
 	}
 	rf.pending[key] = &refreshJob{sender: sender, msgs: msgs, scope: scope}
@@ -73,4 +75,39 @@ func (rf *refresher) run(ctx context.Context, h *Handler, key string) {
 		h.deliverAll(ctx, job.sender, msgs, scope)
 		rf.mu.Lock()
 	}
+}
+
+// coalesce returns the refresh set newer, which replaces the unsent set
+// older, plus older's messages for the recipients newer does not
+// address. A set leaves out the attendee whose reply made it, so without
+// this an attendee who replied while earlier sets were waiting would
+// never learn the answers those sets carried (each recipient is in at
+// most one message of a set, so the result stays that way).
+func coalesce(older, newer []*itip.Message) []*itip.Message {
+	if len(older) == 0 {
+		return newer
+	}
+	covered := caladdr.Set{}
+	for _, m := range newer {
+		for _, r := range m.Recipients {
+			covered.Add(r)
+		}
+	}
+	out := newer
+	for _, m := range older {
+		var missing []string
+		for _, r := range m.Recipients {
+			if !covered.Has(r) {
+				missing = append(missing, r)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if len(out) == len(newer) {
+			out = append(make([]*itip.Message, 0, len(newer)+1), newer...)
+		}
+		out = append(out, &itip.Message{Method: m.Method, Originator: m.Originator, Recipients: missing, Update: m.Update, Calendar: m.Calendar})
+	}
+	return out
 }
