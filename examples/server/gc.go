@@ -20,13 +20,7 @@ const defaultGCPercent = 400
 // the flag when it was given, else none (keep the GOGC the runtime read)
 // when the environment sets GOGC, else defaultGCPercent.
 func gcPercent(flagValue int, flagGiven bool, envGOGC string) (percent int, set bool) {
-	switch {
-	case flagGiven:
-		return flagValue, true
-	case envGOGC != "":
-		return 0, false
-	}
-	return defaultGCPercent, true
+	return runtimeSetting(flagValue, flagGiven, envGOGC, defaultGCPercent)
 }
 
 // applyGCPercent sets the garbage-collection target as gcPercent decides

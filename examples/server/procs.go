@@ -24,13 +24,7 @@ const procsPerCPU = 2
 // given, else none (keep the runtime's) when the environment sets
 // GOMAXPROCS, else procsPerCPU times cpus.
 func procs(flagValue int, flagGiven bool, envGOMAXPROCS string, cpus int) (n int, set bool) {
-	switch {
-	case flagGiven:
-		return flagValue, true
-	case envGOMAXPROCS != "":
-		return 0, false
-	}
-	return procsPerCPU * cpus, true
+	return runtimeSetting(flagValue, flagGiven, envGOMAXPROCS, procsPerCPU*cpus)
 }
 
 // applyProcs sets GOMAXPROCS as procs decides and returns a function that
