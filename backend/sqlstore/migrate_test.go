@@ -40,6 +40,19 @@ type upgradeCase struct {
 	open   func(dsn string) (*Store, error)
 }
 
+// createAt creates a database of c's kind at schema version and
+// returns its DSN and an open handle for writing old rows.
+func (c upgradeCase) createAt(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
+	dsn := c.dsn(t)
+	db, err := sql.Open(c.driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	createAtVersion(t, db, c.d, version)
+	return dsn, db
+}
+
 // upgradeCases lists SQLite and PostgreSQL for the upgrade tests.
 func upgradeCases(ctx context.Context) []upgradeCase {
 	return []upgradeCase{
@@ -60,12 +73,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			dsn := c.dsn(t)
-			old, err := sql.Open(c.driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			createAtVersion(t, old, c.d, 2)
+			dsn, old := c.createAt(t, 2)
 			data := []byte("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n")
 			if _, err := old.Exec(c.d.rebind(`INSERT INTO outbox (msg_id, pair_key, sender, object_path, uid, recipient,
 				method, supersedes, data, enqueued, attempts, next_attempt, last_error, lease, lease_until)

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"testing"
 
@@ -18,12 +17,7 @@ func TestUpgradeFromVersion3(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			dsn := c.dsn(t)
-			old, err := sql.Open(c.driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			createAtVersion(t, old, c.d, 3)
+			dsn, old := c.createAt(t, 3)
 			var pid int64
 			if err := old.QueryRow(`INSERT INTO principals (path, display_name, type, home_path, inbox_path, outbox_path)
 				VALUES ('/alice/', 'Alice', 'INDIVIDUAL', '/alice/calendars/', '/alice/inbox/', '/alice/outbox/') RETURNING id`).Scan(&pid); err != nil {
