@@ -43,6 +43,20 @@ type DecodeOptions struct {
 	MaxProperties  int // properties in the whole calendar (DefaultMaxProperties)
 	MaxComponents  int // components in the whole calendar (DefaultMaxComponents)
 	MaxParamValues int // parameter values on one property (DefaultMaxParamValues)
+
+	// ShareParams lets properties written alike (the same name and
+	// parameters, byte for byte) share one Params map once the calendar
+	// has a second top-level component of one name: the overrides of a
+	// recurring event repeat the master's ORGANIZER and ATTENDEE lines,
+	// and sharing saves most of their maps. A caller that sets it must
+	// never write into a decoded property's map, only give the property
+	// a new one (copy on write), as everything in this module does.
+	ShareParams bool
+}
+
+// DecodeShared is Decode with ShareParams set.
+func DecodeShared(data []byte) (*ical.Calendar, error) {
+	return DecodeOptions{ShareParams: true}.Decode(data)
 }
 
 // Decode parses data holding exactly one VCALENDAR object, with the default
@@ -129,6 +143,11 @@ type decoder struct {
 	props []ical.Prop // properties of the open components, innermost last
 
 	params []rawParam // parameters of the current line
+	// shared maps the name and parameters of a line, as written, to the
+	// Params map of the first property written so (propParams); nil
+	// until a second top-level component of one name begins.
+	shared  map[string]ical.Params
+	lastTop string // name of the last finished child of the VCALENDAR
 	// chunk holds Params values: those of the current line from
 	// lineValues on, earlier ones handed out to properties.
 	chunk      []string
@@ -214,6 +233,12 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 			if d.ncomps++; d.ncomps > d.opts.MaxComponents {
 				return nil, d.limitf(at, "more than %d components", d.opts.MaxComponents)
 			}
+			if d.opts.ShareParams && len(d.stack) == 1 && name == d.lastTop && d.shared == nil {
+				// A second VEVENT (say) in the calendar: overrides
+				// repeat the master's lines, so identical ones are
+				// worth sharing from here on.
+				d.shared = make(map[string]ical.Params)
+			}
 			c := d.newComponent(name)
 			if root == nil {
 				root = c
@@ -231,6 +256,9 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 			}
 			d.finishComponent(top)
 			d.stack = d.stack[:len(d.stack)-1]
+			if len(d.stack) == 1 {
+				d.lastTop = top.comp.Name
+			}
 		default:
 			if len(d.stack) == 0 {
 				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got property %s", clip(cl.name))
@@ -238,7 +266,7 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 			if d.nprops++; d.nprops > d.opts.MaxProperties {
 				return nil, d.limitf(at, "more than %d properties", d.opts.MaxProperties)
 			}
-			d.props = append(d.props, ical.Prop{Name: cl.name, Params: d.buildParams(), Value: cl.value})
+			d.props = append(d.props, ical.Prop{Name: cl.name, Params: d.propParams(raw, cl), Value: cl.value})
 		}
 	}
 	if root == nil {
@@ -419,6 +447,24 @@ func (d *decoder) keepKids(kids []*ical.Component) []*ical.Component {
 	start := len(d.kchunk)
 	d.kchunk = append(d.kchunk, kids...)
 	return d.kchunk[start:len(d.kchunk):len(d.kchunk)]
+}
+
+// propParams returns the Params map for the current line, raw as read and
+// cl as parsed: with DecodeOptions.ShareParams, the map of an earlier
+// property written with the same name and parameters when there is one; a
+// new one otherwise.
+func (d *decoder) propParams(raw string, cl contentLine) ical.Params {
+	if d.shared == nil {
+		return d.buildParams()
+	}
+	key := raw[:len(raw)-len(cl.value)-1] // the name and parameters, before ':'
+	if params, ok := d.shared[key]; ok {
+		d.chunk = d.chunk[:d.lineValues] // the line's values are not needed
+		return params
+	}
+	params := d.buildParams()
+	d.shared[key] = params
+	return params
 }
 
 // buildParams turns the current line's parameters into a go-ical Params

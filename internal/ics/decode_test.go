@@ -305,3 +305,52 @@ func TestDecodeGroupingMatchesGoIcal(t *testing.T) {
 		}
 	}
 }
+
+func TestDecodeShareParams(t *testing.T) {
+	data := []byte("BEGIN:VCALENDAR\r\n" +
+		"BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:a\r\nATTENDEE;CN=B:mailto:b@x\r\nATTENDEE;CN=B:mailto:c@x\r\nEND:VEVENT\r\n" +
+		"BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:b\r\nATTENDEE;CN=B:mailto:b@x\r\nATTENDEE;CN=C:mailto:c@x\r\nX-A;CN=B:v\r\nEND:VEVENT\r\n" +
+		"BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:c\r\nATTENDEE;CN=B:mailto:b@x\r\nATTENDEE;cn=C:mailto:c@x\r\nX-A;CN=B:w\r\nEND:VEVENT\r\n" +
+		"END:VCALENDAR\r\n")
+	plain, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal, err := DecodeShared(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(plain, cal) {
+		t.Fatal("DecodeShared and Decode differ")
+	}
+	same := func(a, b ical.Params) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	atts := func(i int) []ical.Prop { return cal.Children[i].Props[ical.PropAttendee] }
+	prop := func(i int, name string) ical.Params { return cal.Children[i].Props[name][0].Params }
+	// The first component comes before any repetition: nothing shared.
+	if same(atts(0)[0].Params, atts(0)[1].Params) {
+		t.Error("lines of the first component share a map")
+	}
+	// From the second VEVENT on, lines written alike share.
+	if !same(atts(1)[0].Params, atts(2)[0].Params) || !same(prop(1, ical.PropSummary), prop(2, ical.PropSummary)) ||
+		!same(prop(1, "X-A"), prop(2, "X-A")) {
+		t.Error("identical lines of the second and third VEVENT do not share a map")
+	}
+	// A different name, or parameters written differently, do not.
+	if same(atts(1)[0].Params, prop(1, "X-A")) || same(atts(1)[1].Params, atts(2)[1].Params) {
+		t.Error("lines written differently share a map")
+	}
+	for i := range plain.Children {
+		for _, props := range plain.Children[i].Props {
+			for _, p := range props {
+				if p.Params == nil {
+					t.Fatal("nil Params")
+				}
+			}
+		}
+	}
+	if plain2, _ := Decode(data); same(plain2.Children[1].Props[ical.PropAttendee][0].Params, plain2.Children[2].Props[ical.PropAttendee][0].Params) {
+		t.Error("Decode without ShareParams shares a map")
+	}
+}

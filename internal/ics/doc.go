@@ -29,6 +29,9 @@
 //   - anything but blank lines after END:VCALENDAR (go-ical stops reading);
 //   - more than a DecodeOptions limit allows.
 //
+// With DecodeOptions.ShareParams (DecodeShared), properties written alike
+// share one Params map, which the caller must then treat as read-only.
+//
 // It accepts a leading UTF-8 byte order mark and a final fold space, which
 // make go-ical fail.
 //

@@ -37,6 +37,10 @@ func FuzzDecode(f *testing.F) {
 			}
 			return
 		}
+		shared, err := DecodeShared(data)
+		if err != nil || !reflect.DeepEqual(cal, shared) {
+			t.Fatalf("DecodeShared(%q) differs from Decode: %v", data, err)
+		}
 		out := Encode(cal)
 		checkLines(t, out)
 		again, err := Decode(out)
