@@ -42,7 +42,7 @@ var attendeeOwnedProps = [...]string{
 // judges them), dropped otherwise; an override the attendee removed goes
 // only when they excluded its instance.
 func keepAllowedAttendeeChanges(oldData []byte, newCal *ical.Calendar, addrs []string, withNewOverrides bool) *ical.Calendar {
-	base, err := ics.Decode(oldData)
+	base, err := ics.DecodeShared(oldData)
 	if err != nil {
 		return nil
 	}

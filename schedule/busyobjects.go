@@ -202,7 +202,7 @@ func (h *Handler) ownerAvailability(ctx context.Context, d *busyData, owner *bac
 	if err != nil {
 		return fmt.Errorf("availability of %s: %w", owner.Path, err)
 	}
-	cal, err := ics.Decode(data)
+	cal, err := ics.DecodeShared(data)
 	if err != nil {
 		h.log.WarnContext(ctx, "schedule: free-busy: stored calendar-availability does not parse", "principal", owner.Path, "err", err)
 		return nil

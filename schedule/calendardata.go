@@ -28,7 +28,7 @@ func selectCalendarData(data []byte, req *node) string {
 	if comp == nil || !strings.EqualFold(attr(comp, "name"), "VCALENDAR") {
 		return string(data)
 	}
-	cal, err := ics.Decode(data)
+	cal, err := ics.DecodeShared(data)
 	if err != nil {
 		return string(data)
 	}

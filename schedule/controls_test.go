@@ -634,3 +634,64 @@ func TestSchedulingHeaderMoveAcrossOwners(t *testing.T) {
 		t.Errorf("wilfredo inbox %d", n)
 	}
 }
+
+// TestIfScheduleTagMatchMergePerInstance checks the merge instance by
+// instance: an attendee who answered two occurrences differently keeps
+// both answers when the organizer writes back a stale copy whose
+// occurrences list the attendee identically (the lines a decoder may
+// share one parameter map between).
+func TestIfScheduleTagMatchMergePerInstance(t *testing.T) {
+	e := newEnv(t, nil, cyrus, wilfredo)
+	const org = "/cyrus/calendars/default/r.ics"
+	comp := func(rid, summary string) []string {
+		lines := []string{"BEGIN:VEVENT", "UID:r1", "DTSTAMP:20260101T000000Z", "SUMMARY:" + summary}
+		if rid == "" {
+			lines = append(lines, "DTSTART:20260105T100000Z", "RRULE:FREQ=WEEKLY;COUNT=10")
+		} else {
+			lines = append(lines, "RECURRENCE-ID:"+rid, "DTSTART:"+rid)
+		}
+		return append(lines, "DURATION:PT1H", "ORGANIZER:mailto:cyrus@example.com",
+			"ATTENDEE;PARTSTAT=ACCEPTED:mailto:cyrus@example.com",
+			"ATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION:mailto:wilfredo@example.com", "END:VEVENT")
+	}
+	event := func(summary string) string {
+		lines := []string{"BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN"}
+		lines = append(lines, comp("", summary)...)
+		lines = append(lines, comp("20260112T100000Z", summary)...)
+		lines = append(lines, comp("20260119T100000Z", summary)...)
+		return icsText(append(lines, "END:VCALENDAR")...)
+	}
+	e.do("cyrus", "PUT", org, event("Weekly")).must(t, 201)
+	tag := e.do("cyrus", "GET", org, "").must(t, 200).header.Get("Schedule-Tag")
+
+	// Wilfredo accepts the first override and declines the second.
+	wObj, wData := e.copyOf("/wilfredo/", "r1")
+	blocks := strings.Split(wData, "BEGIN:VEVENT")
+	for i, ps := range map[int]string{2: "ACCEPTED", 3: "DECLINED"} {
+		line := propLine(blocks[i], "ATTENDEE", "wilfredo@example.com")
+		blocks[i] = strings.Replace(blocks[i], line, strings.Replace(line, "PARTSTAT=NEEDS-ACTION", "PARTSTAT="+ps, 1), 1)
+	}
+	e.do("wilfredo", "PUT", wObj.Path, crlf(strings.Join(blocks, "BEGIN:VEVENT")), "If-Match", `"`+wObj.ETag+`"`).must(t, 204)
+
+	// Cyrus renames the series from his stale copy.
+	e.do("cyrus", "PUT", org, event("Renamed"), "If-Schedule-Tag-Match", tag).must(t, 204)
+	_, data := e.object(org)
+	blocks = strings.Split(data, "BEGIN:VEVENT")
+	if len(blocks) != 4 {
+		t.Fatalf("want 3 components:\n%s", data)
+	}
+	want := map[string]string{"20260112T100000Z": "ACCEPTED", "20260119T100000Z": "DECLINED"}
+	for _, b := range blocks[1:] {
+		rid := ""
+		if i := strings.Index(b, "RECURRENCE-ID:"); i >= 0 {
+			rid = strings.TrimSpace(strings.SplitN(b[i+len("RECURRENCE-ID:"):], "\n", 2)[0])
+		}
+		got := scheduleParam(propLine(b, "ATTENDEE", "wilfredo@example.com"), "PARTSTAT")
+		if w := want[rid]; w != "" && got != w {
+			t.Errorf("instance %s: PARTSTAT %s, want %s\n%s", rid, got, w, data)
+		}
+		if !strings.Contains(b, "SUMMARY:Renamed") {
+			t.Errorf("instance %q lost the edit", rid)
+		}
+	}
+}

@@ -54,7 +54,7 @@ func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *ba
 		if err != nil {
 			return err
 		}
-		if oldCal, err := ics.Decode(obj.Data); err == nil {
+		if oldCal, err := ics.DecodeShared(obj.Data); err == nil {
 			h.normalizeClientData(q, owner, opts.Addresses, oldCal)
 			act, err = itip.Plan(oldCal, nil, opts)
 			if err != nil {

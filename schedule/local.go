@@ -177,7 +177,7 @@ func (h *Handler) applyLocal(ctx context.Context, from origin, rcpt *backend.Pri
 		}
 		var existingCal *ical.Calendar
 		if existing != nil {
-			if existingCal, err = ics.Decode(existing.Data); err != nil {
+			if existingCal, err = ics.DecodeShared(existing.Data); err != nil {
 				existingCal = nil
 			}
 		}

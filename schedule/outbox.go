@@ -94,7 +94,7 @@ func (h *Handler) postFreeBusy(q *request) error {
 	if err != nil {
 		return err
 	}
-	cal, err := ics.Decode(data)
+	cal, err := ics.DecodeShared(data)
 	if err != nil {
 		return &Error{Status: http.StatusBadRequest, Condition: ValidCalendarData, Err: err}
 	}

@@ -64,7 +64,7 @@ func (c *parsedCache) decode(path, etag string, data []byte) (*ical.Calendar, bo
 	if cal, ok, hit := c.get(path, etag); hit {
 		return cal, ok
 	}
-	cal, err := ics.Decode(data)
+	cal, err := ics.DecodeShared(data)
 	if err != nil {
 		cal = nil
 	}

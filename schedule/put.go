@@ -95,7 +95,7 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	if err != nil {
 		return nil, err
 	}
-	cal, err := ics.Decode(data)
+	cal, err := ics.DecodeShared(data)
 	if err != nil {
 		return nil, &Error{Status: http.StatusBadRequest, Condition: ValidCalendarData, Err: err}
 	}
@@ -129,7 +129,7 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 	}
 	var oldCal *ical.Calendar
 	if old != nil {
-		if oldCal, err = ics.Decode(old.Data); err != nil {
+		if oldCal, err = ics.DecodeShared(old.Data); err != nil {
 			oldCal = nil // unreadable stored data: treat as a new resource
 		}
 	}

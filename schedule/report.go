@@ -86,7 +86,7 @@ func (h *Handler) reportInbox(q *request) error {
 // without DTSTART matches every time-range (§2.3): such items are
 // matched against the filter with its time-ranges removed.
 func inboxMatch(filter caldav.CompFilter, item *backend.SchedulingObject) (matched bool) {
-	cal, err := ics.Decode(item.Data)
+	cal, err := ics.DecodeShared(item.Data)
 	if err != nil {
 		return false
 	}

@@ -54,19 +54,22 @@ func mergeOthersStatus(newCal, oldCal *ical.Calendar, owner []string) {
 			if !ok {
 				continue
 			}
-			if atts[i].Params == nil {
-				atts[i].Params = make(ical.Params)
-			}
-			// The value slices are shared with the stored copy (a decode
-			// only read from here); nobody writes into parameter values
+			// A new map: the decoded one may be shared with other
+			// instances (ics.DecodeShared). The value slices are shared
+			// with the stored copy; nobody writes into parameter values
 			// in place.
+			merged := make(ical.Params, len(atts[i].Params)+1)
+			for k, v := range atts[i].Params {
+				merged[k] = v
+			}
 			for _, name := range [...]string{ical.ParamParticipationStatus, ical.ParamRSVP, "SCHEDULE-STATUS"} {
 				if v, ok := params[name]; ok {
-					atts[i].Params[name] = v
+					merged[name] = v
 				} else {
-					delete(atts[i].Params, name)
+					delete(merged, name)
 				}
 			}
+			atts[i].Params = merged
 		}
 	}
 }

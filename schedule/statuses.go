@@ -87,7 +87,7 @@ func (h *Handler) writeStatuses(ctx context.Context, owner *backend.Principal, u
 	mu := h.locks.lock(owner.Path, uid)
 	defer mu.Unlock()
 	for attempt := 0; attempt < maxCASAttempts; attempt++ {
-		cal, err := ics.Decode(obj.Data)
+		cal, err := ics.DecodeShared(obj.Data)
 		if err != nil {
 			return obj, nil
 		}
@@ -148,11 +148,13 @@ func setStatuses(cal *ical.Calendar, statuses map[string]Status) bool {
 // clearStatuses removes SCHEDULE-STATUS from every ATTENDEE and ORGANIZER
 // property.
 func clearStatuses(cal *ical.Calendar) {
+	all := make(map[string]Status)
 	for _, c := range cal.Children {
 		for _, name := range [...]string{ical.PropAttendee, ical.PropOrganizer} {
 			for _, p := range c.Props[name] {
-				delete(p.Params, "SCHEDULE-STATUS")
+				all[caladdr.Normalize(p.Value)] = ""
 			}
 		}
 	}
+	setStatuses(cal, all)
 }
