@@ -148,6 +148,9 @@ type decoder struct {
 	// until a second top-level component of one name begins.
 	shared  map[string]ical.Params
 	lastTop string // name of the last finished child of the VCALENDAR
+	// empty is, with ShareParams, the Params map of every property
+	// without parameters.
+	empty ical.Params
 	// chunk holds Params values: those of the current line from
 	// lineValues on, earlier ones handed out to properties.
 	chunk      []string
@@ -454,6 +457,12 @@ func (d *decoder) keepKids(kids []*ical.Component) []*ical.Component {
 // property written with the same name and parameters when there is one; a
 // new one otherwise.
 func (d *decoder) propParams(raw string, cl contentLine) ical.Params {
+	if d.opts.ShareParams && len(d.params) == 0 {
+		if d.empty == nil {
+			d.empty = make(ical.Params)
+		}
+		return d.empty
+	}
 	if d.shared == nil {
 		return d.buildParams()
 	}
