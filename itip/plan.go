@@ -264,6 +264,7 @@ type planner struct {
 	floating *time.Location
 	norms    map[string]normalized // addresses of this plan as written → normalized
 	vtz      vtzSupply             // VTIMEZONEs generated for this plan's messages
+	verdicts []paramsVerdict       // sameAttendeeParamsAt's memory, by position
 }
 
 // normalized is what a plan knows about one address as written.

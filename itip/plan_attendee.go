@@ -1,8 +1,10 @@
 package itip
 
 import (
+	"reflect"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/emersion/go-ical"
 	"github.com/go-autoschedule/autoschedule/internal/tz"
@@ -359,11 +361,37 @@ func (p *planner) sameOthers(a, b []ical.Prop) bool {
 		if p.isOwner(b[i].Value) {
 			continue
 		}
-		if !sameAttendeeParams(match.Params, b[i].Params) {
+		if !p.sameAttendeeParamsAt(i, match.Params, b[i].Params) {
 			return false
 		}
 	}
 	return true
+}
+
+// paramsVerdict remembers one comparison of sameOthers: the maps compared
+// and the result.
+type paramsVerdict struct {
+	a, b unsafe.Pointer
+	same bool
+}
+
+// sameAttendeeParamsAt is sameAttendeeParams for the i-th ATTENDEE of a
+// component, remembering the last answer for each i: a recurring event
+// decoded with shared parameter maps (ics.DecodeShared) compares the same
+// two maps at the same position in every override.
+func (p *planner) sameAttendeeParamsAt(i int, a, b ical.Params) bool {
+	pa, pb := reflect.ValueOf(a).UnsafePointer(), reflect.ValueOf(b).UnsafePointer()
+	if pa == pb {
+		return true
+	}
+	if i >= len(p.verdicts) {
+		p.verdicts = append(p.verdicts, make([]paramsVerdict, i+1-len(p.verdicts))...)
+	}
+	v := &p.verdicts[i]
+	if v.a != pa || v.b != pb {
+		*v = paramsVerdict{a: pa, b: pb, same: sameAttendeeParams(a, b)}
+	}
+	return v.same
 }
 
 // instantProp reports the single-valued date-time properties that

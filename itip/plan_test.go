@@ -454,3 +454,40 @@ func TestPlanSharesMessages(t *testing.T) {
 		t.Fatalf("%d messages, want one shared by 999 recipients", len(act.Messages))
 	}
 }
+
+// TestPlanAttendeeEditInOneOverride checks that an attendee's change to
+// another attendee in a single override is refused when the overrides
+// repeat identical lines (decoded with shared parameter maps, which the
+// planner's comparisons remember by map).
+func TestPlanAttendeeEditInOneOverride(t *testing.T) {
+	old := benchEvent(5, 4, "NEEDS-ACTION")
+	mine := PlanOptions{Addresses: []string{"mailto:user1@example.org"}, Now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	for _, c := range []struct {
+		name    string
+		edit    func(string) string
+		refused bool
+	}{
+		{"own PARTSTAT everywhere", func(s string) string {
+			return strings.ReplaceAll(s, "PARTSTAT=NEEDS-ACTION:mailto:user1@", "PARTSTAT=ACCEPTED:mailto:user1@")
+		}, false},
+		{"another attendee's CN in the last override", func(s string) string {
+			i := strings.LastIndex(s, "CN=User 3;")
+			return s[:i] + "CN=Someone else;" + s[i+len("CN=User 3;"):]
+		}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			oldCal, err := ics.DecodeShared(old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			newCal, err := ics.DecodeShared([]byte(c.edit(string(old))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Plan(oldCal, newCal, mine)
+			if got := errors.Is(err, AllowedAttendeeChange); got != c.refused {
+				t.Fatalf("refused = %v (%v), want %v", got, err, c.refused)
+			}
+		})
+	}
+}
