@@ -48,7 +48,8 @@ type DecodeOptions struct {
 	// parameters, byte for byte) share one Params map once the calendar
 	// has a second top-level component of one name: the overrides of a
 	// recurring event repeat the master's ORGANIZER and ATTENDEE lines,
-	// and sharing saves most of their maps. A caller that sets it must
+	// and sharing saves most of their maps. Properties without
+	// parameters all share one empty map. A caller that sets it must
 	// never write into a decoded property's map, only give the property
 	// a new one (copy on write), as everything in this module does.
 	ShareParams bool

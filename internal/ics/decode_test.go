@@ -332,6 +332,10 @@ func TestDecodeShareParams(t *testing.T) {
 	if same(atts(0)[0].Params, atts(0)[1].Params) {
 		t.Error("lines of the first component share a map")
 	}
+	// Properties without parameters share one empty map throughout.
+	if !same(prop(0, ical.PropUID), prop(0, ical.PropSummary)) || !same(prop(0, ical.PropUID), prop(2, ical.PropUID)) {
+		t.Error("properties without parameters do not share the empty map")
+	}
 	// From the second VEVENT on, lines written alike share.
 	if !same(atts(1)[0].Params, atts(2)[0].Params) || !same(prop(1, ical.PropSummary), prop(2, ical.PropSummary)) ||
 		!same(prop(1, "X-A"), prop(2, "X-A")) {
