@@ -12,6 +12,7 @@ import (
 
 // group collects the recipients of one message.
 type group struct {
+	sig    string // what its recipients share (grouper.request, cancel)
 	method string
 	update UpdateKind
 	ids    []int32
@@ -26,8 +27,8 @@ type grouper struct {
 	act              *Actions
 	reg              *registry
 	oldSide, newSide *side
-	requests         map[string]*group // by signature; nil until the first
-	cancels          map[string]*group // by signature; nil until the first
+	requests         groupIndex
+	cancels          groupIndex
 	order            []*group
 	sig              []byte      // signature of the view being grouped
 	sigBuf           [64]byte    // sig's initial storage
@@ -48,19 +49,49 @@ func (g *grouper) request(id int32, kind change, v *view) {
 	for _, ov := range v.overrides {
 		g.sig = strconv.AppendInt(append(g.sig, ','), ov.key.Unix(), 36)
 	}
-	grp, ok := g.requests[string(g.sig)]
-	if !ok {
-		if g.requests == nil {
-			g.requests = make(map[string]*group)
-		}
+	grp := g.requests.find(g.sig)
+	if grp == nil {
 		grp = &group{method: MethodRequest, update: UpdateFull, view: *v}
 		if kind == changeStatus {
 			grp.update = UpdateStatusOnly
 		}
-		g.requests[string(g.sig)] = grp
+		g.requests.add(g.sig, grp)
 		g.order = append(g.order, grp)
 	}
 	grp.ids = append(grp.ids, id)
+}
+
+// groupIndex finds the groups of one method by signature. Most plans
+// make one group, or add runs of participants to the same one, so the
+// last group used is checked first and the map is made only for a
+// second signature.
+type groupIndex struct {
+	last  *group
+	bySig map[string]*group
+}
+
+// find returns the group of signature sig, or nil.
+func (x *groupIndex) find(sig []byte) *group {
+	if x.last != nil && x.last.sig == string(sig) {
+		return x.last
+	}
+	if grp := x.bySig[string(sig)]; grp != nil {
+		x.last = grp
+		return grp
+	}
+	return nil
+}
+
+// add files grp, new, under signature sig.
+func (x *groupIndex) add(sig []byte, grp *group) {
+	grp.sig = string(sig)
+	if x.last != nil {
+		if x.bySig == nil {
+			x.bySig = map[string]*group{x.last.sig: x.last}
+		}
+		x.bySig[grp.sig] = grp
+	}
+	x.last = grp
 }
 
 // cancel adds participant id to the CANCEL group for the whole object or
@@ -74,13 +105,10 @@ func (g *grouper) cancel(id int32, whole bool, keys []time.Time) {
 	for _, k := range keys {
 		g.sig = strconv.AppendInt(append(g.sig, ','), k.Unix(), 36)
 	}
-	grp, ok := g.cancels[string(g.sig)]
-	if !ok {
-		if g.cancels == nil {
-			g.cancels = make(map[string]*group)
-		}
+	grp := g.cancels.find(g.sig)
+	if grp == nil {
 		grp = &group{method: MethodCancel, update: UpdateFull, whole: whole, keys: keys}
-		g.cancels[string(g.sig)] = grp
+		g.cancels.add(g.sig, grp)
 		g.order = append(g.order, grp)
 	}
 	grp.ids = append(grp.ids, id)
