@@ -58,7 +58,9 @@ func (k UpdateKind) String() string {
 // one generated from the IANA zone) and a DTSTAMP in every component; it
 // never carries
 // SCHEDULE-AGENT, SCHEDULE-STATUS or SCHEDULE-FORCE-SEND. Treat it as
-// read-only once Bytes has been called.
+// read-only once Bytes has been called. Its parameter maps may be shared
+// with other properties, other messages and the object Plan stores: to
+// change a parameter before calling Bytes, give the property a new map.
 type Message struct {
 	// Method is the iTIP method, e.g. MethodRequest.
 	Method string
@@ -245,10 +247,11 @@ func newMessageCalendar(method, prodID string, capacity int) *ical.Calendar {
 		comp  ical.Component
 		props [3]ical.Prop
 	}{}
+	none := ical.Params{} // shared: parameter maps are replaced, never written into
 	m.props = [...]ical.Prop{
-		{Name: ical.PropProductID, Params: ical.Params{}, Value: prodID},
-		{Name: ical.PropVersion, Params: ical.Params{}, Value: "2.0"},
-		{Name: ical.PropMethod, Params: ical.Params{}, Value: method},
+		{Name: ical.PropProductID, Params: none, Value: prodID},
+		{Name: ical.PropVersion, Params: none, Value: "2.0"},
+		{Name: ical.PropMethod, Params: none, Value: method},
 	}
 	m.comp = ical.Component{
 		Name:     ical.CompCalendar,

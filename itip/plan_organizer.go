@@ -301,7 +301,7 @@ func (g *grouper) markPending() {
 		}
 	}
 	// One value slice per status, shared by every property it is set on.
-	pending, ignored := []string{StatusPending}, []string{StatusParamIgnored}
+	pending, ignored := []string{StatusPending}, []string(nil)
 	for _, ci := range g.newSide.all() {
 		atts := ci.c.Props[ical.PropAttendee]
 		for i, id := range ci.members {
@@ -309,6 +309,9 @@ func (g *grouper) markPending() {
 			case sent[id]:
 				setParamShared(&atts[ci.propIdx[i]], ParamScheduleStatus, pending)
 			case g.reg.parts[id].badForce:
+				if ignored == nil {
+					ignored = []string{StatusParamIgnored}
+				}
 				setParamShared(&atts[ci.propIdx[i]], ParamScheduleStatus, ignored)
 			}
 		}
