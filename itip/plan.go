@@ -162,6 +162,7 @@ func Plan(old, new *ical.Calendar, opts PlanOptions) (*Actions, error) {
 		if newObj, err = ParseObject(new, p.floating); err != nil {
 			return nil, err
 		}
+		p.sizeNorms(oldObj, newObj)
 		if err := p.checkInstances(newObj); err != nil {
 			return nil, err
 		}
@@ -286,6 +287,21 @@ func (p *planner) lookup(addr string) normalized {
 	}
 	p.norms[addr] = n
 	return n
+}
+
+// sizeNorms makes lookup's cache with room for the addresses of the
+// objects' first components (usually all of them), so that a large
+// invitation does not grow it step by step.
+func (p *planner) sizeNorms(objs ...*Object) {
+	n := 1
+	for _, o := range objs {
+		if o != nil {
+			if comps := o.Components(); len(comps) > 0 {
+				n += len(comps[0].Props[ical.PropAttendee])
+			}
+		}
+	}
+	p.norms = make(map[string]normalized, n)
 }
 
 // normalize is caladdr.Normalize with the plan's cache.
