@@ -1,6 +1,7 @@
 package itip
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,14 +26,20 @@ func FuzzApply(f *testing.F) {
 		f.Add(msg, existing)
 	}
 	f.Fuzz(func(t *testing.T, msgData, existingData []byte) {
-		msg, err := ics.Decode(msgData)
+		msg, err := ics.DecodeShared(msgData)
 		if err != nil {
 			return
 		}
-		existing, err := ics.Decode(existingData)
+		existing, err := ics.DecodeShared(existingData)
 		if err != nil {
 			existing = nil
 		}
+		msgBefore, existingBefore := ics.Encode(msg), encodeOrNil(existing)
+		defer func() {
+			if !bytes.Equal(msgBefore, ics.Encode(msg)) || !bytes.Equal(existingBefore, encodeOrNil(existing)) {
+				t.Fatal("Apply modified an input")
+			}
+		}()
 		opts := ApplyOptions{Now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), AcceptReplyFromNonAttendee: len(msgData)%2 == 0}
 		for _, r := range fuzzRecipients(msg) {
 			start := time.Now()

@@ -1,6 +1,7 @@
 package itip
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,14 +28,22 @@ func FuzzPlan(f *testing.F) {
 		{"mailto:bob@example.org", "mailto:bernard@example.net", "mailto:wilfredo@example.com"},
 	}
 	f.Fuzz(func(t *testing.T, oldData, newData []byte) {
-		old, err := ics.Decode(oldData)
+		// Decoded as the schedule package decodes (shared parameter
+		// maps), so that any write into an input map shows.
+		old, err := ics.DecodeShared(oldData)
 		if err != nil {
 			old = nil
 		}
-		new, err := ics.Decode(newData)
+		new, err := ics.DecodeShared(newData)
 		if err != nil {
 			new = nil
 		}
+		oldBefore, newBefore := encodeOrNil(old), encodeOrNil(new)
+		defer func() {
+			if !bytes.Equal(oldBefore, encodeOrNil(old)) || !bytes.Equal(newBefore, encodeOrNil(new)) {
+				t.Fatal("Plan or SetStatus modified an input")
+			}
+		}()
 		for _, addrs := range owners {
 			start := time.Now()
 			act, err := Plan(old, new, PlanOptions{Addresses: addrs, Now: time.Unix(1_700_000_000, 0)})
