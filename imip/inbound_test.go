@@ -402,6 +402,41 @@ func TestInboundRepliesFromClients(t *testing.T) {
 	}
 }
 
+// TestInboundCounterListingEveryAttendee files Outlook's "propose new
+// time", a COUNTER that lists every attendee (RFC 5546 §3.2.7 allows
+// that), in the organizer's inbox as coming from the attendee the mail is
+// from; her copy does not change. The same COUNTER mailed by someone it
+// does not list is refused as spoofed.
+func TestInboundCounterListingEveryAttendee(t *testing.T) {
+	const uid = "040000008200E00074C5B7101A82E00800000000B1C2D3E4F5A6B7010000000000000000100000000FEDCBA0987654321"
+	cs := newCalServer(t, nil)
+	r := &Receiver{Logger: quiet}
+	cs.put("alice", "/alice/calendars/default/ol.ics", answeredEvent(uid, "mailto:erin@corp.example", "20261207T080000Z"))
+	st, err := cs.receive(r, fixture(t, "outlook-counter.eml"), Envelope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 1 || st[aliceAddr] != schedule.StatusDelivered {
+		t.Fatalf("statuses %v", st)
+	}
+	items := cs.inbox("alice")
+	if len(items) != 1 || !strings.Contains(items[0], "METHOD:COUNTER") || !strings.Contains(items[0], "afternoon") {
+		t.Fatalf("alice's inbox %q", items)
+	}
+	if got := cs.get("alice", "/alice/calendars/default/ol.ics"); !strings.Contains(got, "DTSTART:20261207T080000Z") {
+		t.Errorf("the COUNTER changed the organizer's copy:\n%s", got)
+	}
+
+	// The same proposal from someone it does not list.
+	forged := bytes.ReplaceAll(fixture(t, "outlook-counter.eml"), []byte("From: Erin Exchange <erin@corp.example>"), []byte("From: <mallory@corp.example>"))
+	if _, err := cs.receive(r, forged, Envelope{}); !errors.Is(err, ErrSpoofed) {
+		t.Errorf("COUNTER from someone it does not list: %v, want ErrSpoofed", err)
+	}
+	if n := len(cs.inbox("alice")); n != 1 {
+		t.Errorf("alice's inbox holds %d items, want 1", n)
+	}
+}
+
 // TestInboundRefusesImpostors: a spoofed mail is refused before anything
 // changes; a correctly sent REPLY from someone who is not an attendee, or
 // a REQUEST hijacking an existing UID, is refused by the middleware (3.8).

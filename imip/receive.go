@@ -233,6 +233,13 @@ func (r *Receiver) message(ctx context.Context, p calendarPart, from string, env
 	if p.method != "" && p.method != msg.Method {
 		return nil, refused(ErrMalformed, "Content-Type method=%s but METHOD:%s", clip(p.method, 30), msg.Method)
 	}
+	if msg.Originator == "" && msg.Method == itip.MethodCounter {
+		// A COUNTER listing several attendees: the proposal is from
+		// the one the mail is from.
+		if msg.Originator = attendeeNamed(msg, from); msg.Originator == "" {
+			return nil, refused(ErrSpoofed, "From %s is none of the COUNTER's attendees", from)
+		}
+	}
 	allowed, err := r.allowedSenders(ctx, msg, from)
 	if err != nil {
 		return nil, err
@@ -321,6 +328,19 @@ func parseITIP(cal *ical.Calendar, recipients []string) (*itip.Message, error) {
 	msg.Calendar = cal
 	msg.Recipients = recipients
 	return msg, nil
+}
+
+// attendeeNamed returns the ATTENDEE of msg whose address is the e-mail
+// address email, as written, or "".
+func attendeeNamed(msg *itip.Message, email string) string {
+	for _, c := range msg.Components() {
+		for _, p := range c.Props[ical.PropAttendee] {
+			if hasAddress([]string{p.Value}, email) {
+				return strings.TrimSpace(p.Value)
+			}
+		}
+	}
+	return ""
 }
 
 // fallbackRecipients returns the recipients of an ORGANIZER-less reply:

@@ -136,7 +136,10 @@ func DecodeMessage(data []byte) (*Message, error) {
 // Method, Originator, Recipients and Update from its content: for REPLY,
 // REFRESH and COUNTER the originator is the single ATTENDEE and the
 // recipient the ORGANIZER; for the other methods the originator is the
-// ORGANIZER and the recipients are the attendees. Errors are *Error values
+// ORGANIZER and the recipients are the attendees. A COUNTER may list
+// several attendees (RFC 5546 §3.2.7); its Originator is then empty, and
+// the transport names the proposer (ApplyOptions.Originator), who must be
+// one of them. Errors are *Error values
 // with the ValidSchedulingMessage, ValidOrganizer or ValidCalendarData
 // condition.
 func ParseMessage(cal *ical.Calendar) (*Message, error) {
@@ -204,9 +207,17 @@ func ParseMessage(cal *ical.Calendar) (*Message, error) {
 		}
 	}
 	seen := caladdr.Set{}
+	several := false // a COUNTER with several ATTENDEEs in a component
 	for _, c := range comps {
 		atts := c.Props[ical.PropAttendee]
 		if fromAttendee(method) {
+			if method == MethodCounter && len(atts) > 1 {
+				// RFC 5546 §3.2.7 lets a COUNTER list other attendees
+				// (Outlook lists them all): which one proposes is the
+				// transport's to say.
+				several = true
+				continue
+			}
 			if len(atts) != 1 {
 				return nil, errorf(ValidSchedulingMessage, "a %s must name exactly one ATTENDEE per component, not %d", method, len(atts))
 			}
@@ -225,6 +236,9 @@ func ParseMessage(cal *ical.Calendar) (*Message, error) {
 			seen.Add(a)
 			m.Recipients = append(m.Recipients, a)
 		}
+	}
+	if several {
+		m.Originator = ""
 	}
 	return m, nil
 }
