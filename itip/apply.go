@@ -300,13 +300,14 @@ func (a *applier) ignored(reason string) *Applied {
 }
 
 // checkOrganizerMessage runs the checks shared by REQUEST, ADD and CANCEL:
-// the message has an ORGANIZER, comes from it, is not addressed to it, and
+// the message has an ORGANIZER, comes from it (or is a REQUEST a delegator
+// forwards to the recipient, their delegate), is not addressed to it, and
 // matches the ORGANIZER of the stored copy.
 func (a *applier) checkOrganizerMessage() error {
 	if a.msg.Organizer == "" {
 		return errorf(ValidOrganizer, "%s without ORGANIZER", a.method)
 	}
-	if a.opts.Originator != "" && !sentBy(Organizer(a.msg.Components()[0]), a.opts.Originator) {
+	if a.opts.Originator != "" && !sentBy(Organizer(a.msg.Components()[0]), a.opts.Originator) && !a.forwardedByDelegator() {
 		return &Error{Condition: ValidOrganizer, Err: ErrOrganizerMismatch,
 			Msg: "the message comes from " + a.opts.Originator + ", not from its ORGANIZER " + a.msg.Organizer}
 	}

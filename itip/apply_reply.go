@@ -120,7 +120,7 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 		a.skip("%s: reply to an older revision (SEQUENCE %d < %d)", what, Sequence(c), Sequence(target))
 		return false, nil
 	}
-	from := firstProp(c.Props, ical.PropAttendee)
+	from := replyingAttendee(c)
 	att := Attendee(target, replier)
 	if att != nil && replyIsOlder(att, c) {
 		a.skip("%s: a later reply of %s was already applied (RFC 5546 §2.1.5)", what, replier)
@@ -149,10 +149,33 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 	if a.recordReply(att, c, partstat) || derived {
 		a.changed = true
 	}
+	if a.addDelegates(target, c, from) {
+		a.changed = true
+	}
 	if derived {
 		edit.comps[key] = target
 	}
 	return true, nil
+}
+
+// addDelegates adds to target, a component of the organizer's copy, the
+// delegates a delegator's REPLY component c names (RFC 5546 §4.2.5 B), so
+// that the organizer's updates reach them; it reports whether it added
+// any. A delegate already invited is left as it is.
+func (a *applier) addDelegates(target, c *ical.Component, from *ical.Prop) bool {
+	added := false
+	for _, d := range delegatesIn(c, from) {
+		if Attendee(target, d.Value) != nil {
+			continue
+		}
+		p := cloneProp(&d)
+		for _, name := range schedulingParams {
+			delete(p.Params, name)
+		}
+		target.Props[ical.PropAttendee] = append(target.Props[ical.PropAttendee], p)
+		added = true
+	}
+	return added
 }
 
 // recordReply writes the reply of component c (the replier's ATTENDEE
@@ -160,7 +183,7 @@ func (a *applier) replyComponent(edit *copyEdit, c *ical.Component, replier stri
 // organizer's copy: PARTSTAT, SCHEDULE-STATUS, delegation; RSVP goes. It
 // reports whether att changed.
 func (a *applier) recordReply(att *ical.Prop, c *ical.Component, partstat string) bool {
-	from := firstProp(c.Props, ical.PropAttendee)
+	from := replyingAttendee(c)
 	before := canonicalProp(att, false)
 	att.Params.Set(ical.ParamParticipationStatus, partstat)
 	att.Params.Set(ParamScheduleStatus, replyStatus(c))
@@ -229,12 +252,8 @@ func (a *applier) delegateIn(c *ical.Component, addr string) bool {
 
 func delegatedTo(c *ical.Component, addr string) bool {
 	for _, p := range c.Props[ical.PropAttendee] {
-		for _, v := range p.Params[ical.ParamDelegatedTo] {
-			for _, d := range strings.Split(v, ",") {
-				if caladdr.Equal(strings.Trim(strings.TrimSpace(d), `"`), addr) {
-					return true
-				}
-			}
+		if namesAddress(p.Params[ical.ParamDelegatedTo], addr) {
+			return true
 		}
 	}
 	return false
@@ -332,15 +351,16 @@ func (a *applier) fromAttendee() (string, error) {
 	var first *ical.Prop
 	for _, c := range a.msg.Components() {
 		atts := c.Props[ical.PropAttendee]
-		if len(atts) != 1 {
-			return "", errorf(ValidSchedulingMessage, "a %s names exactly one ATTENDEE per component, not %d", a.method, len(atts))
+		from := replyingAttendee(c)
+		if from == nil || (len(atts) != 1 && a.method != MethodReply) {
+			return "", errorf(ValidSchedulingMessage, "a %s names exactly one ATTENDEE per component (or a delegator and their delegates), not %d", a.method, len(atts))
 		}
-		v := strings.TrimSpace(atts[0].Value)
+		v := strings.TrimSpace(from.Value)
 		if v == "" {
 			return "", errorf(ValidSchedulingMessage, "empty ATTENDEE")
 		}
 		if first == nil {
-			addr, first = v, &atts[0]
+			addr, first = v, from
 		} else if !caladdr.Equal(addr, v) {
 			return "", errorf(ValidSchedulingMessage, "a %s names different attendees", a.method)
 		}

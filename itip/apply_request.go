@@ -10,6 +10,12 @@ import (
 
 // request applies a REQUEST (RFC 5546 §3.2.2) to the attendee's copy.
 func (a *applier) request() (*Applied, error) {
+	if a.old != nil && a.forwardedByDelegator() {
+		// A delegator's forwarded invitation (RFC 5546 §4.2.5) may
+		// create the delegate's copy; the copy, once there, is the
+		// organizer's to update.
+		return a.ignored("a delegator's forwarded invitation for an object the recipient already has"), nil
+	}
 	if err := a.checkOrganizerMessage(); err != nil {
 		return nil, err
 	}

@@ -218,12 +218,13 @@ func ParseMessage(cal *ical.Calendar) (*Message, error) {
 				several = true
 				continue
 			}
-			if len(atts) != 1 {
-				return nil, errorf(ValidSchedulingMessage, "a %s must name exactly one ATTENDEE per component, not %d", method, len(atts))
+			from := replyingAttendee(c) // a delegator's REPLY names their delegates too
+			if from == nil || (len(atts) != 1 && method != MethodReply) {
+				return nil, errorf(ValidSchedulingMessage, "a %s must name exactly one ATTENDEE per component (or a delegator and their delegates), not %d", method, len(atts))
 			}
 			if m.Originator == "" {
-				m.Originator = strings.TrimSpace(atts[0].Value)
-			} else if !caladdr.Equal(m.Originator, atts[0].Value) {
+				m.Originator = strings.TrimSpace(from.Value)
+			} else if !caladdr.Equal(m.Originator, from.Value) {
 				return nil, errorf(ValidSchedulingMessage, "a %s names different attendees", method)
 			}
 			continue

@@ -61,9 +61,9 @@ func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
 	default:
 		comps = p.changedReplies(oldObj, newObj, forced)
 	}
+	p.vtz.setScope(p.now, oldObj, newObj)
 	if len(comps) > 0 {
 		cal := newMessageCalendar(MethodReply, p.opts.ProdID, len(comps)+1)
-		p.vtz.setScope(p.now, oldObj, newObj)
 		p.vtz.finishMessage(cal, []*Object{newObj, oldObj}, comps)
 		act.Messages = append(act.Messages, &Message{
 			Method:     MethodReply,
@@ -83,6 +83,17 @@ func (p *planner) attendee(act *Actions, oldObj, newObj *Object) error {
 				setParams(org, ParamScheduleStatus, status)
 			}
 		}
+	}
+	if newObj != nil && act.Operation != OpRemove {
+		forwards := p.delegatedRequests(oldObj, newObj, me)
+		for _, m := range forwards {
+			for _, c := range newObj.Components() {
+				if d := Attendee(c, m.Recipients[0]); d != nil {
+					setParams(d, ParamScheduleStatus, StatusPending)
+				}
+			}
+		}
+		act.Messages = append(act.Messages, forwards...)
 	}
 	return nil
 }
@@ -223,6 +234,10 @@ func (p *planner) replyComponent(o *Object, src *ical.Component, a *ical.Prop, p
 	params[ical.ParamParticipationStatus] = []string{partstat}
 	att.Params = params
 	c.Props[ical.PropAttendee] = []ical.Prop{att}
+	// A delegator's REPLY names the delegates too (RFC 5546 §4.2.5 B).
+	for _, d := range delegatesIn(src, a) {
+		c.Props[ical.PropAttendee] = append(c.Props[ical.PropAttendee], messageProp(&d))
+	}
 	if src.Name == ical.CompToDo {
 		for _, name := range [...]string{ical.PropPercentComplete, ical.PropCompleted} {
 			if v, ok := src.Props[name]; ok {
@@ -302,7 +317,7 @@ func (p *planner) forbiddenEdit(oldObj, newObj *Object, a, b *ical.Component, de
 		}
 		switch name {
 		case ical.PropAttendee:
-			if !p.sameOthers(ap, bp) {
+			if !p.sameOthers(ap, p.withoutNewDelegates(a, b, bp)) {
 				return name
 			}
 		default:

@@ -11,8 +11,9 @@ import (
 // StatusDelivered or StatusNoUser) for recipient into Object, on every
 // component where the recipient appears: on its ATTENDEE properties when
 // the owner is the organizer, on the ORGANIZER properties when the owner
-// is an attendee. It does nothing when Object is nil or the recipient is
-// not in it.
+// is an attendee (and on the ATTENDEE properties of the delegates an
+// attendee forwards the invitation to). It does nothing when Object is nil
+// or the recipient is not in it.
 //
 // The first call indexes Object by address, so that a status for each of
 // n recipients costs O(n) in all, not O(n²). SetStatus is not safe for
@@ -40,7 +41,9 @@ type propRef struct {
 }
 
 // indexStatus maps every address SetStatus may be given to its
-// properties: ATTENDEEs for an organizer, ORGANIZERs for an attendee.
+// properties: ATTENDEEs for an organizer; for an attendee the ORGANIZERs,
+// and the ATTENDEEs of the delegates they forward the invitation to
+// (those with DELEGATED-FROM).
 func (a *Actions) indexStatus() {
 	name := ical.PropAttendee
 	if a.Role == RoleAttendee {
@@ -48,15 +51,25 @@ func (a *Actions) indexStatus() {
 	}
 	a.statusIndex = make(map[string][]propRef)
 	norms := make(map[string]string)
+	add := func(c *ical.Component, name string, i int) {
+		v := c.Props[name][i].Value
+		n, ok := norms[v]
+		if !ok {
+			n = caladdr.Normalize(v)
+			norms[v] = n
+		}
+		a.statusIndex[n] = append(a.statusIndex[n], propRef{c: c, name: name, i: i})
+	}
 	for _, c := range a.Object.Children {
-		props := c.Props[name]
-		for i := range props {
-			n, ok := norms[props[i].Value]
-			if !ok {
-				n = caladdr.Normalize(props[i].Value)
-				norms[props[i].Value] = n
+		for i := range c.Props[name] {
+			add(c, name, i)
+		}
+		if a.Role == RoleAttendee {
+			for i, p := range c.Props[ical.PropAttendee] {
+				if len(p.Params[ical.ParamDelegatedFrom]) > 0 {
+					add(c, ical.PropAttendee, i)
+				}
 			}
-			a.statusIndex[n] = append(a.statusIndex[n], propRef{c: c, name: name, i: i})
 		}
 	}
 }

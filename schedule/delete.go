@@ -65,7 +65,7 @@ func (h *Handler) removeObjectWith(q *request, owner *backend.Principal, obj *ba
 		}
 	}
 	if act != nil && act.Role != itip.RoleNone {
-		if err := h.authorizeScheduling(q, owner, act.Role); err != nil {
+		if err := h.authorizeScheduling(q, owner, act); err != nil {
 			return err
 		}
 	}

@@ -181,7 +181,7 @@ func (h *Handler) writeObject(q *request, dst *target, data []byte, conds writeC
 		return nil, planError(err)
 	}
 	if act.Role != itip.RoleNone {
-		if err := h.authorizeScheduling(q, dst.principal, act.Role); err != nil {
+		if err := h.authorizeScheduling(q, dst.principal, act); err != nil {
 			return nil, err
 		}
 	}
@@ -290,27 +290,37 @@ func (h *Handler) planOptions(owner *backend.Principal, conds writeConds) (itip.
 }
 
 // authorizeScheduling checks §11.2 items 1 and 2: the owner can schedule
-// (has an outbox), and the actor may send as the owner in that role.
-func (h *Handler) authorizeScheduling(q *request, owner *backend.Principal, role itip.Role) error {
+// (has an outbox), and the actor may send as the owner in that role: an
+// organizer invites; an attendee replies, and invites too when forwarding
+// the invitation to a delegate (RFC 5546 §4.2.5).
+func (h *Handler) authorizeScheduling(q *request, owner *backend.Principal, act *itip.Actions) error {
 	if owner.OutboxPath == "" {
 		return forbidden("the calendar owner cannot schedule")
 	}
-	need := privilege.ScheduleSendInvite
-	if role == itip.RoleAttendee {
-		need = privilege.ScheduleSendReply
+	needs := []privilege.Privilege{privilege.ScheduleSendInvite}
+	if act.Role == itip.RoleAttendee {
+		needs[0] = privilege.ScheduleSendReply
+		for _, m := range act.Messages {
+			if m.Method == itip.MethodRequest {
+				needs = append(needs, privilege.ScheduleSendInvite)
+				break
+			}
+		}
 	}
 	p, err := h.privileges(q.ctx(), q.actor, owner.Path, privilege.Outbox)
 	if err != nil {
 		return err
 	}
-	if !p.Has(need) {
-		e := forbidden("no " + need.String() + " on the outbox of " + owner.Path)
-		if p.Has(privilege.Read) {
-			// The actor may see the outbox: say what is missing (as in
-			// RFC 6638 Appendix B.6).
-			e.Resource, e.Privilege = href(owner.OutboxPath), need
+	for _, need := range needs {
+		if !p.Has(need) {
+			e := forbidden("no " + need.String() + " on the outbox of " + owner.Path)
+			if p.Has(privilege.Read) {
+				// The actor may see the outbox: say what is missing (as
+				// in RFC 6638 Appendix B.6).
+				e.Resource, e.Privilege = href(owner.OutboxPath), need
+			}
+			return e
 		}
-		return e
 	}
 	return nil
 }
