@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -50,6 +51,17 @@ func TestAttendeeDelegates(t *testing.T) {
 	}
 	if invites == 0 {
 		t.Error("no invitation in the delegate's inbox")
+	}
+
+	// Wilfredo makes up an event "organized" by Cyrus and delegates it to
+	// Bernard: Cyrus has no such event, so nothing reaches Bernard.
+	fake := invite("fake1", "cyrus@example.com", wAddr)
+	fake = strings.Replace(fake, "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:"+wAddr,
+		`ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO="mailto:`+bAddr+`":mailto:`+wAddr+"\r\n"+
+			`ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;DELEGATED-FROM="mailto:`+wAddr+`":mailto:`+bAddr, 1)
+	e.do("wilfredo", "PUT", "/wilfredo/calendars/default/fake.ics", fake).must(t, 201)
+	if _, err := e.store.ObjectByUID(context.Background(), "/bernard/", "fake1"); err == nil {
+		t.Error("a delegator's made-up event reached the delegate")
 	}
 
 	// Bernard accepts: the organizer's copy records it.

@@ -140,6 +140,17 @@ func (h *Handler) deliver(ctx context.Context, from origin, msg *itip.Message, r
 	if !priv.Has(need) {
 		return StatusNoPrivilege
 	}
+	if forwarded, err := h.forwardedToLocalOrganizersDelegate(ctx, msg); err != nil {
+		h.log.ErrorContext(ctx, "schedule: organizer lookup", "recipient", recipient, "err", err)
+		return StatusTempFailure
+	} else if forwarded {
+		// The organizer is hosted here: processing the delegator's REPLY
+		// added the delegate to the organizer's copy, whose refresh
+		// brings them the invitation. The forwarded one is not applied,
+		// so that a delegator cannot pass off an event of their own
+		// making as the organizer's.
+		return StatusDelivered
+	}
 	applied, runRefresh, st := h.applyLocal(ctx, from, rcpt, msg, recipient, scope)
 	if applied == nil {
 		return st
@@ -148,6 +159,24 @@ func (h *Handler) deliver(ctx context.Context, from origin, msg *itip.Message, r
 		h.refresh.run(ctx, h, refreshKey(rcpt, msg.UID()))
 	}
 	return StatusDelivered
+}
+
+// forwardedToLocalOrganizersDelegate reports whether msg is an invitation
+// a delegator forwards to their delegate (RFC 5546 §4.2.5: a REQUEST not
+// from its ORGANIZER) for an event whose ORGANIZER this server hosts.
+func (h *Handler) forwardedToLocalOrganizersDelegate(ctx context.Context, msg *itip.Message) (bool, error) {
+	if msg.Method != itip.MethodRequest {
+		return false, nil
+	}
+	comps := msg.Components()
+	if len(comps) == 0 {
+		return false, nil
+	}
+	org := itip.Organizer(comps[0])
+	if org == nil || caladdr.Equal(org.Value, msg.Originator) {
+		return false, nil
+	}
+	return h.isHosted(ctx, org.Value)
 }
 
 // applyLocal applies msg to the recipient's copy and stores the result,
