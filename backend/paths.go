@@ -88,6 +88,19 @@ func (p *Principal) AddressKeys() []string {
 	return keys
 }
 
+// Owns reports whether addr is one of p's Addresses (caladdr.Equal). Its
+// Path is not: a store finds p by it (AddressKeys), but calendar data
+// that names a principal by URL is a client's habit to rewrite, not an
+// address.
+func (p *Principal) Owns(addr string) bool {
+	for _, a := range p.Addresses {
+		if caladdr.Equal(a, addr) {
+			return true
+		}
+	}
+	return false
+}
+
 // CheckPrincipal returns an error matching ErrInvalidPath when p's paths
 // are not clean collection paths or its HomePath, InboxPath and OutboxPath
 // are missing; InboxPath and OutboxPath must differ from HomePath.

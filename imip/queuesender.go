@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+
+	"github.com/emersion/go-ical"
 
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
@@ -41,7 +44,9 @@ type QueueSender struct {
 	Transport Transport
 	// Directory, when set, gives the display name of the principal on
 	// whose behalf a message is sent (OutboundMessage.Sender), for the
-	// From header ("Alice via Calendar"). Without it, or when the lookup
+	// From header ("Alice via Calendar"), and tells an invitation an
+	// attendee forwards to their delegate from one by its ORGANIZER: the
+	// mail is then from the attendee. Without it, or when the lookup
 	// fails, the CN of the originator in the message is used.
 	Directory backend.Directory
 	// Location returns the recipient's time zone, or nil when unknown
@@ -81,6 +86,7 @@ func (s *QueueSender) Send(ctx context.Context, m *backend.OutboundMessage) erro
 	if s.Directory != nil && m.Sender != "" {
 		if p, err := s.Directory.PrincipalByPath(ctx, m.Sender); err == nil {
 			in.OriginatorName = p.DisplayName
+			msg.Originator = senderAddress(p, msg)
 		}
 	}
 	if s.Location != nil {
@@ -101,4 +107,22 @@ func (s *QueueSender) Send(ctx context.Context, m *backend.OutboundMessage) erro
 	log.InfoContext(ctx, "imip: mail sent", "recipient", out.To, "method", msg.Method,
 		"message_id", out.MessageID, "queue_id", m.ID, "attempt", m.Attempts)
 	return nil
+}
+
+// senderAddress returns the address msg is sent from on behalf of p: its
+// originator as the content says (the ORGANIZER of a REQUEST) when p owns
+// it, else, for an invitation p forwards to a delegate (RFC 5546 §4.2.5),
+// p's own ATTENDEE address in it.
+func senderAddress(p *backend.Principal, msg *itip.Message) string {
+	if p.Owns(msg.Originator) || msg.Method != itip.MethodRequest {
+		return msg.Originator
+	}
+	for _, c := range msg.Components() {
+		for _, a := range c.Props[ical.PropAttendee] {
+			if p.Owns(a.Value) {
+				return strings.TrimSpace(a.Value)
+			}
+		}
+	}
+	return msg.Originator
 }

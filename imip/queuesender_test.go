@@ -443,3 +443,49 @@ func TestSendErrorScheduleStatus(t *testing.T) {
 		}
 	}
 }
+
+// capture is a Transport that keeps what it is given.
+type capture struct{ mails []*Outgoing }
+
+func (c *capture) Send(_ context.Context, m *Outgoing) error {
+	c.mails = append(c.mails, m)
+	return nil
+}
+
+// TestQueuedForwardToDelegate: the invitation Bob forwards to Erin, his
+// delegate (RFC 5546 §4.2.5), names Alice as ORGANIZER; the mail is
+// Bob's (From name, Reply-To), not Alice's. Alice's own invitation stays
+// hers.
+func TestQueuedForwardToDelegate(t *testing.T) {
+	tr := &capture{}
+	s := newQueuedSetup(t, tr)
+	s.sender.Transport = tr
+	forward := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n" +
+		"UID:fwd-1\r\nDTSTAMP:20261120T100000Z\r\nDTSTART:20261203T100000Z\r\nDURATION:PT1H\r\nSUMMARY:Review\r\n" +
+		"ORGANIZER;CN=Alice Organizer:mailto:alice@example.org\r\n" +
+		"ATTENDEE;PARTSTAT=ACCEPTED:mailto:alice@example.org\r\n" +
+		"ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:erin@remote.example\":mailto:bob@example.org\r\n" +
+		"ATTENDEE;RSVP=TRUE;DELEGATED-FROM=\"mailto:bob@example.org\":mailto:erin@remote.example\r\n" +
+		"END:VEVENT\r\nEND:VCALENDAR\r\n"
+	ctx := context.Background()
+	for _, tc := range []struct{ sender, name, replyTo string }{
+		{"/bob/", "Bob via", "bob@example.org"},
+		{"/alice/", "Alice Organizer via", "alice@example.org"},
+	} {
+		tr.mails = nil
+		if err := s.sender.Send(ctx, &backend.OutboundMessage{ID: "fwd-" + tc.sender[1:4] + "@example.org", Sender: tc.sender,
+			Recipient: "mailto:erin@remote.example", Method: itip.MethodRequest, Data: []byte(forward)}); err != nil {
+			t.Fatal(err)
+		}
+		if len(tr.mails) != 1 {
+			t.Fatalf("%d mails", len(tr.mails))
+		}
+		pm := parseBack(t, tr.mails[0].Data)
+		if from := pm.header.Get("From"); !strings.Contains(from, tc.name) {
+			t.Errorf("sent for %s: From %q, want %q", tc.sender, from, tc.name)
+		}
+		if rt := pm.header.Get("Reply-To"); !strings.Contains(rt, tc.replyTo) {
+			t.Errorf("sent for %s: Reply-To %q, want %s", tc.sender, rt, tc.replyTo)
+		}
+	}
+}

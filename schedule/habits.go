@@ -91,7 +91,7 @@ func (n *clientNormalizer) alias(v string) string {
 	if i := strings.IndexByte(v, ':'); i > 0 && !strings.EqualFold(v[:i], "http") && !strings.EqualFold(v[:i], "https") {
 		return "" // mailto:, urn:uuid: …: an address, not a login or URL
 	}
-	if ownsAddress(n.owner, v) {
+	if n.owner.Owns(v) {
 		return ""
 	}
 	login := strings.Trim(n.owner.Path, "/")
@@ -122,7 +122,7 @@ func (n *clientNormalizer) alias(v string) string {
 // hosted reports whether addr is a calendar user of the store (the
 // owner's own addresses excluded: the owner is not scheduled).
 func (n *clientNormalizer) hosted(addr string) bool {
-	if ownsAddress(n.owner, addr) {
+	if n.owner.Owns(addr) {
 		return false
 	}
 	key := caladdr.Normalize(addr)

@@ -45,7 +45,7 @@ func (o origin) originator(msg *itip.Message) string {
 	if o.address != "" || o.principal == nil {
 		return o.address
 	}
-	if ownsAddress(o.principal, msg.Originator) {
+	if o.principal.Owns(msg.Originator) {
 		return msg.Originator
 	}
 	if len(o.principal.Addresses) > 0 {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-autoschedule/autoschedule/backend"
 	"github.com/go-autoschedule/autoschedule/freebusy"
-	"github.com/go-autoschedule/autoschedule/internal/caladdr"
 	"github.com/go-autoschedule/autoschedule/internal/ics"
 	"github.com/go-autoschedule/autoschedule/privilege"
 )
@@ -103,7 +102,7 @@ func (h *Handler) postFreeBusy(q *request) error {
 		return &Error{Status: http.StatusBadRequest, Condition: ValidSchedulingMessage, Err: err}
 	}
 	owner := q.t.principal
-	if !ownsAddress(owner, req.Organizer.Value) {
+	if !owner.Owns(req.Organizer.Value) {
 		return precondition(http.StatusForbidden, ValidOrganizer, "ORGANIZER is not the outbox owner")
 	}
 	if len(req.Attendees) > h.maxAtt {
@@ -162,16 +161,6 @@ func (h *Handler) freeBusyFor(q *request, owner *backend.Principal, req *freebus
 	org := req.Organizer
 	info := freebusy.ResponseInfo{UID: req.UID, Start: req.Start, End: req.End, Organizer: &org, Attendee: att, Stamp: stamp}
 	return statusSuccess, freebusy.Reply(info, res.Periods)
-}
-
-// ownsAddress reports whether addr is one of p's calendar user addresses.
-func ownsAddress(p *backend.Principal, addr string) bool {
-	for _, a := range p.Addresses {
-		if caladdr.Equal(a, addr) {
-			return true
-		}
-	}
-	return false
 }
 
 // checkICalendarType refuses a body that is not text/calendar
