@@ -179,7 +179,17 @@ func TestParseMessage(t *testing.T) {
 	if m.Originator != "mailto:alice@example.org" || len(m.Recipients) != 2 || !m.HasRecipient("mailto:carol@example.org") {
 		t.Errorf("request recipients %v (duplicates and the organizer must be dropped)", m.Recipients)
 	}
+	// A delegator's REPLY names the delegate after (or before) them.
+	delegation := "ATTENDEE;PARTSTAT=NEEDS-ACTION;DELEGATED-FROM=\"mailto:bob@example.org\":mailto:dan@example.org\n" +
+		"ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:dan@example.org\":mailto:bob@example.org\n"
+	m, err = DecodeMessage(crlf(strings.Replace(replyMsg, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.org\n", delegation, 1)))
+	if err != nil || m.Originator != "mailto:bob@example.org" {
+		t.Errorf("delegator's REPLY: %+v, %v", m, err)
+	}
 	bad := map[string]Condition{
+		// A delegate who does not say DELEGATED-FROM the replier.
+		strings.Replace(replyMsg, "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.org\n",
+			strings.Replace(delegation, "DELEGATED-FROM", "X-FROM", 1), 1): ValidSchedulingMessage,
 		strings.Replace(replyMsg, "METHOD:REPLY\n", "", 1):                            ValidSchedulingMessage,
 		strings.Replace(replyMsg, "METHOD:REPLY", "METHOD:SHOUT", 1):                  ValidSchedulingMessage,
 		strings.Replace(replyMsg, "ORGANIZER:mailto:alice@example.org\n", "", 1):      ValidOrganizer,
