@@ -41,7 +41,10 @@
 // everything on removal (unless Schedule-Reply: F). Changes outside
 // §3.2.2.1's list are refused with AllowedAttendeeChange; a DTSTART, DTEND,
 // DUE or RECURRENCE-ID rewritten to the same instant (another TZID, UTC)
-// is no change.
+// is no change. An attendee may delegate (RFC 5546 §4.2.5): PARTSTAT
+// DELEGATED with DELEGATED-TO, and the delegate added with DELEGATED-FROM
+// them; the REPLY then names the delegates, and the invitation is
+// forwarded to each new one (Message.Originator is the delegator).
 //
 // The stored object never keeps SCHEDULE-FORCE-SEND; SCHEDULE-STATUS is
 // written on every component where a recipient appears ("1.0" pending
@@ -55,7 +58,15 @@
 // # Incoming scheduling: Apply
 //
 // Apply (apply*.go) updates a recipient's copy of a scheduling object with
-// a received message.
+// a received message: REQUEST and ADD create or update the attendee's
+// copy, keeping what is theirs (alarms, TRANSP, an answer the update did
+// not invalidate); CANCEL cancels the copy or one instance; REPLY records
+// the attendee's answer per instance in the organizer's copy (adding the
+// delegates a delegator names) and asks for status-only refreshes of the
+// others; COUNTER and DECLINECOUNTER are checked and left for the user.
+// ApplyOptions.Originator is the sender the transport vouches for: a
+// message must come from its ORGANIZER or ATTENDEE (or their SENT-BY), or
+// be an invitation forwarded by the recipient's delegator.
 //
 // # Shared model
 //
