@@ -34,13 +34,17 @@ type Delivery struct {
 	// owner of the calendar holding the scheduling object.
 	Sender *backend.Principal
 	// Message is the iTIP message; its Bytes are shared by recipients.
+	// It is read-only: deliveries to several recipients may run at once,
+	// and its parameter maps are shared with other properties and with
+	// the stored object.
 	Message *itip.Message
 	// Recipient is the calendar user address delivered to.
 	Recipient string
 	// Scope is the effective Scheduling header of the write that caused
 	// the message (ScopeAll when absent); the refreshes an organizer's
-	// copy sends after a reply inherit the scope of the reply. Deliverers are only called when Scope.Remote()
-	// holds: with ScopeInternalOnly they are skipped, with
+	// copy sends after a reply inherit the scope of the reply. Deliverers
+	// are only called when Scope.Remote() holds: with ScopeInternalOnly
+	// they are skipped, with
 	// ScopeExternalOnly local delivery is. A deliverer that queues
 	// messages for later (an iMIP outbox) keeps Scope with them.
 	Scope Scope

@@ -6,36 +6,6 @@ import (
 	"github.com/emersion/go-ical"
 )
 
-// deepCopyComponent copies c, its properties and parameters, and with
-// children also its sub-components. (Apply uses it.)
-func deepCopyComponent(c *ical.Component, children bool) *ical.Component {
-	out := &ical.Component{Name: c.Name, Props: make(ical.Props, len(c.Props))}
-	for name, props := range c.Props {
-		cp := make([]ical.Prop, len(props))
-		for i := range props {
-			cp[i] = deepCopyProp(&props[i])
-		}
-		out.Props[name] = cp
-	}
-	if children && len(c.Children) > 0 {
-		out.Children = make([]*ical.Component, len(c.Children))
-		for i, child := range c.Children {
-			out.Children[i] = deepCopyComponent(child, true)
-		}
-	}
-	return out
-}
-
-// deepCopyProp copies p with its own parameter map.
-func deepCopyProp(p *ical.Prop) ical.Prop {
-	// Always a map, so that the plan can set parameters on any property.
-	out := ical.Prop{Name: p.Name, Value: p.Value, Params: make(ical.Params, len(p.Params))}
-	for k, v := range p.Params {
-		out.Params[k] = v[:len(v):len(v)] // shared, but append cannot write into it
-	}
-	return out
-}
-
 // planCopy returns the copy of cal that a plan edits and stores: new
 // component structs and property maps throughout, new ORGANIZER and
 // ATTENDEE slices (whose parameter maps the plan replaces, see setParams),
