@@ -88,6 +88,15 @@ func (m *Message) Bytes() []byte {
 	return m.encoded
 }
 
+// To returns m addressed to recipients instead: the same content and
+// serialisation, encoded once for both.
+func (m *Message) To(recipients []string) *Message {
+	out := &Message{Method: m.Method, Originator: m.Originator, Recipients: recipients, Update: m.Update,
+		Calendar: m.Calendar, encoded: m.Bytes()}
+	out.once.Do(func() {}) // encoded is set
+	return out
+}
+
 // UID returns the UID of the message's components.
 func (m *Message) UID() string {
 	for _, c := range m.Calendar.Children {

@@ -254,3 +254,17 @@ func TestPlanMaxInstances(t *testing.T) {
 		t.Errorf("default limit: %v", err)
 	}
 }
+
+func TestMessageToSharesBytes(t *testing.T) {
+	m, err := DecodeMessage(crlf(replyMsg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := m.To([]string{"mailto:carol@example.org"})
+	if len(to.Recipients) != 1 || to.Recipients[0] != "mailto:carol@example.org" || to.Method != m.Method || to.Originator != m.Originator {
+		t.Fatalf("To: %+v", to)
+	}
+	if &to.Bytes()[0] != &m.Bytes()[0] {
+		t.Error("To serialised the message again")
+	}
+}

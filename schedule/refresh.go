@@ -107,7 +107,7 @@ func coalesce(older, newer []*itip.Message) []*itip.Message {
 		if len(out) == len(newer) {
 			out = append(make([]*itip.Message, 0, len(newer)+1), newer...)
 		}
-		out = append(out, &itip.Message{Method: m.Method, Originator: m.Originator, Recipients: missing, Update: m.Update, Calendar: m.Calendar})
+		out = append(out, m.To(missing))
 	}
 	return out
 }
