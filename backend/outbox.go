@@ -184,7 +184,11 @@ type Outbox interface {
 	Complete(ctx context.Context, lease string, ids ...string) error
 	// Retry releases a claimed message for another attempt at next,
 	// recording lastErr (cut with TruncateError). It returns ErrLeaseLost
-	// when lease no longer holds it.
+	// when lease no longer holds it. A REQUEST that a newer Supersedes
+	// message of the same PairKey and Sender was queued behind (while the
+	// REQUEST was in flight) is removed instead, the newer one taking its
+	// Previous: sending it later would deliver a stale invitation before
+	// the current one.
 	Retry(ctx context.Context, id, lease string, next time.Time, lastErr string) error
 	// Release gives a claimed message back unsent: due at once, its claim
 	// not counted in Attempts. It returns ErrLeaseLost when lease no

@@ -36,7 +36,8 @@
 // never hold the same message at once (leases; row locks on PostgreSQL).
 // Messages for one UID and recipient go out in the order they were
 // queued, and a queued REQUEST that a newer one makes obsolete is dropped
-// unsent (OutboundMessage.Supersedes, set by Messages). The newer one then
+// unsent (OutboundMessage.Supersedes, set by Messages), also when it was
+// in flight as the newer one was queued and its send then failed for now. The newer one then
 // inherits the dropped one's OutboundMessage.Previous (what the recipient
 // saw last, made by PreviousView), so its mail lists every change since.
 //

@@ -460,6 +460,35 @@ func runOutbox(t *testing.T, newStore NewStore) {
 			t.Errorf("claimed %v, want [req-2] with its own Previous after the in-flight req-1", got)
 		}
 	})
+	t.Run("RetriedRequestIsSuperseded", func(t *testing.T) {
+		// req-1 was in flight when req-2 made it obsolete; its send failed
+		// for now. Retrying it would deliver a stale invitation before the
+		// current one: it is dropped, and req-2 takes what the recipient
+		// saw last. A REQUEST without a superseding successor is retried.
+		f, q := open(t)
+		bob, carol := "mailto:bob@remote.example", "mailto:carol@remote.example"
+		first := outMsg("req-1", "u", bob, "REQUEST")
+		first.Previous, first.Supersedes = []byte("v0"), true
+		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{first, outMsg("carol-1", "u", carol, "REQUEST")}))
+		c := claim(t, q, outboxT0)
+		newer := outMsg("req-2", "u", bob, "REQUEST")
+		newer.Supersedes, newer.Previous, newer.Enqueued = true, []byte("v1"), outboxT0.Add(time.Second)
+		noErr(t, "Enqueue", q.Enqueue(f.ctx, []backend.OutboundMessage{newer}))
+		for _, m := range c {
+			noErr(t, "Retry("+m.ID+")", q.Retry(f.ctx, m.ID, m.Lease, outboxT0.Add(time.Second), "421 try later"))
+		}
+		got := claim(t, q, outboxT0.Add(time.Second))
+		prev := map[string]string{}
+		for _, m := range got {
+			prev[m.ID] = string(m.Previous)
+		}
+		if want := map[string]string{"req-2": "v0", "carol-1": ""}; fmt.Sprint(prev) != fmt.Sprint(want) {
+			t.Errorf("claimed ID → Previous %v after the retry, want %v", prev, want)
+		}
+		if n, err := q.Queued(f.ctx, "u", bob); err != nil || n != 1 {
+			t.Errorf("Queued(u, bob) = %d, %v; want 1", n, err)
+		}
+	})
 	t.Run("ConcurrentClaimersTakeEachMessageOnce", func(t *testing.T) {
 		f, q := open(t)
 		const total = 300

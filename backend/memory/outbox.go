@@ -135,6 +135,21 @@ func (o *outbox) dropSuperseded(key, sender string, now time.Time) (prev []byte,
 	return prev, dropped
 }
 
+// supersederOf returns the newer superseding message of q's pair and
+// sender that makes q, a REQUEST, obsolete; nil when there is none or q
+// is no REQUEST.
+func (o *outbox) supersederOf(q *queued) *queued {
+	if q.msg.Method != "REQUEST" {
+		return nil
+	}
+	for _, n := range o.pairs[q.key] {
+		if n.seq > q.seq && n.msg.Supersedes && n.msg.Sender == q.msg.Sender {
+			return n
+		}
+	}
+	return nil
+}
+
 // bury marks q removed from order, and compacts order once half of it is
 // removed messages.
 func (o *outbox) bury(q *queued) {
@@ -247,7 +262,9 @@ func (o *outbox) remove(q *queued) {
 	}
 }
 
-// Retry makes a claimed message due again at next.
+// Retry makes a claimed message due again at next; a REQUEST that a
+// newer superseding message of its pair and sender waits behind is dropped
+// instead (see backend.Outbox).
 func (s *Store) Retry(ctx context.Context, id, lease string, next time.Time, lastErr string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -257,6 +274,11 @@ func (s *Store) Retry(ctx context.Context, id, lease string, next time.Time, las
 	q, err := s.held(id, lease)
 	if err != nil {
 		return err
+	}
+	if newer := s.outbox.supersederOf(q); newer != nil {
+		newer.msg.Previous = q.msg.Previous
+		s.outbox.remove(q)
+		return nil
 	}
 	q.msg.NextAttempt = next
 	q.msg.LastError = backend.TruncateError(lastErr)

@@ -307,10 +307,51 @@ func (s *Store) Complete(ctx context.Context, lease string, ids ...string) error
 	return nil
 }
 
-// Retry makes a claimed message due again at next.
+// Retry makes a claimed message due again at next; a REQUEST that a newer
+// superseding message of its pair and sender waits behind is deleted
+// instead, the newer one taking its previous column (see backend.Outbox).
 func (s *Store) Retry(ctx context.Context, id, lease string, next time.Time, lastErr string) error {
-	return s.leased(ctx, "retry", `UPDATE outbox SET next_attempt = ?, last_error = ?, lease = '', lease_until = 0
-		WHERE msg_id = ? AND lease = ?`, id, lease, micros(next), backend.TruncateError(lastErr))
+	if lease == "" {
+		return fmt.Errorf("retry %q: %w", id, backend.ErrLeaseLost)
+	}
+	err := s.inTx(ctx, func(tx *txn) error {
+		var (
+			row                 int64
+			key, sender, method string
+			previous            []byte
+		)
+		err := tx.QueryRowContext(ctx, s.q(`SELECT id, pair_key, sender, method, previous FROM outbox WHERE msg_id = ? AND lease = ?`),
+			id, lease).Scan(&row, &key, &sender, &method, &previous)
+		if errors.Is(err, sql.ErrNoRows) {
+			return backend.ErrLeaseLost
+		}
+		if err != nil {
+			return err
+		}
+		if method == "REQUEST" {
+			// A newer superseding message makes this one obsolete.
+			var newer int64
+			err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM outbox WHERE pair_key = ? AND sender = ? AND supersedes AND id > ?
+				ORDER BY id LIMIT 1`), key, sender, row).Scan(&newer)
+			if err == nil {
+				if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM outbox WHERE id = ?`), row); err != nil {
+					return err
+				}
+				_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET previous = ? WHERE id = ?`), nullBytes(previous), newer)
+				return err
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE outbox SET next_attempt = ?, last_error = ?, lease = '', lease_until = 0 WHERE id = ?`),
+			micros(next), backend.TruncateError(lastErr), row)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("retry %q: %w", id, err)
+	}
+	return nil
 }
 
 // Release gives a claimed message back unsent, due at once.
