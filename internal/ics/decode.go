@@ -82,13 +82,8 @@ func (o DecodeOptions) Decode(data []byte) (cal *ical.Calendar, err error) {
 	d := &decoder{opts: o.withDefaults()}
 	d.setSource(data)
 	d.clean = sourceClean(d.src)
-	d.stack = d.stackBuf[:0]
-	d.params = d.paramsBuf[:0]
-	d.order = d.orderBuf[:0]
-	d.kids = d.kidsBuf[:0]
 	// Size the shared storage for about one property per line.
 	d.lines = strings.Count(d.src, "\n") + 1
-	d.props = make([]ical.Prop, 0, min(d.lines, 32))
 	// And about one parameter value per ';' (a few are in values).
 	if n := strings.Count(d.src, ";"); n > 0 {
 		d.chunk = make([]string, 0, min(n, maxChunkHint))
@@ -140,10 +135,6 @@ type decoder struct {
 	nprops, ncomps int
 	lines          int // lines in src
 
-	stack []frame     // open components, innermost last
-	props []ical.Prop // properties of the open components, innermost last
-
-	params []rawParam // parameters of the current line
 	// shared maps the name and parameters of a line, as written, to the
 	// Params map of the first property written so (propParams); nil
 	// until a second top-level component of one name begins.
@@ -157,26 +148,21 @@ type decoder struct {
 	chunk      []string
 	lineValues int
 	pchunk     []ical.Prop // free space handed out for Props slices
-	order      []int32     // scratch for grouping a component's properties
+	// order is the storage for grouping the properties of a component
+	// too large for finishComponent's own; nil until one comes.
+	order []int32
 
-	kids   []*ical.Component // children of the open components, innermost last
 	kchunk []*ical.Component // free space handed out for Children slices
 	cchunk []ical.Component  // free space handed out for components
 
-	// Initial storage of the scratch slices, so that most calendars need
-	// no allocation for them.
-	stackBuf  [8]frame
-	paramsBuf [8]rawParam
-	orderBuf  [32]int32
-	kidsBuf   [8]*ical.Component
-	groupsBuf [maxNameGroups]nameGroup
+	groupsBuf [maxNameGroups]nameGroup // groupNames' storage
 }
 
 // frame is one open component.
 type frame struct {
 	comp      *ical.Component
-	propStart int // index in decoder.props of the component's first property
-	kidStart  int // index in decoder.kids of the component's first child
+	propStart int // index in decode's props of the component's first property
+	kidStart  int // index in decode's kids of the component's first child
 	at        int // offset in src of its BEGIN line
 }
 
@@ -187,8 +173,8 @@ type rawParam struct {
 	first, nvalue int
 }
 
-// contentLine is one unfolded, parsed line; its parameters are in the
-// decoder's params and chunk slices.
+// contentLine is one unfolded, parsed line; its parameters are kept apart
+// (parseLine), their values in the decoder's chunk.
 type contentLine struct {
 	name, value string
 	at          int // offset in src
@@ -205,7 +191,19 @@ func (d *decoder) limitf(at int, format string, args ...any) error {
 	return &SyntaxError{Line: d.lineAt(at), Msg: fmt.Sprintf(format, args...), limit: true}
 }
 
+// decode parses d.src. Its scratch stacks are local arrays, kept on the
+// goroutine's stack (as is the decoder) because no pointer to them is ever
+// stored in the decoder; a calendar outgrowing one moves it to the heap.
 func (d *decoder) decode() (*ical.Calendar, error) {
+	var (
+		stackBuf  [8]frame
+		kidsBuf   [8]*ical.Component
+		propsBuf  [32]ical.Prop
+		paramsBuf [8]rawParam
+	)
+	stack := stackBuf[:0] // open components, innermost last
+	kids := kidsBuf[:0]   // children of the open components, innermost last
+	props := propsBuf[:0] // properties of the open components, innermost last
 	var root *ical.Component
 	for {
 		raw, at, ok, err := d.nextLine()
@@ -215,10 +213,10 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 		if !ok {
 			break
 		}
-		if root != nil && len(d.stack) == 0 {
+		if root != nil && len(stack) == 0 {
 			return nil, d.errorf(at, "data after END:VCALENDAR")
 		}
-		cl, err := d.parseLine(raw, at)
+		cl, params, err := d.parseLine(raw, at, paramsBuf[:0])
 		if err != nil {
 			return nil, err
 		}
@@ -231,13 +229,13 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 			if root == nil && name != ical.CompCalendar {
 				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got BEGIN:%s", clip(cl.value))
 			}
-			if len(d.stack) >= d.opts.MaxDepth {
+			if len(stack) >= d.opts.MaxDepth {
 				return nil, d.limitf(at, "components nested deeper than %d", d.opts.MaxDepth)
 			}
 			if d.ncomps++; d.ncomps > d.opts.MaxComponents {
 				return nil, d.limitf(at, "more than %d components", d.opts.MaxComponents)
 			}
-			if d.opts.ShareParams && len(d.stack) == 1 && name == d.lastTop && d.shared == nil {
+			if d.opts.ShareParams && len(stack) == 1 && name == d.lastTop && d.shared == nil {
 				// A second VEVENT (say) in the calendar: overrides
 				// repeat the master's lines, so identical ones are
 				// worth sharing from here on.
@@ -247,37 +245,38 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 			if root == nil {
 				root = c
 			} else {
-				d.kids = append(d.kids, c)
+				kids = append(kids, c)
 			}
-			d.stack = append(d.stack, frame{comp: c, propStart: len(d.props), kidStart: len(d.kids), at: at})
+			stack = append(stack, frame{comp: c, propStart: len(props), kidStart: len(kids), at: at})
 		case "END":
-			if len(d.stack) == 0 {
+			if len(stack) == 0 {
 				return nil, d.errorf(at, "END:%s without BEGIN", clip(cl.value))
 			}
-			top := &d.stack[len(d.stack)-1]
+			top := &stack[len(stack)-1]
 			if !equalFoldASCII(cl.value, top.comp.Name) {
 				return nil, d.errorf(at, "END:%s does not match BEGIN:%s on line %d", clip(cl.value), clip(top.comp.Name), d.lineAt(top.at))
 			}
-			d.finishComponent(top)
-			d.stack = d.stack[:len(d.stack)-1]
-			if len(d.stack) == 1 {
+			d.finishComponent(top, kids[top.kidStart:], props[top.propStart:])
+			kids, props = kids[:top.kidStart], props[:top.propStart]
+			stack = stack[:len(stack)-1]
+			if len(stack) == 1 {
 				d.lastTop = top.comp.Name
 			}
 		default:
-			if len(d.stack) == 0 {
+			if len(stack) == 0 {
 				return nil, d.errorf(at, "expected BEGIN:VCALENDAR, got property %s", clip(cl.name))
 			}
 			if d.nprops++; d.nprops > d.opts.MaxProperties {
 				return nil, d.limitf(at, "more than %d properties", d.opts.MaxProperties)
 			}
-			d.props = append(d.props, ical.Prop{Name: cl.name, Params: d.propParams(raw, cl), Value: cl.value})
+			props = append(props, ical.Prop{Name: cl.name, Params: d.propParams(raw, cl, params), Value: cl.value})
 		}
 	}
 	if root == nil {
 		return nil, d.errorf(-1, "no VCALENDAR object")
 	}
-	if len(d.stack) > 0 {
-		top := d.stack[len(d.stack)-1]
+	if len(stack) > 0 {
+		top := stack[len(stack)-1]
 		return nil, d.errorf(len(d.src), "missing END:%s for BEGIN on line %d", clip(top.comp.Name), d.lineAt(top.at))
 	}
 	return &ical.Calendar{Component: root}, nil
@@ -297,15 +296,12 @@ func (d *decoder) componentName(cl contentLine) (string, error) {
 	return upperASCII(v), nil
 }
 
-// finishComponent gives f's component its children, and its properties
-// grouped by name in their order of appearance, and pops both off their
-// stacks.
-func (d *decoder) finishComponent(f *frame) {
-	if kids := d.kids[f.kidStart:]; len(kids) > 0 {
+// finishComponent gives f's component its children, kids, and its
+// properties, own, grouped by name in their order of appearance.
+func (d *decoder) finishComponent(f *frame, kids []*ical.Component, own []ical.Prop) {
+	if len(kids) > 0 {
 		f.comp.Children = d.keepKids(kids)
-		d.kids = d.kids[:f.kidStart]
 	}
-	own := d.props[f.propStart:]
 	if len(own) == 0 {
 		f.comp.Props = make(ical.Props)
 		return
@@ -314,8 +310,19 @@ func (d *decoder) finishComponent(f *frame) {
 	// grouped by name; each name gets a slice with its capacity capped so
 	// that a caller's append never overwrites the next name's properties.
 	backing := d.keepProps(len(own))
+	// order[k] is the group of own[k] (groupNames), or the index of the
+	// k-th property in name order (sortedProps).
+	var orderBuf [32]int32
+	order := orderBuf[:]
+	if len(own) > len(orderBuf) {
+		if len(d.order) < len(own) {
+			d.order = make([]int32, max(len(own), 2*len(d.order)))
+		}
+		order = d.order
+	}
+	order = order[:len(own)]
 	var props ical.Props
-	if groups, ok := d.groupNames(own); ok {
+	if groups, ok := d.groupNames(own, order); ok {
 		props = make(ical.Props, len(groups))
 		start := int32(0)
 		for i := range groups {
@@ -323,7 +330,7 @@ func (d *decoder) finishComponent(f *frame) {
 			start += groups[i].count
 		}
 		for k := range own {
-			g := &groups[d.order[k]]
+			g := &groups[order[k]]
 			backing[g.next] = own[k]
 			g.next++
 		}
@@ -331,10 +338,9 @@ func (d *decoder) finishComponent(f *frame) {
 			props[own[g.first].Name] = backing[g.next-g.count : g.next : g.next]
 		}
 	} else {
-		props = d.sortedProps(own, backing)
+		props = sortedProps(own, backing, order)
 	}
 	f.comp.Props = props
-	d.props = d.props[:f.propStart]
 }
 
 // nameGroup is one distinct property name of a component being finished.
@@ -349,13 +355,12 @@ type nameGroup struct {
 const maxNameGroups = 32
 
 // groupNames finds the distinct names of own in order of first appearance,
-// with their counts, and leaves in d.order[k] the group of own[k]. It
+// with their counts, and leaves in order[k] the group of own[k]. It
 // reports false, having done nothing useful, when own has more than
 // maxNameGroups names. Neighbours usually share a name (ATTENDEE runs), so
 // each property is compared with its predecessor's group first.
-func (d *decoder) groupNames(own []ical.Prop) ([]nameGroup, bool) {
+func (d *decoder) groupNames(own []ical.Prop, order []int32) ([]nameGroup, bool) {
 	groups := d.groupsBuf[:0]
-	order := d.order[:0]
 	last := -1
 	for k := range own {
 		name := own[k].Name
@@ -371,7 +376,6 @@ func (d *decoder) groupNames(own []ical.Prop) ([]nameGroup, bool) {
 			}
 			if g < 0 {
 				if len(groups) == maxNameGroups {
-					d.order = order
 					return nil, false
 				}
 				groups = append(groups, nameGroup{first: int32(k)})
@@ -379,23 +383,21 @@ func (d *decoder) groupNames(own []ical.Prop) ([]nameGroup, bool) {
 			}
 		}
 		groups[g].count++
-		order = append(order, int32(g))
+		order[k] = int32(g)
 		last = g
 	}
-	d.order = order
 	return groups, true
 }
 
 // sortedProps groups own by name into backing by a stable sort, for
-// components with many distinct names, and returns the Props map.
-func (d *decoder) sortedProps(own, backing []ical.Prop) ical.Props {
+// components with many distinct names, and returns the Props map. order
+// has the length of own.
+func sortedProps(own, backing []ical.Prop, order []int32) ical.Props {
 	// Sort through an index so that the (pointer-holding) properties are
 	// moved once.
-	order := d.order[:0]
-	for i := range own {
-		order = append(order, int32(i))
+	for i := range order {
+		order[i] = int32(i)
 	}
-	d.order = order
 	slices.SortStableFunc(order, func(a, b int32) int { return strings.Compare(own[a].Name, own[b].Name) })
 	distinct := 1
 	for k, i := range order {
@@ -454,45 +456,45 @@ func (d *decoder) keepKids(kids []*ical.Component) []*ical.Component {
 }
 
 // propParams returns the Params map for the current line, raw as read and
-// cl as parsed: with DecodeOptions.ShareParams, the map of an earlier
+// cl and params as parsed: with DecodeOptions.ShareParams, the map of an earlier
 // property written with the same name and parameters when there is one; a
 // new one otherwise.
-func (d *decoder) propParams(raw string, cl contentLine) ical.Params {
-	if d.opts.ShareParams && len(d.params) == 0 {
+func (d *decoder) propParams(raw string, cl contentLine, params []rawParam) ical.Params {
+	if d.opts.ShareParams && len(params) == 0 {
 		if d.empty == nil {
 			d.empty = make(ical.Params)
 		}
 		return d.empty
 	}
 	if d.shared == nil {
-		return d.buildParams()
+		return d.buildParams(params)
 	}
 	key := raw[:len(raw)-len(cl.value)-1] // the name and parameters, before ':'
-	if params, ok := d.shared[key]; ok {
+	if shared, ok := d.shared[key]; ok {
 		d.chunk = d.chunk[:d.lineValues] // the line's values are not needed
-		return params
+		return shared
 	}
-	params := d.buildParams()
-	d.shared[key] = params
-	return params
+	built := d.buildParams(params)
+	d.shared[key] = built
+	return built
 }
 
-// buildParams turns the current line's parameters into a go-ical Params
-// map. go-ical always gives a property a non-nil Params map, so this does too.
+// buildParams turns the current line's parameters, raw, into a go-ical
+// Params map. go-ical always gives a property a non-nil Params map, so this does too.
 // A name given twice gets the values of both, in order, as in go-ical.
-func (d *decoder) buildParams() ical.Params {
-	params := make(ical.Params, len(d.params))
+func (d *decoder) buildParams(raw []rawParam) ical.Params {
+	params := make(ical.Params, len(raw))
 	// The usual case: each name once, so no lookup of an earlier value
 	// list. A repeated name replaced its first values, leaving the map
 	// short of an entry; it is then filled again, merging.
-	for _, p := range d.params {
+	for _, p := range raw {
 		params[p.name] = d.paramValues(p)
 	}
-	if len(params) == len(d.params) {
+	if len(params) == len(raw) {
 		return params
 	}
 	clear(params)
-	for _, p := range d.params {
+	for _, p := range raw {
 		vals := d.paramValues(p)
 		if prev, ok := params[p.name]; ok {
 			vals = append(prev, vals...)

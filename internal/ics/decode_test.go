@@ -358,3 +358,38 @@ func TestDecodeShareParams(t *testing.T) {
 		t.Error("Decode without ShareParams shares a map")
 	}
 }
+
+// TestDecodeOutgrowsScratch decodes a calendar outgrowing each of
+// decode's on-stack scratch stacks (components nested 12 deep, 20
+// children of one component, 40 properties open at once and components
+// of growing size, properties after children) and compares with go-ical.
+func TestDecodeOutgrowsScratch(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("BEGIN:VCALENDAR\nVERSION:2.0\n")
+	for depth := 0; depth < 12; depth++ {
+		fmt.Fprintf(&b, "BEGIN:X-C%d\nX-A;P=%d:before\n", depth, depth)
+	}
+	for kid := 0; kid < 20; kid++ {
+		fmt.Fprintf(&b, "BEGIN:X-KID\n")
+		for i := 0; i < 3*kid; i++ {
+			fmt.Fprintf(&b, "X-P%d;A=%d:%d\n", i%5, kid, i)
+		}
+		b.WriteString("END:X-KID\n")
+	}
+	for depth := 11; depth >= 0; depth-- {
+		fmt.Fprintf(&b, "X-B:after\nEND:X-C%d\n", depth)
+	}
+	b.WriteString("PRODID:x\nEND:VCALENDAR\n")
+	data := crlf(b.String())
+	got, err := Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := decodeGoIcal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("Decode differs from go-ical")
+	}
+}

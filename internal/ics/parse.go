@@ -8,10 +8,11 @@ import (
 //
 //	name *(";" param-name "=" param-value *("," param-value)) ":" value
 //
-// into its name (upper-cased), parameters (left in d.params and d.chunk,
-// names upper-cased, values RFC 6868-decoded) and raw value.
-func (d *decoder) parseLine(s string, at int) (contentLine, error) {
-	d.params = d.params[:0]
+// into its name (upper-cased), parameters (appended to params[:0], their
+// values to d.chunk; names upper-cased, values RFC 6868-decoded) and raw
+// value.
+func (d *decoder) parseLine(s string, at int, params []rawParam) (contentLine, []rawParam, error) {
+	params = params[:0]
 	d.lineValues = len(d.chunk)
 
 	i := 0
@@ -25,11 +26,11 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 	}
 	switch {
 	case i == len(s):
-		return contentLine{}, d.errorf(at, "missing ':' after property name")
+		return contentLine{}, nil, d.errorf(at, "missing ':' after property name")
 	case s[i] != ';' && s[i] != ':':
-		return contentLine{}, d.errorf(at, "invalid character %q in property name", s[i])
+		return contentLine{}, nil, d.errorf(at, "invalid character %q in property name", s[i])
 	case i == 0:
-		return contentLine{}, d.errorf(at, "empty property name")
+		return contentLine{}, nil, d.errorf(at, "empty property name")
 	}
 	name := s[:i]
 	if class&classLower != 0 {
@@ -49,11 +50,11 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 		}
 		switch {
 		case i == len(s):
-			return contentLine{}, d.errorf(at, "missing '=' after parameter name")
+			return contentLine{}, nil, d.errorf(at, "missing '=' after parameter name")
 		case s[i] != '=':
-			return contentLine{}, d.errorf(at, "invalid character %q in parameter name", s[i])
+			return contentLine{}, nil, d.errorf(at, "invalid character %q in parameter name", s[i])
 		case i == start:
-			return contentLine{}, d.errorf(at, "empty parameter name")
+			return contentLine{}, nil, d.errorf(at, "empty parameter name")
 		}
 		p := rawParam{name: s[start:i], first: len(d.chunk) - d.lineValues}
 		if class&classLower != 0 {
@@ -66,7 +67,7 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 			if i < len(s) && s[i] == '"' {
 				end := strings.IndexByte(s[i+1:], '"')
 				if end < 0 {
-					return contentLine{}, d.errorf(at, "unterminated quoted parameter value")
+					return contentLine{}, nil, d.errorf(at, "unterminated quoted parameter value")
 				}
 				v = s[i+1 : i+1+end]
 				i += end + 2
@@ -83,7 +84,7 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 					}
 				}
 				if i < len(s) && s[i] == '"' {
-					return contentLine{}, d.errorf(at, "'\"' inside unquoted parameter value")
+					return contentLine{}, nil, d.errorf(at, "'\"' inside unquoted parameter value")
 				}
 				v = s[start:i]
 			}
@@ -91,12 +92,12 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 				v = decodeCaret(v)
 			}
 			if len(d.chunk)-d.lineValues >= d.opts.MaxParamValues {
-				return contentLine{}, d.limitf(at, "more than %d parameter values", d.opts.MaxParamValues)
+				return contentLine{}, nil, d.limitf(at, "more than %d parameter values", d.opts.MaxParamValues)
 			}
 			d.addValue(v)
 			p.nvalue++
 			if i == len(s) {
-				return contentLine{}, d.errorf(at, "missing ':' after parameters")
+				return contentLine{}, nil, d.errorf(at, "missing ':' after parameters")
 			}
 			if s[i] != ',' {
 				break
@@ -104,11 +105,11 @@ func (d *decoder) parseLine(s string, at int) (contentLine, error) {
 			i++
 		}
 		if s[i] != ';' && s[i] != ':' {
-			return contentLine{}, d.errorf(at, "unexpected character %q after parameter value", s[i])
+			return contentLine{}, nil, d.errorf(at, "unexpected character %q after parameter value", s[i])
 		}
-		d.params = append(d.params, p)
+		params = append(params, p)
 	}
-	return contentLine{name: name, value: s[i+1:], at: at}, nil
+	return contentLine{name: name, value: s[i+1:], at: at}, params, nil
 }
 
 // isNameChar reports whether c may appear in a property, parameter or
