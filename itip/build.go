@@ -47,13 +47,23 @@ func serverOnlyParam(name string) bool {
 // (alarmStateProp; personal) dropped. Property
 // values are shared with c; the result must not be modified in place.
 func messageComponent(c *ical.Component, stamp string, extra int) *ical.Component {
-	out := &ical.Component{Name: c.Name, Props: cloneProps(c.Props, extra)}
+	// One allocation for the component and its DTSTAMP, one for its
+	// ORGANIZER and ATTENDEE slices.
+	m := &struct {
+		comp  ical.Component
+		stamp [1]ical.Prop
+	}{}
+	m.stamp[0] = ical.Prop{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: stamp}
+	out := &m.comp
+	*out = ical.Component{Name: c.Name, Props: cloneProps(c.Props, extra)}
+	free := make([]ical.Prop, len(c.Props[ical.PropOrganizer])+len(c.Props[ical.PropAttendee]))
 	// Clone copies the map's storage instead of hashing every name again;
 	// the entries that change are then replaced or deleted.
 	for name, props := range out.Props {
 		switch {
 		case name == ical.PropAttendee || name == ical.PropOrganizer:
-			cp := make([]ical.Prop, len(props))
+			cp := free[:len(props):len(props)]
+			free = free[len(props):]
 			for i := range props {
 				cp[i] = messageProp(&props[i])
 			}
@@ -62,7 +72,7 @@ func messageComponent(c *ical.Component, stamp string, extra int) *ical.Componen
 			delete(out.Props, name)
 		}
 	}
-	out.Props[ical.PropDateTimeStamp] = []ical.Prop{{Name: ical.PropDateTimeStamp, Params: ical.Params{}, Value: stamp}}
+	out.Props[ical.PropDateTimeStamp] = m.stamp[:]
 	for _, child := range c.Children {
 		if child.Name != ical.CompAlarm {
 			out.Children = append(out.Children, child)

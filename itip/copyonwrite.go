@@ -12,21 +12,50 @@ import (
 // and everything else shared with cal. The plan only ever replaces other
 // properties (SEQUENCE) wholesale, so cal is never modified.
 func planCopy(cal *ical.Calendar) *ical.Calendar {
-	top := &ical.Component{Name: cal.Name, Props: cloneProps(cal.Props, 0), Children: make([]*ical.Component, len(cal.Children))}
+	// One allocation for the calendar and its component, one for the
+	// other components and one for all their ORGANIZER and ATTENDEE
+	// slices, each capped so that an append never overwrites the next.
+	n, nprops := 0, 0
+	for _, c := range cal.Children {
+		if c.Name != ical.CompTimezone {
+			n++
+			nprops += len(c.Props[ical.PropOrganizer]) + len(c.Props[ical.PropAttendee])
+		}
+	}
+	comps := make([]ical.Component, n)
+	props := make([]ical.Prop, nprops)
+	m := &struct {
+		cal ical.Calendar
+		top ical.Component
+	}{}
+	m.top = ical.Component{Name: cal.Name, Props: cloneProps(cal.Props, 0), Children: make([]*ical.Component, len(cal.Children))}
+	m.cal.Component = &m.top
 	for i, c := range cal.Children {
 		if c.Name == ical.CompTimezone {
-			top.Children[i] = c
+			m.top.Children[i] = c
 			continue
 		}
-		out := &ical.Component{Name: c.Name, Props: cloneProps(c.Props, 0), Children: c.Children}
+		out := &comps[0]
+		comps = comps[1:]
+		*out = ical.Component{Name: c.Name, Props: cloneProps(c.Props, 0), Children: c.Children}
 		for _, name := range [...]string{ical.PropOrganizer, ical.PropAttendee} {
-			if props, ok := out.Props[name]; ok {
-				out.Props[name] = append([]ical.Prop(nil), props...)
+			if src, ok := out.Props[name]; ok {
+				out.Props[name], props = copyProps(props, src)
 			}
 		}
-		top.Children[i] = out
+		m.top.Children[i] = out
 	}
-	return &ical.Calendar{Component: top}
+	return &m.cal
+}
+
+// copyProps copies src into the start of free and returns the copy, its
+// capacity capped, and the rest of free; an empty src is copied as nil.
+func copyProps(free, src []ical.Prop) (cp, rest []ical.Prop) {
+	if len(src) == 0 {
+		return nil, free
+	}
+	n := copy(free, src)
+	return free[:n:n], free[n:]
 }
 
 // Parameter maps of ORGANIZER and ATTENDEE properties are shared between
