@@ -30,32 +30,52 @@ type grouper struct {
 	requests         groupIndex
 	cancels          groupIndex
 	order            []*group
-	sig              []byte      // signature of the view being grouped
-	sigBuf           [64]byte    // sig's initial storage
+	longSig          []byte      // storage for signatures too long for the stack (sigRoom)
 	cands            []time.Time // see candidateKeys
+}
+
+// sigBufSize is the room for a group signature on the stack; a longer one
+// (many instances) is written to grouper.longSig.
+const sigBufSize = 64
+
+// sigRoom returns an empty buffer for a signature of n instances: buf
+// when they fit, else grouper.longSig, grown as needed and reused. The
+// result is never stored, so that buf can stay on the caller's stack.
+func (g *grouper) sigRoom(buf *[sigBufSize]byte, n int) []byte {
+	// A marker or two, then ',' and a base-36 int64 (at most 14 bytes)
+	// per instance.
+	need := 2 + 15*n
+	if need <= len(buf) {
+		return buf[:0]
+	}
+	if cap(g.longSig) < need {
+		g.longSig = make([]byte, 0, need)
+	}
+	return g.longSig[:0]
 }
 
 // request adds participant id to the REQUEST group of its view.
 func (g *grouper) request(id int32, kind change, v *view) {
-	g.sig = g.sig[:0]
+	var buf [sigBufSize]byte
+	sig := g.sigRoom(&buf, len(v.overrides)) // what the view's recipients share
 	if kind == changeFull {
-		g.sig = append(g.sig, 'F')
+		sig = append(sig, 'F')
 	} else {
-		g.sig = append(g.sig, 'S')
+		sig = append(sig, 'S')
 	}
 	if v.master {
-		g.sig = append(g.sig, 'M')
+		sig = append(sig, 'M')
 	}
 	for _, ov := range v.overrides {
-		g.sig = strconv.AppendInt(append(g.sig, ','), ov.key.Unix(), 36)
+		sig = strconv.AppendInt(append(sig, ','), ov.key.Unix(), 36)
 	}
-	grp := g.requests.find(g.sig)
+	grp := g.requests.find(sig)
 	if grp == nil {
 		grp = &group{method: MethodRequest, update: UpdateFull, view: *v}
 		if kind == changeStatus {
 			grp.update = UpdateStatusOnly
 		}
-		g.requests.add(g.sig, grp)
+		g.requests.add(sig, grp)
 		g.order = append(g.order, grp)
 	}
 	grp.ids = append(grp.ids, id)
@@ -97,18 +117,19 @@ func (x *groupIndex) add(sig []byte, grp *group) {
 // cancel adds participant id to the CANCEL group for the whole object or
 // the given instances.
 func (g *grouper) cancel(id int32, whole bool, keys []time.Time) {
-	g.sig = g.sig[:0]
+	var buf [sigBufSize]byte
+	sig := g.sigRoom(&buf, len(keys)) // what the group's recipients share
 	if whole {
-		g.sig = append(g.sig, 'W')
+		sig = append(sig, 'W')
 		keys = nil
 	}
 	for _, k := range keys {
-		g.sig = strconv.AppendInt(append(g.sig, ','), k.Unix(), 36)
+		sig = strconv.AppendInt(append(sig, ','), k.Unix(), 36)
 	}
-	grp := g.cancels.find(g.sig)
+	grp := g.cancels.find(sig)
 	if grp == nil {
 		grp = &group{method: MethodCancel, update: UpdateFull, whole: whole, keys: keys}
-		g.cancels.add(g.sig, grp)
+		g.cancels.add(sig, grp)
 		g.order = append(g.order, grp)
 	}
 	grp.ids = append(grp.ids, id)

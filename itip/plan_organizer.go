@@ -54,7 +54,6 @@ func (p *planner) organizer(act *Actions, oldObj, newObj *Object) error {
 		}
 	}
 	g := &grouper{p: p, act: act, reg: reg, oldSide: oldSide, newSide: newSide}
-	g.sig = g.sigBuf[:0]
 	wholeCancel := newSide != nil && newSide.master != nil && newSide.master.cancelled &&
 		(oldSide == nil || oldSide.master == nil || !oldSide.master.cancelled)
 	exdateAdded := false

@@ -34,7 +34,8 @@ var vtzEarliest = time.Date(1800, 1, 1, 0, 0, 0, 0, time.UTC)
 // TZID, so that all its messages share the same component.
 type vtzSupply struct {
 	now       time.Time
-	scope     []*Object           // old and new version: the ranges cover both
+	scope     [2]*Object          // old and new version (nil when absent): the ranges cover both
+	scoped    bool                // setScope was called
 	spans     map[string]*vtzSpan // TZID → instants referenced
 	generated map[string]*ical.Component
 	resolver  *tz.Resolver // without a calendar: IANA and Windows names only
@@ -53,17 +54,12 @@ func (s *vtzSpan) add(t time.Time) {
 	}
 }
 
-// setScope names the versions of the object the messages are built from
-// and the time of the plan; the first call wins.
-func (s *vtzSupply) setScope(now time.Time, objs ...*Object) {
-	if s.scope == nil {
-		s.now = now.UTC()
-		s.scope = make([]*Object, 0, len(objs))
-		for _, o := range objs {
-			if o != nil {
-				s.scope = append(s.scope, o)
-			}
-		}
+// setScope names the versions of the object the messages are built from,
+// either of which may be nil, and the time of the plan; the first call
+// wins.
+func (s *vtzSupply) setScope(now time.Time, old, new *Object) {
+	if !s.scoped {
+		s.now, s.scope, s.scoped = now.UTC(), [2]*Object{old, new}, true
 	}
 }
 
@@ -137,6 +133,9 @@ func (s *vtzSupply) generate(tzid string) *ical.Component {
 	if s.spans == nil {
 		s.spans = make(map[string]*vtzSpan)
 		for _, o := range s.scope {
+			if o == nil {
+				continue
+			}
 			for _, c := range o.Calendar.Children {
 				if c.Name != ical.CompTimezone {
 					s.scanComponent(c)
