@@ -1,6 +1,7 @@
 package itip
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -259,7 +260,7 @@ func roleCondition(r Role) Condition {
 // planner holds the state of one Plan call.
 type planner struct {
 	opts     PlanOptions
-	owner    caladdr.Set
+	owner    ownerAddresses
 	now      time.Time
 	stamp    string // DTSTAMP value
 	floating *time.Location
@@ -281,7 +282,7 @@ func (p *planner) lookup(addr string) normalized {
 		return n
 	}
 	n := normalized{norm: caladdr.Normalize(addr)}
-	_, n.owner = p.owner[n.norm]
+	n.owner = p.owner.has(n.norm)
 	if p.norms == nil {
 		p.norms = make(map[string]normalized)
 	}
@@ -311,7 +312,7 @@ func (p *planner) normalize(addr string) string { return p.lookup(addr).norm }
 func (p *planner) isOwner(addr string) bool { return p.lookup(addr).owner }
 
 func newPlanner(opts PlanOptions) *planner {
-	p := &planner{opts: opts, owner: caladdr.NewSet(opts.Addresses...), now: opts.Now, floating: opts.Floating}
+	p := &planner{opts: opts, owner: newOwnerAddresses(opts.Addresses), now: opts.Now, floating: opts.Floating}
 	if p.now.IsZero() {
 		p.now = time.Now()
 	}
@@ -320,6 +321,44 @@ func newPlanner(opts PlanOptions) *planner {
 	}
 	p.stamp = utcDateTime(p.now)
 	return p
+}
+
+// ownerAddresses are the owner's calendar user addresses, normalized: a
+// list for the usual few, a set beyond fewOwnerAddresses.
+type ownerAddresses struct {
+	few  []string
+	many caladdr.Set
+}
+
+// fewOwnerAddresses is the most owner addresses kept in a list.
+const fewOwnerAddresses = 8
+
+// newOwnerAddresses returns the owner addresses addrs. A list of
+// addresses already normalized is used as it is (it is only read).
+func newOwnerAddresses(addrs []string) ownerAddresses {
+	if len(addrs) > fewOwnerAddresses {
+		return ownerAddresses{many: caladdr.NewSet(addrs...)}
+	}
+	for i, a := range addrs {
+		if caladdr.Normalize(a) != a {
+			few := make([]string, len(addrs))
+			copy(few, addrs[:i])
+			for j := i; j < len(addrs); j++ {
+				few[j] = caladdr.Normalize(addrs[j])
+			}
+			return ownerAddresses{few: few}
+		}
+	}
+	return ownerAddresses{few: addrs}
+}
+
+// has reports whether norm, a normalized address, is one of the owner's.
+func (o ownerAddresses) has(norm string) bool {
+	if o.many != nil {
+		_, ok := o.many[norm]
+		return ok
+	}
+	return slices.Contains(o.few, norm)
 }
 
 // role classifies o for the owner (RFC 6638 §3.1).
@@ -344,8 +383,7 @@ func (p *planner) role(o *Object) Role {
 // isSelf reports whether the participant is the owner or the organizer
 // (orgNorm, normalised): nobody sends a message to themselves.
 func (p *planner) isSelf(pt *participant, orgNorm string) bool {
-	_, owner := p.owner[pt.norm]
-	return owner || pt.norm == orgNorm
+	return p.owner.has(pt.norm) || pt.norm == orgNorm
 }
 
 // maxAttendees returns the effective per-instance limit, or -1.

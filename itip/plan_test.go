@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -489,5 +490,54 @@ func TestPlanAttendeeEditInOneOverride(t *testing.T) {
 				t.Fatalf("refused = %v (%v), want %v", got, err, c.refused)
 			}
 		})
+	}
+}
+
+// TestPlanOwnerAddresses covers both forms of the owner's address list
+// (a list up to fewOwnerAddresses, a set beyond) with the organizer's
+// address written differently from the owner's spelling of it: the owner
+// organizes, and is neither invited nor sent anything.
+func TestPlanOwnerAddresses(t *testing.T) {
+	cal, err := ics.Decode(benchEvent(3, 0, "NEEDS-ACTION"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, others := range []int{0, fewOwnerAddresses} {
+		addrs := []string{"MAILTO:Alice@Example.ORG"}
+		for i := 0; i < others; i++ {
+			addrs = append(addrs, fmt.Sprintf("mailto:alias%d@example.org", i))
+		}
+		act, err := Plan(nil, cal, PlanOptions{Addresses: addrs, Now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatalf("%d addresses: %v", len(addrs), err)
+		}
+		if act.Role != RoleOrganizer || len(act.Messages) != 1 {
+			t.Fatalf("%d addresses: role %v, %d messages; want organizer, 1", len(addrs), act.Role, len(act.Messages))
+		}
+		if got, want := act.Messages[0].Recipients, []string{"mailto:user1@example.org", "mailto:user2@example.org"}; !slices.Equal(got, want) {
+			t.Errorf("%d addresses: recipients %v, want %v", len(addrs), got, want)
+		}
+	}
+}
+
+// TestRegistryIDs numbers addresses across the switch from scanning to a
+// map (fewParticipants): every spelling of an address gets its first id,
+// before and after the switch.
+func TestRegistryIDs(t *testing.T) {
+	p := newPlanner(PlanOptions{})
+	reg := newRegistry(p, 0)
+	n := 2*fewParticipants + 1
+	for i := 0; i < n; i++ {
+		if got := reg.id(fmt.Sprintf("mailto:user%d@example.org", i)); got != int32(i) {
+			t.Fatalf("new address %d got id %d", i, got)
+		}
+		for j := 0; j <= i; j++ {
+			if got := reg.id(fmt.Sprintf("MAILTO:User%d@example.org", j)); got != int32(j) {
+				t.Fatalf("after %d addresses, address %d got id %d", i+1, j, got)
+			}
+		}
+	}
+	if len(reg.parts) != n {
+		t.Errorf("%d participants, want %d", len(reg.parts), n)
 	}
 }

@@ -35,24 +35,45 @@ func (pt *participant) prop() *ical.Prop {
 
 // registry numbers the participants of one plan.
 type registry struct {
-	ids   map[string]int32 // normalized address → index into parts
+	// ids maps a normalized address to its index into parts, once there
+	// are more than fewParticipants; fewer are found by a scan of parts.
+	ids   map[string]int32
 	parts []participant
 	p     *planner
 }
 
+// fewParticipants is the most participants a registry finds without a map.
+const fewParticipants = 8
+
 func newRegistry(p *planner, capacity int) *registry {
-	return &registry{ids: make(map[string]int32, capacity), parts: make([]participant, 0, capacity), p: p}
+	return &registry{parts: make([]participant, 0, capacity), p: p}
 }
 
 // id returns the index of addr, adding it when new.
 func (r *registry) id(addr string) int32 {
 	norm := r.p.normalize(addr)
-	if id, ok := r.ids[norm]; ok {
-		return id
+	if r.ids != nil {
+		if id, ok := r.ids[norm]; ok {
+			return id
+		}
+	} else {
+		for i := range r.parts {
+			if r.parts[i].norm == norm {
+				return int32(i)
+			}
+		}
 	}
 	id := int32(len(r.parts))
-	r.ids[norm] = id
 	r.parts = append(r.parts, participant{addr: strings.TrimSpace(addr), norm: norm})
+	switch {
+	case r.ids != nil:
+		r.ids[norm] = id
+	case len(r.parts) > fewParticipants:
+		r.ids = make(map[string]int32, max(cap(r.parts), 2*len(r.parts)))
+		for i := range r.parts {
+			r.ids[r.parts[i].norm] = int32(i)
+		}
+	}
 	return id
 }
 
