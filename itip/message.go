@@ -263,13 +263,14 @@ func newMessageCalendar(method, prodID string, capacity int) *ical.Calendar {
 	if prodID == "" {
 		prodID = DefaultProdID
 	}
-	// One allocation for the calendar, its component and the three
-	// properties; each property slice is capped so that an append never
-	// overwrites the next.
+	// One allocation for the calendar, its component, the three
+	// properties and a short Children list; each slice is capped so that
+	// an append never overwrites the next.
 	m := &struct {
 		cal   ical.Calendar
 		comp  ical.Component
 		props [3]ical.Prop
+		kids  [2]*ical.Component // Children's storage for a capacity of 2 or less
 	}{}
 	none := ical.Params{} // shared: parameter maps are replaced, never written into
 	m.props = [...]ical.Prop{
@@ -277,10 +278,11 @@ func newMessageCalendar(method, prodID string, capacity int) *ical.Calendar {
 		{Name: ical.PropVersion, Params: none, Value: "2.0"},
 		{Name: ical.PropMethod, Params: none, Value: method},
 	}
-	m.comp = ical.Component{
-		Name:     ical.CompCalendar,
-		Props:    make(ical.Props, 3),
-		Children: make([]*ical.Component, 0, capacity),
+	m.comp = ical.Component{Name: ical.CompCalendar, Props: make(ical.Props, 3)}
+	if capacity <= len(m.kids) {
+		m.comp.Children = m.kids[:0:capacity]
+	} else {
+		m.comp.Children = make([]*ical.Component, 0, capacity)
 	}
 	m.comp.Props[ical.PropProductID] = m.props[0:1:1]
 	m.comp.Props[ical.PropVersion] = m.props[1:2:2]

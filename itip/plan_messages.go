@@ -19,6 +19,14 @@ type group struct {
 	view   view        // REQUEST: what the recipients see
 	whole  bool        // CANCEL of the whole object
 	keys   []time.Time // CANCEL of these instances
+	idsBuf [4]int32    // ids' initial storage
+}
+
+// newGroup returns an empty group for method.
+func newGroup(method string) *group {
+	grp := &group{method: method, update: UpdateFull}
+	grp.ids = grp.idsBuf[:0]
+	return grp
 }
 
 // grouper turns per-attendee decisions into shared messages.
@@ -71,7 +79,8 @@ func (g *grouper) request(id int32, kind change, v *view) {
 	}
 	grp := g.requests.find(sig)
 	if grp == nil {
-		grp = &group{method: MethodRequest, update: UpdateFull, view: *v}
+		grp = newGroup(MethodRequest)
+		grp.view = *v
 		if kind == changeStatus {
 			grp.update = UpdateStatusOnly
 		}
@@ -128,7 +137,8 @@ func (g *grouper) cancel(id int32, whole bool, keys []time.Time) {
 	}
 	grp := g.cancels.find(sig)
 	if grp == nil {
-		grp = &group{method: MethodCancel, update: UpdateFull, whole: whole, keys: keys}
+		grp = newGroup(MethodCancel)
+		grp.whole, grp.keys = whole, keys
 		g.cancels.add(sig, grp)
 		g.order = append(g.order, grp)
 	}
