@@ -264,9 +264,13 @@ type planner struct {
 	now      time.Time
 	stamp    string // DTSTAMP value
 	floating *time.Location
-	norms    map[string]normalized // addresses of this plan as written → normalized
-	vtz      vtzSupply             // VTIMEZONEs generated for this plan's messages
-	verdicts []paramsVerdict       // sameAttendeeParamsAt's memory, by position
+	// lookup's memory of the addresses of this plan as written: the
+	// first fewNorms in few, all in norms once there are more.
+	few      [fewNorms]writtenAddress
+	nfew     int
+	norms    map[string]normalized
+	vtz      vtzSupply       // VTIMEZONEs generated for this plan's messages
+	verdicts []paramsVerdict // sameAttendeeParamsAt's memory, by position
 }
 
 // normalized is what a plan knows about one address as written.
@@ -275,24 +279,47 @@ type normalized struct {
 	owner bool   // one of the owner's addresses
 }
 
+// writtenAddress is an address as written with what lookup found.
+type writtenAddress struct {
+	addr string
+	n    normalized
+}
+
+// fewNorms is the most addresses lookup remembers without a map.
+const fewNorms = 8
+
 // lookup returns what the plan knows about addr, computing it once per
 // plan: the same address appears in every component of an object.
 func (p *planner) lookup(addr string) normalized {
-	if n, ok := p.norms[addr]; ok {
-		return n
+	if p.norms != nil {
+		if n, ok := p.norms[addr]; ok {
+			return n
+		}
+	} else {
+		for i := range p.few[:p.nfew] {
+			if p.few[i].addr == addr {
+				return p.few[i].n
+			}
+		}
 	}
 	n := normalized{norm: caladdr.Normalize(addr)}
 	n.owner = p.owner.has(n.norm)
-	if p.norms == nil {
-		p.norms = make(map[string]normalized)
+	switch {
+	case p.norms != nil:
+		p.norms[addr] = n
+	case p.nfew < len(p.few):
+		p.few[p.nfew] = writtenAddress{addr, n}
+		p.nfew++
+	default:
+		p.makeNorms(2 * len(p.few))
+		p.norms[addr] = n
 	}
-	p.norms[addr] = n
 	return n
 }
 
-// sizeNorms makes lookup's cache with room for the addresses of the
-// objects' first components (usually all of them), so that a large
-// invitation does not grow it step by step.
+// sizeNorms makes lookup's map, when the addresses of the objects' first
+// components (usually all of them) are too many for its list, with room
+// for them, so that a large invitation does not grow it step by step.
 func (p *planner) sizeNorms(objs ...*Object) {
 	n := 1
 	for _, o := range objs {
@@ -302,7 +329,19 @@ func (p *planner) sizeNorms(objs ...*Object) {
 			}
 		}
 	}
-	p.norms = make(map[string]normalized, n)
+	if n > len(p.few) && p.norms == nil {
+		p.makeNorms(n)
+	}
+}
+
+// makeNorms moves lookup's memory from its list to a map sized for n
+// addresses.
+func (p *planner) makeNorms(n int) {
+	p.norms = make(map[string]normalized, max(n, p.nfew))
+	for _, w := range p.few[:p.nfew] {
+		p.norms[w.addr] = w.n
+	}
+	p.few, p.nfew = [fewNorms]writtenAddress{}, 0
 }
 
 // normalize is caladdr.Normalize with the plan's cache.

@@ -541,3 +541,23 @@ func TestRegistryIDs(t *testing.T) {
 		t.Errorf("%d participants, want %d", len(reg.parts), n)
 	}
 }
+
+// TestPlannerLookup checks the plan's address memory against caladdr
+// before and after it moves from its list to a map (fewNorms), each
+// address asked for again after every new one.
+func TestPlannerLookup(t *testing.T) {
+	p := newPlanner(PlanOptions{Addresses: []string{"mailto:user3@example.org"}})
+	var addrs []string
+	for i := 0; i < 2*fewNorms+1; i++ {
+		addrs = append(addrs, fmt.Sprintf("MAILTO:User%d@Example.org", i))
+		for _, a := range addrs {
+			got := p.lookup(a)
+			if want := caladdr.Normalize(a); got.norm != want || got.owner != (want == "mailto:user3@example.org") {
+				t.Fatalf("after %d addresses, lookup(%q) = %+v, want norm %q", len(addrs), a, got, want)
+			}
+		}
+	}
+	if p.norms == nil {
+		t.Errorf("%d addresses, still no map", len(addrs))
+	}
+}
