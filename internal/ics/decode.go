@@ -174,10 +174,10 @@ type rawParam struct {
 }
 
 // contentLine is one unfolded, parsed line; its parameters are kept apart
-// (parseLine), their values in the decoder's chunk.
+// (parseLine), their values in the decoder's chunk. It is two strings only,
+// so that parseLine's results fit in registers.
 type contentLine struct {
 	name, value string
-	at          int // offset in src
 }
 
 // errorf returns a SyntaxError for the content line at offset at of src
@@ -222,7 +222,7 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 		}
 		switch cl.name {
 		case "BEGIN":
-			name, err := d.componentName(cl)
+			name, err := d.componentName(cl, at)
 			if err != nil {
 				return nil, err
 			}
@@ -282,15 +282,16 @@ func (d *decoder) decode() (*ical.Calendar, error) {
 	return &ical.Calendar{Component: root}, nil
 }
 
-// componentName validates and upper-cases the value of a BEGIN line.
-func (d *decoder) componentName(cl contentLine) (string, error) {
+// componentName validates and upper-cases the value of a BEGIN line, cl,
+// at offset at of src.
+func (d *decoder) componentName(cl contentLine, at int) (string, error) {
 	v := cl.value
 	if v == "" {
-		return "", d.errorf(cl.at, "BEGIN without a component name")
+		return "", d.errorf(at, "BEGIN without a component name")
 	}
 	for i := 0; i < len(v); i++ {
 		if !isNameChar(v[i]) {
-			return "", d.errorf(cl.at, "invalid character %q in component name", v[i])
+			return "", d.errorf(at, "invalid character %q in component name", v[i])
 		}
 	}
 	return upperASCII(v), nil

@@ -109,7 +109,7 @@ func (d *decoder) parseLine(s string, at int, params []rawParam) (contentLine, [
 		}
 		params = append(params, p)
 	}
-	return contentLine{name: name, value: s[i+1:], at: at}, params, nil
+	return contentLine{name: name, value: s[i+1:]}, params, nil
 }
 
 // isNameChar reports whether c may appear in a property, parameter or
