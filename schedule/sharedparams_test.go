@@ -56,6 +56,22 @@ func recordParams(cal *ical.Calendar) (map[unsafe.Pointer]*paramsRecord, int) {
 }
 
 // unchangedParams fails the test when a recorded map was written in place.
+// decodeSharing decodes data with ics.DecodeShared and records its
+// parameter maps; it fails the test when no map is shared (the test would
+// check nothing).
+func decodeSharing(t *testing.T, data []byte) (*ical.Calendar, map[unsafe.Pointer]*paramsRecord) {
+	t.Helper()
+	cal, err := ics.DecodeShared(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, shared := recordParams(cal)
+	if shared == 0 {
+		t.Fatal("the decode shares no parameter map: the test checks nothing")
+	}
+	return cal, recs
+}
+
 func unchangedParams(t *testing.T, what string, recs map[unsafe.Pointer]*paramsRecord) {
 	t.Helper()
 	for _, r := range recs {
@@ -139,14 +155,7 @@ func TestHelpersKeepSharedParams(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cal, err := ics.DecodeShared(sharedSeries("NEEDS-ACTION", "NEEDS-ACTION", "NEEDS-ACTION", "NEEDS-ACTION"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			recs, shared := recordParams(cal)
-			if shared == 0 {
-				t.Fatal("the decode shares no parameter map: the test checks nothing")
-			}
+			cal, recs := decodeSharing(t, sharedSeries("NEEDS-ACTION", "NEEDS-ACTION", "NEEDS-ACTION", "NEEDS-ACTION"))
 			before := string(ics.Encode(cal))
 			out := c.run(cal)
 			unchangedParams(t, c.name, recs)
@@ -194,14 +203,7 @@ func TestPinFloatingKeepsSharedParams(t *testing.T) {
 			"DTSTART;VALUE=DATE-TIME:20090601T090000", "DTEND;VALUE=DATE-TIME:20090601T170000",
 			"RRULE:FREQ=DAILY", "END:AVAILABLE", "END:VAVAILABILITY")
 	}
-	cal, err := ics.DecodeShared([]byte(icsText(append(lines, "END:VCALENDAR")...)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, shared := recordParams(cal)
-	if shared == 0 {
-		t.Fatal("the decode shares no parameter map: the test checks nothing")
-	}
+	cal, recs := decodeSharing(t, []byte(icsText(append(lines, "END:VCALENDAR")...)))
 	before := string(ics.Encode(cal))
 	pinned := string(ics.Encode(pinFloating(cal, zoneOf(officeZone))))
 	unchangedParams(t, "pinFloating", recs)
